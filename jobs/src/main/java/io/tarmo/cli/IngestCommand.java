@@ -1,0 +1,15 @@
+package io.tarmo.cli;
+
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+@Command(name = "ingest", mixinStandardHelpOptions = true, description = "Not yet available.")
+final class IngestCommand implements Callable<Integer> {
+  @Mixin GlobalOptions global;
+
+  @Override
+  public Integer call() {
+    throw io.tarmo.TarmoException.usage("Cannot run ingest: not yet available");
+  }
+}

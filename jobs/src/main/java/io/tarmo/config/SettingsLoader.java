@@ -1,0 +1,200 @@
+package io.tarmo.config;
+
+import com.google.i18n.phonenumbers.PhoneNumberUtil;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
+import io.tarmo.TarmoException;
+import io.tarmo.config.TarmoSettings.IngestSettings;
+import io.tarmo.config.TarmoSettings.IpPolicy;
+import io.tarmo.config.TarmoSettings.PrivacySettings;
+import io.tarmo.config.TarmoSettings.SparkSettings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Reads the HOCON configuration once, at the edge: the built-in {@code reference.conf}, an
+ * optional overlay file over it, and validation of every key into {@link TarmoSettings}.
+ * Unknown keys under {@code tarmo} and invalid values are refused with the key's name.
+ */
+public final class SettingsLoader {
+
+  /** Subtrees whose keys are free-form and passed on as they are. */
+  private static final Set<String> FREE_FORM = Set.of("tarmo.spark.conf");
+
+  private SettingsLoader() {}
+
+  /** Loads the built-in defaults with {@code overlay} (may be null) layered over them. */
+  public static TarmoSettings load(Path overlay) {
+    Config reference = ConfigFactory.parseResources(
+        SettingsLoader.class.getClassLoader(), "reference.conf",
+        ConfigParseOptions.defaults().setAllowMissing(false));
+    Config user = ConfigFactory.empty();
+    if (overlay != null) {
+      if (!Files.isRegularFile(overlay)) {
+        throw TarmoException.usage("Cannot read configuration: no such file (" + overlay + ")");
+      }
+      try {
+        user = ConfigFactory.parseFile(overlay.toFile(),
+            ConfigParseOptions.defaults().setAllowMissing(false));
+      } catch (ConfigException e) {
+        throw TarmoException.usage("Cannot read configuration: " + e.getMessage(), e);
+      }
+    }
+    return fromConfig(user, reference);
+  }
+
+  /** Validates {@code user} layered over {@code reference}; visible for tests. */
+  static TarmoSettings fromConfig(Config user, Config reference) {
+    rejectUnknownKeys(user, reference);
+    Config config;
+    try {
+      config = user.withFallback(reference).resolve();
+    } catch (ConfigException e) {
+      throw TarmoException.usage("Cannot read configuration: " + e.getMessage(), e);
+    }
+    return read(config);
+  }
+
+  private static void rejectUnknownKeys(Config user, Config reference) {
+    if (!user.hasPath("tarmo")) {
+      return;
+    }
+    Set<String> unknown = new TreeSet<>();
+    for (Map.Entry<String, ConfigValue> entry : user.getConfig("tarmo").entrySet()) {
+      String key = "tarmo." + entry.getKey();
+      if (FREE_FORM.stream().noneMatch(prefix -> key.startsWith(prefix + "."))
+          && !reference.hasPath(key)) {
+        unknown.add(key);
+      }
+    }
+    if (!unknown.isEmpty()) {
+      throw TarmoException.usage(
+          "Cannot start: unknown configuration key " + String.join(", ", unknown));
+    }
+  }
+
+  private static TarmoSettings read(Config config) {
+    String lakeRoot = string(config, "tarmo.lake.root");
+    SparkSettings spark = new SparkSettings(
+        string(config, "tarmo.spark.master"),
+        intIn(config, "tarmo.spark.shuffle-partitions", 1, 100_000),
+        freeForm(config, "tarmo.spark.conf"));
+    IngestSettings ingest = new IngestSettings(
+        intIn(config, "tarmo.ingest.max-line-chars", 256, 64 * 1024 * 1024),
+        intIn(config, "tarmo.ingest.max-event-age-days", 1, 36_500),
+        duration(config, "tarmo.ingest.max-clock-skew"),
+        phoneRegion(config, "tarmo.ingest.default-phone-region"),
+        ratio(config, "tarmo.ingest.quarantine-max-ratio"));
+    PrivacySettings privacy = new PrivacySettings(
+        enumValue(config, "tarmo.privacy.ip-policy", IpPolicy.class),
+        string(config, "tarmo.privacy.analytics-category"));
+    return new TarmoSettings(lakeRoot, spark, ingest, privacy);
+  }
+
+  private static String string(Config config, String key) {
+    try {
+      String value = config.getString(key).trim();
+      if (value.isEmpty()) {
+        throw invalid(key, "must not be empty", "");
+      }
+      return value;
+    } catch (ConfigException e) {
+      throw invalid(key, "must be a string", e);
+    }
+  }
+
+  private static int intIn(Config config, String key, int min, int max) {
+    int value;
+    try {
+      value = config.getInt(key);
+    } catch (ConfigException e) {
+      throw invalid(key, "must be a whole number", e);
+    }
+    if (value < min || value > max) {
+      throw invalid(key, "must be between " + min + " and " + max, String.valueOf(value));
+    }
+    return value;
+  }
+
+  private static double ratio(Config config, String key) {
+    double value;
+    try {
+      value = config.getDouble(key);
+    } catch (ConfigException e) {
+      throw invalid(key, "must be a number", e);
+    }
+    if (!(value >= 0.0 && value <= 1.0)) {
+      throw invalid(key, "must be between 0.0 and 1.0", String.valueOf(value));
+    }
+    return value;
+  }
+
+  private static Duration duration(Config config, String key) {
+    try {
+      Duration value = config.getDuration(key);
+      if (value.isNegative()) {
+        throw invalid(key, "must not be negative", value.toString());
+      }
+      return value;
+    } catch (ConfigException e) {
+      throw invalid(key, "must be a duration such as 1d or 12h", e);
+    }
+  }
+
+  private static String phoneRegion(Config config, String key) {
+    String region = string(config, key).toUpperCase(Locale.ROOT);
+    if (!PhoneNumberUtil.getInstance().getSupportedRegions().contains(region)) {
+      throw invalid(key, "must be an ISO 3166 region code with a phone numbering plan", region);
+    }
+    return region;
+  }
+
+  private static <E extends Enum<E>> E enumValue(Config config, String key, Class<E> type) {
+    String value = string(config, key);
+    try {
+      return Enum.valueOf(type, value.toUpperCase(Locale.ROOT).replace('-', '_'));
+    } catch (IllegalArgumentException e) {
+      StringBuilder allowed = new StringBuilder();
+      for (E constant : type.getEnumConstants()) {
+        allowed.append(allowed.length() == 0 ? "" : "|")
+            .append(constant.name().toLowerCase(Locale.ROOT).replace('_', '-'));
+      }
+      throw invalid(key, "must be one of " + allowed, value);
+    }
+  }
+
+  private static Map<String, String> freeForm(Config config, String key) {
+    Map<String, String> values = new LinkedHashMap<>();
+    for (Map.Entry<String, ConfigValue> entry : config.getConfig(key).entrySet()) {
+      ConfigValue value = entry.getValue();
+      if (value.valueType() == ConfigValueType.OBJECT || value.valueType() == ConfigValueType.LIST) {
+        throw invalid(key + "." + entry.getKey(), "must be a plain value", "");
+      }
+      values.put(stripQuotes(entry.getKey()), String.valueOf(value.unwrapped()));
+    }
+    return values;
+  }
+
+  private static String stripQuotes(String path) {
+    return path.startsWith("\"") && path.endsWith("\"") ? path.substring(1, path.length() - 1) : path;
+  }
+
+  private static TarmoException invalid(String key, String why, ConfigException cause) {
+    return TarmoException.usage("Cannot start: configuration key " + key + " " + why, cause);
+  }
+
+  private static TarmoException invalid(String key, String why, String value) {
+    return TarmoException.usage(
+        "Cannot start: configuration key " + key + " " + why + (value.isEmpty() ? "" : " (" + value + ")"));
+  }
+}

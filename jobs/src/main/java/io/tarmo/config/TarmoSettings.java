@@ -1,0 +1,49 @@
+package io.tarmo.config;
+
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * Every setting a Tarmo job may read, validated once at start by {@link SettingsLoader}. Jobs get
+ * the part they need; none of them ever sees a {@code Config}.
+ */
+public record TarmoSettings(
+    String lakeRoot, SparkSettings spark, IngestSettings ingest, PrivacySettings privacy) {
+
+  /** How the command line builds its SparkSession when not under spark-submit. */
+  public record SparkSettings(String master, int shufflePartitions, Map<String, String> conf) {
+    public SparkSettings {
+      conf = Map.copyOf(conf);
+    }
+  }
+
+  /** Limits and gates of {@code ingest}. */
+  public record IngestSettings(
+      int maxLineChars,
+      int maxEventAgeDays,
+      Duration maxClockSkew,
+      String defaultPhoneRegion,
+      double quarantineMaxRatio) {}
+
+  /** What ingest keeps of personal data it does not need. */
+  public record PrivacySettings(IpPolicy ipPolicy, String analyticsCategory) {}
+
+  /** What ingest keeps of an IP address. */
+  public enum IpPolicy {
+    /** IPv4 to its /24, IPv6 to its /48. */
+    TRUNCATE,
+    /** No IP address is stored. */
+    DROP,
+    /** The address is stored as received. */
+    KEEP
+  }
+
+  public TarmoSettings withLakeRoot(String root) {
+    return new TarmoSettings(root, spark, ingest, privacy);
+  }
+
+  public TarmoSettings withMaster(String master) {
+    return new TarmoSettings(
+        lakeRoot, new SparkSettings(master, spark.shufflePartitions(), spark.conf()), ingest, privacy);
+  }
+}

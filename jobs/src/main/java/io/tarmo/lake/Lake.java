@@ -1,0 +1,165 @@
+package io.tarmo.lake;
+
+import io.tarmo.TarmoException;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Paths;
+import java.time.LocalDate;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * Where everything lives under the lake root: tables at {@code tables/<name>}, raw input at
+ * {@code landing/<source>/dt=YYYY-MM-DD}. The root is a local path, a {@code file:} URI or an
+ * {@code s3a://} URI; all paths are handed to Spark and Hadoop as URIs.
+ */
+public final class Lake {
+
+  /** Landing sources: the folder names under {@code landing/}. */
+  public enum Source {
+    EVENTS("events"),
+    CRM("crm"),
+    CONSENT("consent");
+
+    private final String folder;
+
+    Source(String folder) {
+      this.folder = folder;
+    }
+
+    public String folder() {
+      return folder;
+    }
+  }
+
+  private final String root;
+
+  private Lake(String root) {
+    this.root = root;
+  }
+
+  /** The lake at {@code root}, normalised to a URI without a trailing slash. */
+  public static Lake at(String root) {
+    String trimmed = root.trim();
+    if (trimmed.isEmpty()) {
+      throw TarmoException.usage("Cannot use lake root: it is empty");
+    }
+    URI uri = URI.create(trimmed.replace(" ", "%20"));
+    String normalised;
+    if (uri.getScheme() == null || uri.getScheme().length() == 1) {
+      normalised = Paths.get(trimmed).toAbsolutePath().normalize().toUri().toString();
+    } else {
+      normalised = trimmed;
+    }
+    while (normalised.endsWith("/")) {
+      normalised = normalised.substring(0, normalised.length() - 1);
+    }
+    return new Lake(normalised);
+  }
+
+  public String root() {
+    return root;
+  }
+
+  public String tablePath(TableSpec spec) {
+    return root + "/tables/" + spec.name();
+  }
+
+  public String tablesRoot() {
+    return root + "/tables";
+  }
+
+  public String landingDay(Source source, LocalDate day) {
+    return root + "/landing/" + source.folder() + "/dt=" + day;
+  }
+
+  /** Lake-internal scratch space (checkpoints, staging), never read by analysts. */
+  public String internalPath(String name) {
+    return root + "/_tarmo/" + name;
+  }
+
+  public FileSystem fileSystem(Configuration hadoop) {
+    try {
+      return new Path(root).getFileSystem(hadoop);
+    } catch (IOException e) {
+      throw TarmoException.usage("Cannot use lake root: " + e.getMessage() + " (" + root + ")", e);
+    }
+  }
+
+  /**
+   * Refuses a lake root that does not exist or cannot be written, before any job starts; with
+   * {@code create}, a missing root is made first (as {@code generate} does).
+   */
+  public void checkUsable(Configuration hadoop, boolean create) {
+    FileSystem fs = fileSystem(hadoop);
+    Path rootPath = new Path(root);
+    try {
+      if (!fs.exists(rootPath)) {
+        if (!create) {
+          throw TarmoException.usage("Cannot use lake root: it does not exist (" + root + ")");
+        }
+        fs.mkdirs(rootPath);
+      } else if (!fs.getFileStatus(rootPath).isDirectory()) {
+        throw TarmoException.usage("Cannot use lake root: it is not a directory (" + root + ")");
+      }
+      Path probe = new Path(internalPath("write-probe-" + UUID.randomUUID()));
+      fs.create(probe, false).close();
+      fs.delete(probe, false);
+    } catch (IOException e) {
+      throw TarmoException.usage("Cannot use lake root: it is not writable (" + root + ")", e);
+    }
+  }
+
+  /** Refuses a lake root that does not exist. */
+  public void checkExists(Configuration hadoop) {
+    try {
+      if (!fileSystem(hadoop).exists(new Path(root))) {
+        throw TarmoException.usage("Cannot use lake root: it does not exist (" + root + ")");
+      }
+    } catch (IOException e) {
+      throw TarmoException.usage("Cannot use lake root: " + e.getMessage() + " (" + root + ")", e);
+    }
+  }
+
+  /**
+   * The data files of one landing day ({@code *.json}, {@code *.csv}, optionally gzipped),
+   * sorted by name; empty when the folder is missing or empty.
+   */
+  public List<String> landingFiles(Configuration hadoop, Source source, LocalDate day) {
+    FileSystem fs = fileSystem(hadoop);
+    Path folder = new Path(landingDay(source, day));
+    String extension = source == Source.CRM ? ".csv" : ".json";
+    try {
+      if (!fs.exists(folder)) {
+        return List.of();
+      }
+      FileStatus[] statuses = fs.listStatus(folder);
+      return Arrays.stream(statuses)
+          .filter(FileStatus::isFile)
+          .map(status -> status.getPath().toString())
+          .filter(path -> {
+            String name = path.substring(path.lastIndexOf('/') + 1).toLowerCase(Locale.ROOT);
+            return !name.startsWith(".") && !name.startsWith("_")
+                && (name.endsWith(extension) || name.endsWith(extension + ".gz"));
+          })
+          .sorted()
+          .toList();
+    } catch (IOException e) {
+      throw TarmoException.job("Cannot list landing folder: " + e.getMessage() + " (" + folder + ")", e);
+    }
+  }
+
+  public boolean landingDayExists(Configuration hadoop, Source source, LocalDate day) {
+    try {
+      return fileSystem(hadoop).exists(new Path(landingDay(source, day)));
+    } catch (IOException e) {
+      throw TarmoException.job("Cannot read landing folder (" + landingDay(source, day) + ")", e);
+    }
+  }
+}

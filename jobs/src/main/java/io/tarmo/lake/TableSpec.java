@@ -1,0 +1,69 @@
+package io.tarmo.lake;
+
+import io.tarmo.TarmoException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * One lake table: its name, its schema (the contract), how its files are laid out, and which of
+ * its columns identify a person. Personal columns never get Delta file statistics, so their
+ * values never reach the transaction log.
+ *
+ * @param name the table's name, also its folder under {@code <lake>/tables} and its SQL view name
+ * @param schema the columns, with their comments, in order
+ * @param partitionColumns Hive-style partition columns (non-personal only)
+ * @param clusterColumns liquid clustering columns (non-personal only)
+ * @param personalColumns columns whose values identify or describe a person
+ * @param comment what the table holds, shown to analysts
+ */
+public record TableSpec(
+    String name,
+    StructType schema,
+    List<String> partitionColumns,
+    List<String> clusterColumns,
+    Set<String> personalColumns,
+    String comment) {
+
+  public TableSpec {
+    partitionColumns = List.copyOf(partitionColumns);
+    clusterColumns = List.copyOf(clusterColumns);
+    personalColumns = Set.copyOf(personalColumns);
+    Set<String> names = Set.of(schema.fieldNames());
+    for (String column : concat(partitionColumns, clusterColumns, List.copyOf(personalColumns))) {
+      if (!names.contains(column)) {
+        throw TarmoException.job("Cannot declare table " + name + ": no column " + column);
+      }
+    }
+    for (String column : concat(partitionColumns, clusterColumns)) {
+      if (personalColumns.contains(column)) {
+        throw TarmoException.job(
+            "Cannot declare table " + name + ": personal column " + column + " would be in file statistics");
+      }
+    }
+  }
+
+  /**
+   * Columns Delta keeps min/max statistics for: the non-personal columns of a type that has
+   * them. Passed to the table as {@code delta.dataSkippingStatsColumns}.
+   */
+  public List<String> statsColumns() {
+    return Arrays.stream(schema.fields())
+        .filter(field -> !personalColumns.contains(field.name()))
+        .filter(field -> !(field.dataType() instanceof org.apache.spark.sql.types.MapType))
+        .filter(field -> !(field.dataType() instanceof org.apache.spark.sql.types.ArrayType))
+        .map(StructField::name)
+        .toList();
+  }
+
+  public boolean isPersonal() {
+    return !personalColumns.isEmpty();
+  }
+
+  @SafeVarargs
+  private static List<String> concat(List<String>... lists) {
+    return Arrays.stream(lists).flatMap(List::stream).toList();
+  }
+}

@@ -1,0 +1,165 @@
+package io.tarmo.lake;
+
+import static org.apache.spark.sql.types.DataTypes.DateType;
+import static org.apache.spark.sql.types.DataTypes.DoubleType;
+import static org.apache.spark.sql.types.DataTypes.IntegerType;
+import static org.apache.spark.sql.types.DataTypes.LongType;
+import static org.apache.spark.sql.types.DataTypes.StringType;
+import static org.apache.spark.sql.types.DataTypes.TimestampType;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.Metadata;
+import org.apache.spark.sql.types.MetadataBuilder;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * The one place that knows every lake table: its schema, layout and personal columns. Jobs refer
+ * to tables and columns through these constants; erasure, retention and access exports walk
+ * {@link #ALL} to find every place a person can be.
+ */
+public final class Tables {
+
+  public static final TableSpec EVENTS = new TableSpec(
+      "events",
+      schema(
+          col("message_id", StringType, "Segment messageId; unique across all days"),
+          col("type", StringType, "track, page, screen, identify, alias or group"),
+          col("event_name", StringType, "track event name, e.g. 'Product Viewed'; null for other types"),
+          col("page_name", StringType, "page or screen name"),
+          col("ts", TimestampType, "when the event happened (UTC)"),
+          col("event_date", DateType, "UTC date of ts; the partition column"),
+          col("anonymous_id", StringType, "cookie or device id (trimmed)"),
+          col("user_id", StringType, "CRM customer_id of a logged-in user (trimmed)"),
+          col("previous_id", StringType, "alias: the earlier id that now belongs to user_id"),
+          col("email", StringType, "normalised email from traits or context.traits"),
+          col("phone", StringType, "E.164 phone from traits or context.traits"),
+          col("traits", StringType, "identify traits as JSON, as received"),
+          col("properties", StringType, "event properties as JSON, as received"),
+          col("category", StringType, "properties.category"),
+          col("product_id", StringType, "properties.product_id"),
+          col("order_id", StringType, "properties.order_id"),
+          col("price", DoubleType, "properties.price"),
+          col("quantity", IntegerType, "properties.quantity"),
+          col("revenue", DoubleType, "properties.revenue (or total)"),
+          col("page_url", StringType, "context.page.url or properties.url"),
+          col("page_path", StringType, "context.page.path or properties.path"),
+          col("page_referrer", StringType, "context.page.referrer"),
+          col("page_title", StringType, "context.page.title"),
+          col("ip", StringType, "context.ip reduced per tarmo.privacy.ip-policy"),
+          col("user_agent", StringType, "context.userAgent"),
+          col("ingest_date", DateType, "the landing day (dt=) the event was delivered in")),
+      List.of("event_date"),
+      List.of(),
+      Set.of("anonymous_id", "user_id", "previous_id", "email", "phone", "traits", "properties",
+          "page_url", "page_referrer", "ip", "user_agent"),
+      "Bronze clickstream: one row per distinct Segment messageId.");
+
+  public static final TableSpec CRM_CUSTOMERS = new TableSpec(
+      "crm_customers",
+      schema(
+          col("customer_id", StringType, "CRM id; also the Segment userId"),
+          col("email", StringType, "normalised email (trimmed, lower-case); null when invalid"),
+          col("phone", StringType, "E.164 phone; null when invalid"),
+          col("first_name", StringType, "first name"),
+          col("last_name", StringType, "last name"),
+          col("birth_date", DateType, "date of birth"),
+          col("street", StringType, "street address"),
+          col("postal_code", StringType, "postal code"),
+          col("city", StringType, "city"),
+          col("country", StringType, "country (ISO 3166 alpha-2 upper-case when given so)"),
+          col("loyalty_card_id", StringType, "loyalty card number (trimmed)"),
+          col("created_at", TimestampType, "when the CRM record was created"),
+          col("updated_at", TimestampType, "when the CRM record last changed; the latest wins"),
+          col("ingest_date", DateType, "the landing day of the extract this version came from")),
+      List.of(),
+      List.of(),
+      Set.of("customer_id", "email", "phone", "first_name", "last_name", "birth_date", "street",
+          "postal_code", "city", "country", "loyalty_card_id"),
+      "Latest version of each CRM customer record.");
+
+  public static final TableSpec CONSENT_EVENTS = new TableSpec(
+      "consent_events",
+      schema(
+          col("consent_id", StringType, "unique id of the ledger entry"),
+          col("subject_type", StringType, "customer_id, email, phone or anonymous_id"),
+          col("subject_value", StringType, "the subject's identifier, normalised"),
+          col("purpose", StringType, "marketing, profiling, analytics or personalization"),
+          col("channel", StringType, "email, sms, push, phone, web or all"),
+          col("status", StringType, "granted, denied or withdrawn"),
+          col("legal_basis", StringType, "consent, legitimate_interest or contract"),
+          col("ts", TimestampType, "when the decision was made (UTC)"),
+          col("expires_at", TimestampType, "when a grant lapses; null for never"),
+          col("source", StringType, "where it was recorded: cmp, crm, web_form, call_center, ..."),
+          col("ingest_date", DateType, "the landing day the entry was delivered in")),
+      List.of(),
+      List.of(),
+      Set.of("subject_value"),
+      "The consent ledger: append-only except for erasure.");
+
+  public static final TableSpec QUARANTINE = new TableSpec(
+      "quarantine",
+      schema(
+          col("source", StringType, "events, crm or consent"),
+          col("reason", StringType, "why the line was rejected, readable"),
+          col("record", StringType, "the rejected line as received (cut at tarmo.ingest.max-line-chars)"),
+          col("file", StringType, "the landing file the line came from"),
+          col("ingest_date", DateType, "the landing day")),
+      List.of(),
+      List.of(),
+      Set.of("record"),
+      "Every rejected input line, with a readable reason.");
+
+  public static final TableSpec JOB_RUNS = new TableSpec(
+      "job_runs",
+      schema(
+          col("run_id", StringType, "unique id of the command run"),
+          col("command", StringType, "the command, e.g. ingest"),
+          col("business_date", DateType, "the --date processed; null for commands without one"),
+          col("started_at", TimestampType, "when the run started (UTC)"),
+          col("finished_at", TimestampType, "when it ended; null while RUNNING or after a crash"),
+          col("status", StringType, "RUNNING, SUCCEEDED, FAILED or QUALITY_FAILED"),
+          col("duration_ms", LongType, "wall-clock duration"),
+          col("counts", DataTypes.createMapType(StringType, LongType), "row counts by name, e.g. events.read"),
+          col("message", StringType, "the one-line failure message, without personal data")),
+      List.of(),
+      List.of(),
+      Set.of(),
+      "One row per command run, with its counts.");
+
+  /** Every table, in the order the nightly run fills them. */
+  public static final List<TableSpec> ALL =
+      List.of(EVENTS, CRM_CUSTOMERS, CONSENT_EVENTS, QUARANTINE, JOB_RUNS);
+
+  private static final Map<String, TableSpec> BY_NAME =
+      ALL.stream().collect(Collectors.toUnmodifiableMap(TableSpec::name, Function.identity()));
+
+  private Tables() {}
+
+  public static Optional<TableSpec> byName(String name) {
+    return Optional.ofNullable(BY_NAME.get(name));
+  }
+
+  static StructType schema(StructField... fields) {
+    return new StructType(fields);
+  }
+
+  static StructField col(String name, DataType type, String comment) {
+    Metadata metadata = new MetadataBuilder().putString("comment", comment).build();
+    return new StructField(name, type, true, metadata);
+  }
+
+  /** Column names of a spec, in schema order. */
+  public static List<String> columns(TableSpec spec) {
+    return Arrays.asList(spec.schema().fieldNames());
+  }
+
+}
