@@ -12,12 +12,13 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.apache.spark.SparkThrowable;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * Runs one command the same way every time: settings validated first, the lake checked, one
- * SparkSession, a {@code job_runs} row around the work, and every failure turned into its exit
+ * Runs commands the same way every time: settings validated first, the lake checked, one
+ * SparkSession, a {@code job_runs} row around each step, and every failure turned into its exit
  * code and a single readable line on stderr (a stack trace only with {@code --verbose}).
  */
 final class CommandRunner {
@@ -28,6 +29,63 @@ final class CommandRunner {
   CommandRunner(GlobalOptions global, PrintWriter err) {
     this.global = global;
     this.err = err;
+  }
+
+  /** An open session on a checked lake, in which steps run and are recorded. */
+  final class Session implements AutoCloseable {
+    private final TarmoSettings settings;
+    private final Lake lake;
+    private final SparkSession spark;
+    private final DeltaStore store;
+    private final boolean ownsSpark;
+
+    private Session(TarmoSettings settings, Lake lake, SparkSession spark, boolean ownsSpark) {
+      this.settings = settings;
+      this.lake = lake;
+      this.spark = spark;
+      this.store = new DeltaStore(spark, lake);
+      this.ownsSpark = ownsSpark;
+    }
+
+    /**
+     * Runs one step as command {@code command} for {@code businessDate}: its checks first (exit 2
+     * before anything is written), then the work inside a {@code job_runs} row.
+     *
+     * @throws TarmoException when the step fails or its quality gate does (after recording it)
+     */
+    void step(String command, LocalDate businessDate, CommandJob job) {
+      job.check(new JobContext(settings, lake, spark, store, null));
+      JobRuns runs = new JobRuns(store, Clock.systemUTC());
+      JobRuns.Run run = runs.start(command, businessDate);
+      spark.sparkContext().setJobGroup(run.runId(), "tarmo " + command
+          + (businessDate == null ? "" : " " + businessDate), false);
+      Outcome outcome;
+      try {
+        outcome = job.run(new JobContext(settings, lake, spark, store, run));
+      } catch (Exception e) {
+        // Scala code throws checked exceptions (AnalysisException) undeclared: catch them too.
+        runs.finish(run, JobRuns.Status.FAILED, Map.of(), safeMessage(command, e));
+        throw unchecked(e);
+      } finally {
+        spark.sparkContext().clearJobGroup();
+      }
+      if (outcome.qualityFailure() != null) {
+        runs.finish(run, JobRuns.Status.QUALITY_FAILED, outcome.counts(), outcome.qualityFailure());
+        throw TarmoException.qualityGate(outcome.qualityFailure());
+      }
+      runs.finish(run, JobRuns.Status.SUCCEEDED, outcome.counts(), null);
+    }
+
+    JobContext readOnlyContext() {
+      return new JobContext(settings, lake, spark, store, null);
+    }
+
+    @Override
+    public void close() {
+      if (ownsSpark) {
+        spark.stop();
+      }
+    }
   }
 
   /** Settings from {@code --config} (or conf/local.conf when present) with the global overrides. */
@@ -52,69 +110,53 @@ final class CommandRunner {
   }
 
   /**
-   * Runs {@code body} as the command {@code command} for {@code businessDate}, recording it in
-   * {@code job_runs}. With {@code createLake}, a missing lake root is created instead of refused.
+   * Opens a session; with {@code writable} the lake must be writable (and is created when
+   * {@code create}), otherwise it only has to exist.
    */
-  int run(String command, LocalDate businessDate, boolean createLake, CommandJob body) {
-    SparkSession spark = null;
+  Session open(boolean writable, boolean create) {
+    TarmoSettings settings = settings();
+    Lake lake = Lake.at(settings.lakeRoot());
+    // A session that already runs in this JVM (an embedding application, a test) is borrowed.
+    boolean owned = SparkSession.getDefaultSession().isEmpty();
+    SparkSession spark = Sessions.create(settings.spark(), lake);
     try {
-      TarmoSettings settings = settings();
-      Lake lake = Lake.at(settings.lakeRoot());
-      spark = Sessions.create(settings.spark(), lake);
       if (!global.verbose) {
         spark.sparkContext().setLogLevel("ERROR");
       }
-      lake.checkUsable(spark.sparkContext().hadoopConfiguration(), createLake);
-      DeltaStore store = new DeltaStore(spark, lake);
-      body.check(new JobContext(settings, lake, spark, store, null));
-      JobRuns runs = new JobRuns(store, Clock.systemUTC());
-      JobRuns.Run run = runs.start(command, businessDate);
-      JobContext context = new JobContext(settings, lake, spark, store, run);
-      spark.sparkContext().setJobGroup(run.runId(), "tarmo " + command, false);
-      Outcome outcome;
-      try {
-        outcome = body.run(context);
-      } catch (RuntimeException e) {
-        runs.finish(run, JobRuns.Status.FAILED, Map.of(), safeMessage(command, e));
-        throw e;
+      if (writable) {
+        lake.checkUsable(spark.sparkContext().hadoopConfiguration(), create);
+      } else {
+        lake.checkExists(spark.sparkContext().hadoopConfiguration());
       }
-      if (outcome.qualityFailure() != null) {
-        runs.finish(run, JobRuns.Status.QUALITY_FAILED, outcome.counts(), outcome.qualityFailure());
-        throw TarmoException.qualityGate(outcome.qualityFailure());
-      }
-      runs.finish(run, JobRuns.Status.SUCCEEDED, outcome.counts(), null);
-      return 0;
+      return new Session(settings, lake, spark, owned);
     } catch (RuntimeException e) {
-      return fail(command, e);
-    } finally {
-      if (spark != null) {
+      if (owned) {
         spark.stop();
       }
+      throw e;
     }
+  }
+
+  /** Runs a single-step command; returns its exit code. */
+  int run(String command, LocalDate businessDate, boolean createLake, CommandJob job) {
+    return run(command, true, createLake, session -> session.step(command, businessDate, job));
   }
 
   /**
    * Runs a read-only command: no {@code job_runs} row (a query must not write to the lake, and
    * its text may hold personal data), and a lake that only needs to exist.
    */
-  int runReadOnly(String command, java.util.function.Consumer<JobContext> body) {
-    SparkSession spark = null;
-    try {
-      TarmoSettings settings = settings();
-      Lake lake = Lake.at(settings.lakeRoot());
-      spark = Sessions.create(settings.spark(), lake);
-      if (!global.verbose) {
-        spark.sparkContext().setLogLevel("ERROR");
-      }
-      lake.checkExists(spark.sparkContext().hadoopConfiguration());
-      body.accept(new JobContext(settings, lake, spark, new DeltaStore(spark, lake), null));
+  int runReadOnly(String command, Consumer<JobContext> body) {
+    return run(command, false, false, session -> body.accept(session.readOnlyContext()));
+  }
+
+  /** Opens a session, runs {@code steps} in it, and turns failures into exit codes. */
+  int run(String command, boolean writable, boolean createLake, Consumer<Session> steps) {
+    try (Session session = open(writable, createLake)) {
+      steps.accept(session);
       return 0;
-    } catch (RuntimeException e) {
-      return fail(command, e);
-    } finally {
-      if (spark != null) {
-        spark.stop();
-      }
+    } catch (Exception e) {
+      return fail(command, unchecked(e));
     }
   }
 
@@ -131,11 +173,18 @@ final class CommandRunner {
    * A failure's one line. Tarmo's own messages are written without personal data; messages from
    * Spark or elsewhere may quote data values, so only their error class is shown.
    */
-  static String safeMessage(String command, RuntimeException e) {
+  static RuntimeException unchecked(Exception e) {
+    return e instanceof RuntimeException runtime ? runtime : new IllegalStateException(e);
+  }
+
+  static String safeMessage(String command, Exception e) {
     if (e instanceof TarmoException) {
       return e.getMessage();
     }
     Throwable cause = e;
+    while (cause instanceof IllegalStateException && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
     while (cause != null) {
       if (cause instanceof SparkThrowable spark && spark.getCondition() != null) {
         return "Cannot complete " + command + ": Spark failed with " + spark.getCondition()

@@ -1,15 +1,70 @@
 package io.tarmo.cli;
 
+import io.tarmo.generate.GenerationResult;
+import io.tarmo.generate.GeneratorSettings;
+import io.tarmo.generate.LandingGenerator;
+import io.tarmo.sql.LakeViews;
+import io.tarmo.sql.ResultPrinter;
+import java.io.PrintWriter;
+import java.time.LocalDate;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-@Command(name = "demo", mixinStandardHelpOptions = true, description = "Not yet available.")
+@Command(name = "demo", mixinStandardHelpOptions = true,
+    description = {
+        "Generates a week of landing data for a few thousand customers into the lake (./lake by",
+        "default), runs the pipeline for every day, and prints a summary."})
 final class DemoCommand implements Callable<Integer> {
+
   @Mixin GlobalOptions global;
+  @Spec CommandSpec spec;
+
+  @Option(names = "--date", converter = BusinessDate.class, paramLabel = "YYYY-MM-DD",
+      description = "Last day of the demo week (default: yesterday, UTC)")
+  LocalDate date;
+
+  @Option(names = "--days", defaultValue = "7", description = "Days to generate and process (default: ${DEFAULT-VALUE})")
+  int days;
+
+  @Option(names = "--customers", defaultValue = "3000", description = "Customers in the population (default: ${DEFAULT-VALUE})")
+  long customers;
+
+  @Option(names = "--seed", defaultValue = "42", description = "Random seed (default: ${DEFAULT-VALUE})")
+  long seed;
 
   @Override
   public Integer call() {
-    throw io.tarmo.TarmoException.usage("Cannot run demo: not yet available");
+    LocalDate end = BusinessDate.orYesterday(date);
+    GeneratorSettings generator = new GeneratorSettings(end, days, customers, seed);
+    PrintWriter out = spec.commandLine().getOut();
+    return new CommandRunner(global, spec.commandLine().getErr()).run("demo", true, true, session -> {
+      session.step("generate", end, new CommandJob() {
+        @Override
+        public Outcome run(JobContext context) {
+          GenerationResult result = new LandingGenerator(generator, context.lake(),
+              context.spark().sparkContext().hadoopConfiguration()).run();
+          out.println(result.summary());
+          return Outcome.of(result.counts());
+        }
+      });
+      for (LocalDate day = end.minusDays(days - 1L); !day.isAfter(end); day = day.plusDays(1)) {
+        session.step("ingest", day, IngestCommand.ingest(day, spec));
+      }
+      JobContext context = session.readOnlyContext();
+      LakeViews.register(context.store());
+      out.println();
+      out.println("Lake: " + context.lake().root());
+      out.println("Rows per table:");
+      new ResultPrinter(out, ResultPrinter.Format.table, 100).print(context.spark().sql(
+          "select 'events' as table_name, count(*) as row_count from events"
+              + " union all select 'crm_customers', count(*) from crm_customers"
+              + " union all select 'consent_events', count(*) from consent_events"
+              + " union all select 'quarantine', count(*) from quarantine"));
+      out.println("Try: bin/tarmo sql \"select event_date, count(*) from events group by 1 order by 1\"");
+    });
   }
 }

@@ -1,15 +1,53 @@
 package io.tarmo.cli;
 
+import io.tarmo.ingest.IngestJob;
+import io.tarmo.ingest.IngestResult;
+import java.time.LocalDate;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-@Command(name = "ingest", mixinStandardHelpOptions = true, description = "Not yet available.")
+@Command(name = "ingest", mixinStandardHelpOptions = true,
+    description = {
+        "Landing day D (events, CRM, consent) into the bronze tables events, crm_customers,",
+        "consent_events and quarantine, with validation, de-duplication and normalisation.",
+        "Exit 3 when a source's quarantined share is above tarmo.ingest.quarantine-max-ratio."})
 final class IngestCommand implements Callable<Integer> {
+
   @Mixin GlobalOptions global;
+  @Spec CommandSpec spec;
+
+  @Option(names = "--date", converter = BusinessDate.class, paramLabel = "YYYY-MM-DD",
+      description = "The landing day (dt=) to ingest (default: yesterday, UTC)")
+  LocalDate date;
 
   @Override
   public Integer call() {
-    throw io.tarmo.TarmoException.usage("Cannot run ingest: not yet available");
+    LocalDate day = BusinessDate.orYesterday(date);
+    return new CommandRunner(global, spec.commandLine().getErr()).run("ingest", day, false, ingest(day, spec));
+  }
+
+  static CommandJob ingest(LocalDate day, CommandSpec spec) {
+    return new CommandJob() {
+      @Override
+      public void check(JobContext context) {
+        job(context).check(day);
+      }
+
+      @Override
+      public Outcome run(JobContext context) {
+        IngestResult result = job(context).run(day, context.commitNote());
+        spec.commandLine().getOut().println(result.summary());
+        return new Outcome(result.counts(),
+            result.qualityFailure(context.settings().ingest().quarantineMaxRatio()).orElse(null));
+      }
+
+      private IngestJob job(JobContext context) {
+        return new IngestJob(context.store(), context.settings().ingest(), context.settings().privacy());
+      }
+    };
   }
 }

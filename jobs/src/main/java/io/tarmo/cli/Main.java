@@ -50,7 +50,7 @@ public final class Main implements Runnable {
       return 2;
     });
     commandLine.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
-      cmd.getErr().println("tarmo: " + CommandRunner.safeMessage(cmd.getCommandName(), ex instanceof RuntimeException r ? r : new RuntimeException(ex)));
+      cmd.getErr().println("tarmo: " + CommandRunner.safeMessage(cmd.getCommandName(), ex));
       return ex instanceof io.tarmo.TarmoException t ? t.failure().exitCode() : 1;
     });
     return commandLine;

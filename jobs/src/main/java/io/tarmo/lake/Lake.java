@@ -53,9 +53,10 @@ public final class Lake {
     URI uri = URI.create(trimmed.replace(" ", "%20"));
     String normalised;
     if (uri.getScheme() == null || uri.getScheme().length() == 1) {
-      normalised = Paths.get(trimmed).toAbsolutePath().normalize().toUri().toString();
+      // Hadoop's own spelling (file:/x, not file:///x): Delta compares locations as strings.
+      normalised = new Path(Paths.get(trimmed).toAbsolutePath().normalize().toUri()).toString();
     } else {
-      normalised = trimmed;
+      normalised = new Path(trimmed).toString();
     }
     while (normalised.endsWith("/")) {
       normalised = normalised.substring(0, normalised.length() - 1);

@@ -46,12 +46,13 @@ public record TableSpec(
   }
 
   /**
-   * Columns Delta keeps min/max statistics for: the non-personal columns of a type that has
-   * them. Passed to the table as {@code delta.dataSkippingStatsColumns}.
+   * Columns Delta keeps min/max statistics for: the non-personal, non-partition columns of a
+   * type that has them. Passed to the table as {@code delta.dataSkippingStatsColumns}.
    */
   public List<String> statsColumns() {
     return Arrays.stream(schema.fields())
         .filter(field -> !personalColumns.contains(field.name()))
+        .filter(field -> !partitionColumns.contains(field.name()))
         .filter(field -> !(field.dataType() instanceof org.apache.spark.sql.types.MapType))
         .filter(field -> !(field.dataType() instanceof org.apache.spark.sql.types.ArrayType))
         .map(StructField::name)

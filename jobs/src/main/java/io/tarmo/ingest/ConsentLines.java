@@ -1,0 +1,98 @@
+package io.tarmo.ingest;
+
+import static io.tarmo.ingest.LineChecks.OUTCOME;
+import static io.tarmo.ingest.LineChecks.QUARANTINED;
+import static io.tarmo.ingest.LineChecks.REASON;
+import static io.tarmo.ingest.LineChecks.VALID;
+import static io.tarmo.ingest.LineChecks.VALUE;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.from_json;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.lower;
+import static org.apache.spark.sql.functions.trim;
+import static org.apache.spark.sql.functions.try_to_timestamp;
+import static org.apache.spark.sql.functions.when;
+import static org.apache.spark.sql.functions.xxhash64;
+import static org.apache.spark.sql.types.DataTypes.StringType;
+
+import io.tarmo.identity.Identifiers;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Parses and validates consent ledger lines (CONTRACT 3.3). Needs {@code value} and
+ * {@code file}; adds {@code outcome}, {@code reason}, {@code line_hash} and the
+ * {@code consent_events} columns, with the subject's identifier normalised by its type.
+ */
+public final class ConsentLines {
+
+  public static final List<String> SUBJECT_TYPES = List.of("customer_id", "email", "phone", "anonymous_id");
+  public static final List<String> PURPOSES = List.of("marketing", "profiling", "analytics", "personalization");
+  public static final List<String> CHANNELS = List.of("email", "sms", "push", "phone", "web", "all");
+  public static final List<String> STATUSES = List.of("granted", "denied", "withdrawn");
+  public static final List<String> LEGAL_BASES = List.of("consent", "legitimate_interest", "contract");
+
+  private static final StructType RAW = new StructType()
+      .add("consent_id", StringType).add("subject_type", StringType).add("subject_value", StringType)
+      .add("purpose", StringType).add("channel", StringType).add("status", StringType)
+      .add("legal_basis", StringType).add("ts", StringType).add("expires_at", StringType)
+      .add("source", StringType).add(EventLines.CORRUPT, StringType);
+
+  private ConsentLines() {}
+
+  public static Dataset<Row> classify(Dataset<Row> lines, LocalDate day, int maxLineChars, String defaultPhoneRegion) {
+    Map<String, String> options = Map.of("mode", "PERMISSIVE", "columnNameOfCorruptRecord", EventLines.CORRUPT);
+    Dataset<Row> parsed = lines.withColumn("j", from_json(col(VALUE), RAW, options));
+
+    Column subjectType = lower(trim(col("j.subject_type")));
+    Column rawSubject = col("j.subject_value");
+    Column subject = when(subjectType.equalTo("email"), Identifiers.email(rawSubject))
+        .when(subjectType.equalTo("phone"), Identifiers.phone(rawSubject, defaultPhoneRegion))
+        .otherwise(Identifiers.id(rawSubject));
+    Column ts = try_to_timestamp(trim(col("j.ts")));
+    Column expiresRaw = trim(col("j.expires_at"));
+    Column expires = try_to_timestamp(expiresRaw);
+
+    LineChecks checks = LineChecks.forLines(maxLineChars)
+        .reject(col("j").isNull().or(col("j." + EventLines.CORRUPT).isNotNull()),
+            "malformed JSON or a field of the wrong type")
+        .reject(Identifiers.id(col("j.consent_id")).isNull(), "missing consent_id")
+        .reject(oneOf(subjectType, SUBJECT_TYPES), "unknown subject_type (expected " + String.join(", ", SUBJECT_TYPES) + ")")
+        .reject(Identifiers.id(rawSubject).isNull(), "missing subject_value")
+        .reject(subject.isNull(), "subject_value is not a valid " + "identifier of its subject_type")
+        .reject(oneOf(lower(trim(col("j.purpose"))), PURPOSES), "unknown purpose (expected " + String.join(", ", PURPOSES) + ")")
+        .reject(oneOf(lower(trim(col("j.channel"))), CHANNELS), "unknown channel (expected " + String.join(", ", CHANNELS) + ")")
+        .reject(oneOf(lower(trim(col("j.status"))), STATUSES), "unknown status (expected " + String.join(", ", STATUSES) + ")")
+        .reject(oneOf(lower(trim(col("j.legal_basis"))), LEGAL_BASES),
+            "unknown legal_basis (expected " + String.join(", ", LEGAL_BASES) + ")")
+        .reject(ts.isNull(), "ts missing or not a timestamp")
+        .reject(expiresRaw.isNotNull().and(expiresRaw.notEqual("")).and(expires.isNull()), "expires_at is not a timestamp");
+
+    return parsed
+        .withColumn(REASON, checks.firstReason())
+        .withColumn(OUTCOME, when(col(REASON).isNotNull(), lit(QUARANTINED)).otherwise(lit(VALID)))
+        .withColumn(EventLines.LINE_HASH, xxhash64(col(VALUE)))
+        .withColumn("consent_id", Identifiers.id(col("j.consent_id")))
+        .withColumn("subject_type", subjectType)
+        .withColumn("subject_value", subject)
+        .withColumn("purpose", lower(trim(col("j.purpose"))))
+        .withColumn("channel", lower(trim(col("j.channel"))))
+        .withColumn("status", lower(trim(col("j.status"))))
+        .withColumn("legal_basis", lower(trim(col("j.legal_basis"))))
+        .withColumn("ts", ts)
+        .withColumn("expires_at", expires)
+        .withColumn("source", lower(trim(col("j.source"))))
+        .withColumn("ingest_date", lit(java.sql.Date.valueOf(day)))
+        .withColumn(VALUE, when(col(OUTCOME).equalTo(QUARANTINED), col(VALUE)))
+        .drop("j");
+  }
+
+  private static Column oneOf(Column value, List<String> allowed) {
+    return value.isNull().or(value.isin(allowed.toArray()).unary_$bang());
+  }
+}

@@ -1,0 +1,111 @@
+package io.tarmo.ingest;
+
+import static io.tarmo.ingest.LineChecks.FILE;
+import static io.tarmo.ingest.LineChecks.OUTCOME;
+import static io.tarmo.ingest.LineChecks.QUARANTINED;
+import static io.tarmo.ingest.LineChecks.REASON;
+import static io.tarmo.ingest.LineChecks.VALID;
+import static io.tarmo.ingest.LineChecks.VALUE;
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.element_at;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.size;
+import static org.apache.spark.sql.functions.trim;
+import static org.apache.spark.sql.functions.try_to_date;
+import static org.apache.spark.sql.functions.try_to_timestamp;
+import static org.apache.spark.sql.functions.udf;
+import static org.apache.spark.sql.functions.upper;
+import static org.apache.spark.sql.functions.when;
+import static org.apache.spark.sql.functions.xxhash64;
+
+import io.tarmo.identity.Identifiers;
+import java.sql.Timestamp;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.List;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.api.java.UDF1;
+import org.apache.spark.sql.types.DataTypes;
+
+/**
+ * Parses and validates CRM extract lines (CONTRACT 3.2), header lines already removed. Needs
+ * {@code value} and {@code file}; adds {@code outcome}, {@code reason}, {@code line_hash}, the
+ * {@code crm_customers} columns and the flags {@code email_invalid} and {@code phone_invalid}.
+ * An empty {@code updated_at} counts as the start of the delivery day.
+ */
+public final class CrmLines {
+
+  /** The extract's columns, in order; also its header line. */
+  public static final List<String> COLUMNS = List.of("customer_id", "email", "phone", "first_name",
+      "last_name", "birth_date", "street", "postal_code", "city", "country", "loyalty_card_id",
+      "created_at", "updated_at");
+
+  public static final String HEADER = String.join(",", COLUMNS);
+
+  private CrmLines() {}
+
+  /**
+   * Classifies lines of one day; lines of files listed in {@code badHeaderFiles} are all
+   * quarantined, since their columns cannot be trusted to be in the contract's order.
+   */
+  public static Dataset<Row> classify(Dataset<Row> lines, LocalDate day, int maxLineChars,
+      String defaultPhoneRegion, List<String> badHeaderFiles) {
+    UDF1<String, List<String>> split = CsvLine::split;
+    Dataset<Row> parsed = lines.withColumn("fields",
+        udf(split, DataTypes.createArrayType(DataTypes.StringType)).withName("tarmo_csv_split").apply(col(VALUE)));
+
+    Column createdRaw = field("created_at");
+    Column updatedRaw = field("updated_at");
+    Column birthRaw = field("birth_date");
+    Column createdAt = try_to_timestamp(createdRaw);
+    Column updatedAt = try_to_timestamp(updatedRaw);
+    Column birthDate = try_to_date(birthRaw);
+    Column rawEmail = field("email");
+    Column rawPhone = field("phone");
+
+    LineChecks checks = LineChecks.forLines(maxLineChars)
+        .reject(col(FILE).isin(badHeaderFiles.toArray()),
+            "file header is not the CRM header (" + HEADER + ")")
+        .reject(col("fields").isNull(), "unclosed quote")
+        .reject(size(col("fields")).notEqual(COLUMNS.size()),
+            "wrong column count (expected " + COLUMNS.size() + ")")
+        .reject(Identifiers.id(field("customer_id")).isNull(), "missing customer_id")
+        .reject(updatedRaw.isNotNull().and(updatedAt.isNull()), "updated_at is not a timestamp")
+        .reject(createdRaw.isNotNull().and(createdAt.isNull()), "created_at is not a timestamp")
+        .reject(birthRaw.isNotNull().and(birthDate.isNull()), "birth_date is not a date (YYYY-MM-DD)");
+
+    Timestamp dayStart = Timestamp.from(day.atStartOfDay(ZoneOffset.UTC).toInstant());
+    return parsed
+        .withColumn(REASON, checks.firstReason())
+        .withColumn(OUTCOME, when(col(REASON).isNotNull(), lit(QUARANTINED)).otherwise(lit(VALID)))
+        .withColumn(EventLines.LINE_HASH, xxhash64(col(VALUE)))
+        .withColumn("customer_id", Identifiers.id(field("customer_id")))
+        .withColumn("email", Identifiers.email(rawEmail))
+        .withColumn("phone", Identifiers.phone(rawPhone, defaultPhoneRegion))
+        .withColumn("email_invalid", rawEmail.isNotNull().and(col("email").isNull()))
+        .withColumn("phone_invalid", rawPhone.isNotNull().and(col("phone").isNull()))
+        .withColumn("first_name", field("first_name"))
+        .withColumn("last_name", field("last_name"))
+        .withColumn("birth_date", birthDate)
+        .withColumn("street", field("street"))
+        .withColumn("postal_code", field("postal_code"))
+        .withColumn("city", field("city"))
+        .withColumn("country", upper(field("country")))
+        .withColumn("loyalty_card_id", Identifiers.id(field("loyalty_card_id")))
+        .withColumn("created_at", createdAt)
+        .withColumn("updated_at", coalesce(updatedAt, lit(dayStart)))
+        .withColumn("ingest_date", lit(java.sql.Date.valueOf(day)))
+        .withColumn(VALUE, when(col(OUTCOME).equalTo(QUARANTINED), col(VALUE)))
+        .drop("fields");
+  }
+
+  /** A trimmed field by name; null when blank, missing, or the line did not split. */
+  private static Column field(String name) {
+    Column value = trim(element_at(col("fields"), COLUMNS.indexOf(name) + 1));
+    Column usable = col("fields").isNotNull().and(size(col("fields")).equalTo(COLUMNS.size()));
+    return when(usable.and(value.notEqual("")), value);
+  }
+}

@@ -1,0 +1,83 @@
+package io.tarmo.ingest;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.is_valid_utf8;
+import static org.apache.spark.sql.functions.length;
+import static org.apache.spark.sql.functions.make_valid_utf8;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.substring;
+import static org.apache.spark.sql.functions.trim;
+import static org.apache.spark.sql.functions.when;
+
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
+
+/**
+ * The shared shape of line validation: each landing line gets an {@code outcome} and, when it
+ * is rejected, the {@code reason} of the first check it fails, in the order the checks are
+ * listed. Every line keeps exactly one outcome, which is what lets ingest account for all of them.
+ */
+public final class LineChecks {
+
+  /** Columns of a landing line. */
+  public static final String VALUE = "value";
+  public static final String FILE = "file";
+  /** Columns a classification adds. */
+  public static final String OUTCOME = "outcome";
+  public static final String REASON = "reason";
+
+  /** Outcomes of a line. */
+  public static final String VALID = "valid";
+  public static final String QUARANTINED = "quarantined";
+  public static final String DROPPED = "dropped";
+
+  private final Map<String, Column> checks = new LinkedHashMap<>();
+
+  private LineChecks() {}
+
+  /** The checks every text line gets before it is parsed: size, encoding, blankness. */
+  public static LineChecks forLines(int maxLineChars) {
+    return new LineChecks()
+        .reject(length(col(VALUE)).gt(maxLineChars), "line longer than " + maxLineChars + " characters")
+        .reject(is_valid_utf8(col(VALUE)).unary_$bang(), "invalid UTF-8")
+        .reject(trim(col(VALUE)).equalTo(""), "empty line");
+  }
+
+  /** Adds a check: lines where {@code failing} is true are rejected with {@code reason}. */
+  public LineChecks reject(Column failing, String reason) {
+    checks.put(reason, failing);
+    return this;
+  }
+
+  /** The reason of the first failing check, null when every check passes. */
+  public Column firstReason() {
+    Column reason = null;
+    List<Map.Entry<String, Column>> ordered = new ArrayList<>(checks.entrySet());
+    for (Map.Entry<String, Column> check : ordered) {
+      Column failing = org.apache.spark.sql.functions.coalesce(check.getValue(), lit(false));
+      reason = reason == null ? when(failing, lit(check.getKey())) : reason.when(failing, lit(check.getKey()));
+    }
+    return reason == null ? lit(null).cast(DataTypes.StringType) : reason;
+  }
+
+  /**
+   * The quarantine rows of classified lines: source, reason, the line as received (cut at
+   * {@code maxLineChars}, invalid UTF-8 bytes replaced), file and landing day.
+   */
+  public static Dataset<Row> quarantineRows(Dataset<Row> classified, String source, LocalDate day, int maxLineChars) {
+    return classified.filter(col(OUTCOME).equalTo(QUARANTINED))
+        .select(
+            lit(source).as("source"),
+            col(REASON).as("reason"),
+            substring(make_valid_utf8(col(VALUE)), 1, maxLineChars).as("record"),
+            col(FILE).as("file"),
+            lit(java.sql.Date.valueOf(day)).as("ingest_date"));
+  }
+}

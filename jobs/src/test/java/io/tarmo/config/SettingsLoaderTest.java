@@ -1,0 +1,84 @@
+package io.tarmo.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.tarmo.TarmoException;
+import io.tarmo.config.TarmoSettings.IpPolicy;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SettingsLoaderTest {
+
+  private static final Config REFERENCE = ConfigFactory.parseResources("reference.conf");
+
+  private static TarmoSettings load(String hocon) {
+    return SettingsLoader.fromConfig(ConfigFactory.parseString(hocon), REFERENCE);
+  }
+
+  @Test
+  void defaultsComeFromReferenceConf() {
+    TarmoSettings settings = load("");
+    assertThat(settings.lakeRoot()).isEqualTo("./lake");
+    assertThat(settings.spark().master()).isEqualTo("local[*]");
+    assertThat(settings.ingest().maxClockSkew()).isEqualTo(Duration.ofDays(1));
+    assertThat(settings.ingest().defaultPhoneRegion()).isEqualTo("DE");
+    assertThat(settings.privacy().ipPolicy()).isEqualTo(IpPolicy.TRUNCATE);
+  }
+
+  @Test
+  void overlayValuesWin() {
+    TarmoSettings settings = load("tarmo.privacy.ip-policy = drop\ntarmo.ingest.default-phone-region = fi");
+    assertThat(settings.privacy().ipPolicy()).isEqualTo(IpPolicy.DROP);
+    assertThat(settings.ingest().defaultPhoneRegion()).isEqualTo("FI");
+  }
+
+  @Test
+  void unknownKeyIsRejectedByName() {
+    assertThatThrownBy(() -> load("tarmo.ingest.max-line-chars = 1000\ntarmo.ingest.quarantine-max-ratoi = 0.1"))
+        .isInstanceOf(TarmoException.class)
+        .hasMessageContaining("tarmo.ingest.quarantine-max-ratoi")
+        .extracting(e -> ((TarmoException) e).failure().exitCode()).isEqualTo(2);
+  }
+
+  @Test
+  void invalidValuesAreRejectedByName() {
+    assertThatThrownBy(() -> load("tarmo.privacy.ip-policy = blur"))
+        .hasMessageContaining("tarmo.privacy.ip-policy").hasMessageContaining("truncate|drop|keep");
+    assertThatThrownBy(() -> load("tarmo.ingest.quarantine-max-ratio = 1.5"))
+        .hasMessageContaining("tarmo.ingest.quarantine-max-ratio");
+    assertThatThrownBy(() -> load("tarmo.ingest.max-clock-skew = soon"))
+        .hasMessageContaining("tarmo.ingest.max-clock-skew");
+    assertThatThrownBy(() -> load("tarmo.ingest.default-phone-region = XX"))
+        .hasMessageContaining("tarmo.ingest.default-phone-region");
+    assertThatThrownBy(() -> load("tarmo.spark.shuffle-partitions = zero"))
+        .hasMessageContaining("tarmo.spark.shuffle-partitions");
+  }
+
+  @Test
+  void sparkConfIsFreeForm() {
+    TarmoSettings settings = load("tarmo.spark.conf { \"spark.hadoop.fs.s3a.endpoint\" = \"http://127.0.0.1:9000\" }");
+    assertThat(settings.spark().conf()).containsEntry("spark.hadoop.fs.s3a.endpoint", "http://127.0.0.1:9000");
+  }
+
+  @Test
+  void missingOverlayFileIsBadUsage(@TempDir Path dir) {
+    assertThatThrownBy(() -> SettingsLoader.load(dir.resolve("nope.conf")))
+        .isInstanceOf(TarmoException.class).hasMessageContaining("nope.conf");
+  }
+
+  @Test
+  void shippedOverlaysAreValid() throws Exception {
+    Path conf = Path.of(System.getProperty("user.dir")).getParent().resolve("conf");
+    try (var files = Files.list(conf)) {
+      for (Path file : files.filter(f -> f.toString().endsWith(".conf")).toList()) {
+        assertThat(SettingsLoader.load(file)).as(file.toString()).isNotNull();
+      }
+    }
+  }
+}
