@@ -6,11 +6,12 @@ package io.tarmo.generate;
  */
 final class JsonLine {
 
-  private final StringBuilder sb = new StringBuilder(1024);
+  private StringBuilder sb = new StringBuilder(1024);
   private boolean needsComma;
 
   JsonLine begin() {
-    sb.setLength(0);
+    // A fresh builder per line: one that once held a non-Latin-1 name stays UTF-16 and slow.
+    sb = new StringBuilder(1024);
     sb.append('{');
     needsComma = false;
     return this;
@@ -107,7 +108,21 @@ final class JsonLine {
   }
 
   static void escape(StringBuilder sb, String value) {
-    for (int i = 0; i < value.length(); i++) {
+    int n = value.length();
+    int first = 0;
+    while (first < n) {
+      char c = value.charAt(first);
+      if (c == '"' || c == '\\' || c < 0x20) {
+        break;
+      }
+      first++;
+    }
+    if (first == n) {
+      sb.append(value);
+      return;
+    }
+    sb.append(value, 0, first);
+    for (int i = first; i < n; i++) {
       char c = value.charAt(i);
       if (c == '"' || c == '\\') {
         sb.append('\\').append(c);

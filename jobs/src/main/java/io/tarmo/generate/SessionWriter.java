@@ -75,7 +75,7 @@ final class SessionWriter {
     }
     int loginAt = visit.userId() != null && !visit.signup() ? r.nextInt(3) : -1;
     int signupAt = visit.signup() ? 1 + r.nextInt(4) : -1;
-    int steps = 3 + r.nextInt(13);
+    int steps = 2 + r.nextInt(8);
     for (int s = 0; s < steps; s++) {
       if (s == loginAt) {
         login();

@@ -12,6 +12,23 @@ final class Text {
   private Text() {
   }
 
+  /** ISO dates of 1900-2199 by epoch day, computed once: formatting dates is the hot loop's bulk. */
+  private static final class Dates {
+    private static final long FIRST = LocalDate.of(1900, 1, 1).toEpochDay();
+    private static final String[] ISO = new String[(int) (LocalDate.of(2200, 1, 1).toEpochDay() - FIRST)];
+
+    static {
+      for (int k = 0; k < ISO.length; k++) {
+        ISO[k] = LocalDate.ofEpochDay(FIRST + k).toString();
+      }
+    }
+
+    static String of(long epochDay) {
+      long k = epochDay - FIRST;
+      return k >= 0 && k < ISO.length ? ISO[(int) k] : LocalDate.ofEpochDay(epochDay).toString();
+    }
+  }
+
   /** A UUID-shaped id (8-4-4-4-12 hex) from two longs, with version 4 and variant bits set. */
   static String uuid(long hi, long lo) {
     hi = (hi & ~0xF000L) | 0x4000L;
@@ -57,7 +74,7 @@ final class Text {
     long local = offsetPlusOne ? epochMillis + HOUR : epochMillis;
     long day = Math.floorDiv(local, MILLIS_PER_DAY);
     long ms = Math.floorMod(local, MILLIS_PER_DAY);
-    sb.append(LocalDate.ofEpochDay(day)).append('T');
+    sb.append(Dates.of(day)).append('T');
     two(sb, ms / HOUR);
     sb.append(':');
     two(sb, ms / 60_000 % 60);
@@ -86,7 +103,7 @@ final class Text {
     StringBuilder sb = new StringBuilder(20);
     long day = Math.floorDiv(epochMillis, MILLIS_PER_DAY);
     long ms = Math.floorMod(epochMillis, MILLIS_PER_DAY);
-    sb.append(LocalDate.ofEpochDay(day)).append('T');
+    sb.append(Dates.of(day)).append('T');
     two(sb, ms / HOUR);
     sb.append(':');
     two(sb, ms / 60_000 % 60);

@@ -257,7 +257,7 @@ class LandingGeneratorTest {
     long start = System.nanoTime();
     GenerationResult result = generate(root, 20_000, 2, 11);
     double seconds = (System.nanoTime() - start) / 1e9;
-    assertThat(result.counts().get("events.lines")).isBetween(30_000L, 60_000L);
+    assertThat(result.counts().get("events.lines")).isBetween(30_000L, 50_000L);
     assertThat(seconds).isLessThan(15);
   }
 
