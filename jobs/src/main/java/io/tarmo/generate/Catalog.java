@@ -116,9 +116,9 @@ final class Catalog {
 
   static final List<ForeignPhone> FOREIGN_PHONES = List.of(
       new ForeignPhone("43", "664", 7, "AT"), new ForeignPhone("41", "79", 7, "CH"),
-      new ForeignPhone("31", "6", 8, "NL"), new ForeignPhone("33", "6", 8, "FR"),
+      new ForeignPhone("31", "61", 7, "NL"), new ForeignPhone("33", "61", 7, "FR"),
       new ForeignPhone("48", "60", 7, "PL"), new ForeignPhone("39", "347", 7, "IT"),
-      new ForeignPhone("44", "7700", 6, "GB"));
+      new ForeignPhone("44", "740", 7, "GB"));
 
   static <T> T pick(List<T> list, long hash) {
     return list.get((int) Math.floorMod(hash, (long) list.size()));
