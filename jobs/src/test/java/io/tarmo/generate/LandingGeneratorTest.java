@@ -253,12 +253,27 @@ class LandingGeneratorTest {
   }
 
   @Test
-  void twentyThousandCustomersForTwoDaysIsQuick(@TempDir Path root) {
+  void twentyThousandCustomersForTwoDaysIsQuickAndHasOneOversizedLinePerDay(@TempDir Path root)
+      throws IOException {
     long start = System.nanoTime();
     GenerationResult result = generate(root, 20_000, 2, 11);
     double seconds = (System.nanoTime() - start) / 1e9;
     assertThat(result.counts().get("events.lines")).isBetween(30_000L, 50_000L);
     assertThat(seconds).isLessThan(15);
+    for (LocalDate day : List.of(END.minusDays(1), END)) {
+      assertThat(eventLines(root, day).stream().filter(l -> l.length > 70_000).count()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aTinyPopulationStillWritesEveryFile(@TempDir Path root) {
+    GenerationResult result = generate(root, 1, 3, 5);
+    assertThat(result.counts().get("crm.lines")).isEqualTo(1);
+    for (LocalDate day = END.minusDays(2); !day.isAfter(END); day = day.plusDays(1)) {
+      assertThat(root.resolve("landing/events/dt=" + day + "/events-00000.json.gz")).exists();
+      assertThat(root.resolve("landing/crm/dt=" + day + "/crm.csv")).exists();
+      assertThat(root.resolve("landing/consent/dt=" + day + "/consent.json")).exists();
+    }
   }
 
   private static boolean isValidEvent(JsonNode e, LocalDate day) {
@@ -337,8 +352,12 @@ class LandingGeneratorTest {
   }
 
   private static List<byte[]> eventLines(LocalDate day) throws IOException {
+    return eventLines(shared, day);
+  }
+
+  private static List<byte[]> eventLines(Path root, LocalDate day) throws IOException {
     List<byte[]> lines = new ArrayList<>();
-    Path folder = shared.resolve("landing/events/dt=" + day);
+    Path folder = root.resolve("landing/events/dt=" + day);
     try (Stream<Path> files = Files.list(folder)) {
       for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".json.gz")).sorted().toList()) {
         try (InputStream in = new GZIPInputStream(Files.newInputStream(file))) {
