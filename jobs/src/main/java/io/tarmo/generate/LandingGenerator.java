@@ -82,9 +82,7 @@ public final class LandingGenerator {
             prospect(j, events::event);
           }
         }
-        events.close();
-        crm.close();
-        consent.close();
+        events.flushDuplicates();
         add(counts, "events.lines", events.lines());
         add(counts, "events.malformed", events.malformed());
         add(counts, "events.duplicates", events.duplicates());

@@ -2,6 +2,7 @@ package io.tarmo.generate;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
 
@@ -378,12 +379,12 @@ final class SessionWriter {
   }
 
   private String orderId() {
-    return "ORD-" + Long.toString(Seeds.mix(visit.key() ^ visit.startMillis()) >>> 20, 36).toUpperCase(java.util.Locale.ROOT);
+    return "ORD-" + Long.toString(Seeds.mix(visit.key() ^ visit.startMillis()) >>> 20, 36).toUpperCase(Locale.ROOT);
   }
 
   private static String categoryPath(String category) {
     StringBuilder sb = new StringBuilder("/c/");
-    for (char c : category.toLowerCase(java.util.Locale.ROOT).toCharArray()) {
+    for (char c : category.toLowerCase(Locale.ROOT).toCharArray()) {
       if (c >= 'a' && c <= 'z') {
         sb.append(c);
       } else if (sb.charAt(sb.length() - 1) != '-') {
