@@ -73,23 +73,24 @@ public final class ConsentLines {
         .reject(ts.isNull(), "ts missing or not a timestamp")
         .reject(expiresRaw.isNotNull().and(expiresRaw.notEqual("")).and(expires.isNull()), "expires_at is not a timestamp");
 
-    return parsed
-        .withColumn(REASON, checks.firstReason())
-        .withColumn(OUTCOME, when(col(REASON).isNotNull(), lit(QUARANTINED)).otherwise(lit(VALID)))
-        .withColumn(EventLines.LINE_HASH, xxhash64(col(VALUE)))
-        .withColumn("consent_id", Identifiers.id(col("j.consent_id")))
-        .withColumn("subject_type", subjectType)
-        .withColumn("subject_value", subject)
-        .withColumn("purpose", lower(trim(col("j.purpose"))))
-        .withColumn("channel", lower(trim(col("j.channel"))))
-        .withColumn("status", lower(trim(col("j.status"))))
-        .withColumn("legal_basis", lower(trim(col("j.legal_basis"))))
-        .withColumn("ts", ts)
-        .withColumn("expires_at", expires)
-        .withColumn("source", lower(trim(col("j.source"))))
-        .withColumn("ingest_date", lit(java.sql.Date.valueOf(day)))
-        .withColumn(VALUE, when(col(OUTCOME).equalTo(QUARANTINED), col(VALUE)))
-        .drop("j");
+    // One projection, not a chain of withColumn: each of those re-analyses the whole plan.
+    Dataset<Row> checked = parsed.select(
+        col(VALUE),
+        col(LineChecks.FILE),
+        checks.firstReason().as(REASON),
+        xxhash64(col(VALUE)).as(EventLines.LINE_HASH),
+        Identifiers.id(col("j.consent_id")).as("consent_id"),
+        subjectType.as("subject_type"),
+        subject.as("subject_value"),
+        lower(trim(col("j.purpose"))).as("purpose"),
+        lower(trim(col("j.channel"))).as("channel"),
+        lower(trim(col("j.status"))).as("status"),
+        lower(trim(col("j.legal_basis"))).as("legal_basis"),
+        ts.as("ts"),
+        expires.as("expires_at"),
+        lower(trim(col("j.source"))).as("source"),
+        lit(java.sql.Date.valueOf(day)).as("ingest_date"));
+    return LineChecks.finish(checked, when(col(REASON).isNotNull(), lit(QUARANTINED)).otherwise(lit(VALID)));
   }
 
   private static Column oneOf(Column value, List<String> allowed) {

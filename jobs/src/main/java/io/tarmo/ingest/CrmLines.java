@@ -78,28 +78,29 @@ public final class CrmLines {
         .reject(birthRaw.isNotNull().and(birthDate.isNull()), "birth_date is not a date (YYYY-MM-DD)");
 
     Timestamp dayStart = Timestamp.from(day.atStartOfDay(ZoneOffset.UTC).toInstant());
-    return parsed
-        .withColumn(REASON, checks.firstReason())
-        .withColumn(OUTCOME, when(col(REASON).isNotNull(), lit(QUARANTINED)).otherwise(lit(VALID)))
-        .withColumn(EventLines.LINE_HASH, xxhash64(col(VALUE)))
-        .withColumn("customer_id", Identifiers.id(field("customer_id")))
-        .withColumn("email", Identifiers.email(rawEmail))
-        .withColumn("phone", Identifiers.phone(rawPhone, defaultPhoneRegion))
-        .withColumn("email_invalid", rawEmail.isNotNull().and(col("email").isNull()))
-        .withColumn("phone_invalid", rawPhone.isNotNull().and(col("phone").isNull()))
-        .withColumn("first_name", field("first_name"))
-        .withColumn("last_name", field("last_name"))
-        .withColumn("birth_date", birthDate)
-        .withColumn("street", field("street"))
-        .withColumn("postal_code", field("postal_code"))
-        .withColumn("city", field("city"))
-        .withColumn("country", upper(field("country")))
-        .withColumn("loyalty_card_id", Identifiers.id(field("loyalty_card_id")))
-        .withColumn("created_at", createdAt)
-        .withColumn("updated_at", coalesce(updatedAt, lit(dayStart)))
-        .withColumn("ingest_date", lit(java.sql.Date.valueOf(day)))
-        .withColumn(VALUE, when(col(OUTCOME).equalTo(QUARANTINED), col(VALUE)))
-        .drop("fields");
+    // One projection, not a chain of withColumn: each of those re-analyses the whole plan.
+    Dataset<Row> checked = parsed.select(
+        col(VALUE),
+        col(LineChecks.FILE),
+        checks.firstReason().as(REASON),
+        xxhash64(col(VALUE)).as(EventLines.LINE_HASH),
+        Identifiers.id(field("customer_id")).as("customer_id"),
+        Identifiers.email(rawEmail).as("email"),
+        Identifiers.phone(rawPhone, defaultPhoneRegion).as("phone"),
+        rawEmail.as(LineChecks.RAW_EMAIL),
+        rawPhone.as(LineChecks.RAW_PHONE),
+        field("first_name").as("first_name"),
+        field("last_name").as("last_name"),
+        birthDate.as("birth_date"),
+        field("street").as("street"),
+        field("postal_code").as("postal_code"),
+        field("city").as("city"),
+        upper(field("country")).as("country"),
+        Identifiers.id(field("loyalty_card_id")).as("loyalty_card_id"),
+        createdAt.as("created_at"),
+        coalesce(updatedAt, lit(dayStart)).as("updated_at"),
+        lit(java.sql.Date.valueOf(day)).as("ingest_date"));
+    return LineChecks.finish(checked, when(col(REASON).isNotNull(), lit(QUARANTINED)).otherwise(lit(VALID)));
   }
 
   /** A trimmed field by name; null when blank, missing, or the line did not split. */

@@ -142,43 +142,44 @@ public final class EventLines {
     IpPolicy ipPolicy = rules.ipPolicy();
     UDF1<String, String> reduceIp = ip -> IpAddresses.reduce(ip, ipPolicy);
 
-    return parsed
-        .withColumn(REASON, reason)
-        .withColumn(OUTCOME, when(col(REASON).isNotNull(), lit(QUARANTINED))
-            .when(coalesce(analyticsDenied, lit(false)), lit(DROPPED))
-            .otherwise(lit(VALID)))
-        .withColumn(LINE_HASH, xxhash64(col(VALUE)))
-        .withColumn("message_id", Identifiers.id(col("j.messageId")))
-        .withColumn("type", type)
-        .withColumn("event_name", when(type.equalTo("track"), eventName))
-        .withColumn("page_name", trim(col("j.name")))
-        .withColumn("ts", ts)
-        .withColumn("event_date", to_date(ts))
-        .withColumn("anonymous_id", anonymousId)
-        .withColumn("user_id", userId)
-        .withColumn("previous_id", Identifiers.id(col("j.previousId")))
-        .withColumn("email", email)
-        .withColumn("phone", phone)
-        .withColumn("email_invalid", rawEmail.isNotNull().and(trim(rawEmail).notEqual("")).and(col("email").isNull()))
-        .withColumn("phone_invalid", rawPhone.isNotNull().and(trim(rawPhone).notEqual("")).and(col("phone").isNull()))
-        .withColumn("traits", col("j.traits"))
-        .withColumn("properties", col("j.properties"))
-        .withColumn("category", trim(col("p.category")))
-        .withColumn("product_id", trim(col("p.product_id")))
-        .withColumn("order_id", trim(col("p.order_id")))
-        .withColumn("price", tryCast(col("p.price"), DataTypes.DoubleType))
-        .withColumn("quantity", tryCast(col("p.quantity"), DataTypes.IntegerType))
-        .withColumn("revenue", coalesce(tryCast(col("p.revenue"), DataTypes.DoubleType),
-            tryCast(col("p.total"), DataTypes.DoubleType)))
-        .withColumn("page_url", coalesce(col("j.context.page.url"), col("p.url")))
-        .withColumn("page_path", coalesce(col("j.context.page.path"), col("p.path")))
-        .withColumn("page_referrer", col("j.context.page.referrer"))
-        .withColumn("page_title", col("j.context.page.title"))
-        .withColumn("ip", udf(reduceIp, StringType).withName("tarmo_reduce_ip").apply(col("j.context.ip")))
-        .withColumn("user_agent", col("j.context.userAgent"))
-        .withColumn("ingest_date", lit(java.sql.Date.valueOf(rules.day())))
-        .withColumn(VALUE, when(col(OUTCOME).equalTo(QUARANTINED), col(VALUE)))
-        .drop("j", "p", "t");
+    // One projection, not a chain of withColumn: each of those re-analyses the whole plan.
+    Dataset<Row> checked = parsed.select(
+        col(VALUE),
+        col(LineChecks.FILE),
+        reason.as(REASON),
+        xxhash64(col(VALUE)).as(LINE_HASH),
+        Identifiers.id(col("j.messageId")).as("message_id"),
+        type.as("type"),
+        when(type.equalTo("track"), eventName).as("event_name"),
+        trim(col("j.name")).as("page_name"),
+        ts.as("ts"),
+        to_date(ts).as("event_date"),
+        anonymousId.as("anonymous_id"),
+        userId.as("user_id"),
+        Identifiers.id(col("j.previousId")).as("previous_id"),
+        email.as("email"),
+        phone.as("phone"),
+        trim(rawEmail).as(LineChecks.RAW_EMAIL),
+        trim(rawPhone).as(LineChecks.RAW_PHONE),
+        coalesce(analyticsDenied, lit(false)).as("_analytics_denied"),
+        col("j.traits").as("traits"),
+        col("j.properties").as("properties"),
+        trim(col("p.category")).as("category"),
+        trim(col("p.product_id")).as("product_id"),
+        trim(col("p.order_id")).as("order_id"),
+        tryCast(col("p.price"), DataTypes.DoubleType).as("price"),
+        tryCast(col("p.quantity"), DataTypes.IntegerType).as("quantity"),
+        coalesce(tryCast(col("p.revenue"), DataTypes.DoubleType), tryCast(col("p.total"), DataTypes.DoubleType)).as("revenue"),
+        coalesce(col("j.context.page.url"), col("p.url")).as("page_url"),
+        coalesce(col("j.context.page.path"), col("p.path")).as("page_path"),
+        col("j.context.page.referrer").as("page_referrer"),
+        col("j.context.page.title").as("page_title"),
+        udf(reduceIp, StringType).withName("tarmo_reduce_ip").apply(col("j.context.ip")).as("ip"),
+        col("j.context.userAgent").as("user_agent"),
+        lit(java.sql.Date.valueOf(rules.day())).as("ingest_date"));
+    return LineChecks.finish(checked, when(col(REASON).isNotNull(), lit(QUARANTINED))
+        .when(col("_analytics_denied"), lit(DROPPED))
+        .otherwise(lit(VALID)));
   }
 
   static Column tryCast(Column value, DataType type) {

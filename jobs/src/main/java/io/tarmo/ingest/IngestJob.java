@@ -19,6 +19,7 @@ import io.tarmo.config.TarmoSettings.PrivacySettings;
 import io.tarmo.lake.DeltaStore;
 import io.tarmo.lake.Lake;
 import io.tarmo.lake.Lake.Source;
+import io.tarmo.lake.TableSpec;
 import io.tarmo.lake.Tables;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -43,6 +44,15 @@ import org.apache.spark.storage.StorageLevel;
  * are expected to be ingested in date order, as a scheduler runs them.
  */
 public final class IngestJob {
+
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(IngestJob.class);
+  private long phaseStart = System.nanoTime();
+
+  private void phase(String what) {
+    long now = System.nanoTime();
+    LOG.info("{}: {} ms", what, (now - phaseStart) / 1_000_000);
+    phaseStart = now;
+  }
 
   private final DeltaStore store;
   private final IngestSettings settings;
@@ -69,6 +79,7 @@ public final class IngestJob {
 
   public IngestResult run(LocalDate day, String commitNote) {
     check(day);
+    phase("check");
     SparkSession spark = store.spark();
     Lake lake = store.lake();
     Configuration hadoop = hadoop();
@@ -84,15 +95,16 @@ public final class IngestJob {
               settings.maxClockSkew(), settings.defaultPhoneRegion(), privacy.ipPolicy(),
               privacy.analyticsCategory())));
       Tally eventTally = tally(events, "events", reasons);
+      phase("events tally");
       quarantined.add(LineChecks.quarantineRows(events, "events", day, settings.maxLineChars()));
       Observation eventObservation = new Observation("events");
       Dataset<Row> eventRows = Dedupe.excludeEarlierDeliveries(
           Dedupe.onePerKey(valid(events), "message_id", Dedupe.Keep.LOWEST, col("ts"), col(EventLines.LINE_HASH)),
           store.read(Tables.EVENTS), "message_id", day, eventObservation);
-      long eventsStored = store.replaceWhere(Tables.EVENTS, eventRows, dayPredicate, commitNote);
+      long eventsStored = replaceDay(Tables.EVENTS, eventRows, eventObservation, eventTally.valid, dayPredicate, commitNote);
+      phase("events write");
       SourceCounts eventCounts = eventTally.counts(eventFiles.size(), eventsStored,
           eventTally.valid - eventsStored);
-      checkWritten("events", observed(eventObservation, "fresh"), eventsStored);
 
       List<String> crmFiles = lake.landingFiles(hadoop, Source.CRM, day);
       spark.sparkContext().setJobDescription("ingest " + day + ": crm");
@@ -105,10 +117,12 @@ public final class IngestJob {
       Dataset<Row> crm = cache(cached, CrmLines.classify(crmLines, day, settings.maxLineChars(),
           settings.defaultPhoneRegion(), badHeaders));
       Tally crmTally = tally(crm, "crm", reasons);
+      phase("crm tally");
       quarantined.add(LineChecks.quarantineRows(crm, "crm", day, settings.maxLineChars()));
-      long crmStored = upsertCrm(
+      long crmStored = crmTally.valid == 0 ? 0L : upsertCrm(
           Dedupe.onePerKey(valid(crm), "customer_id", Dedupe.Keep.HIGHEST, col("updated_at"), col(EventLines.LINE_HASH)),
           commitNote);
+      phase("crm merge");
       SourceCounts crmCounts = crmTally.counts(crmFiles.size(), crmStored, crmTally.valid - crmStored);
 
       List<String> consentFiles = lake.landingFiles(hadoop, Source.CONSENT, day);
@@ -116,21 +130,24 @@ public final class IngestJob {
       Dataset<Row> consent = cache(cached, ConsentLines.classify(LandingLines.read(spark, consentFiles), day,
           settings.maxLineChars(), settings.defaultPhoneRegion()));
       Tally consentTally = tally(consent, "consent", reasons);
+      phase("consent tally");
       quarantined.add(LineChecks.quarantineRows(consent, "consent", day, settings.maxLineChars()));
       Observation consentObservation = new Observation("consent");
       Dataset<Row> consentRows = Dedupe.excludeEarlierDeliveries(
           Dedupe.onePerKey(valid(consent), "consent_id", Dedupe.Keep.LOWEST, col("ts"), col(EventLines.LINE_HASH)),
           store.read(Tables.CONSENT_EVENTS), "consent_id", day, consentObservation);
-      long consentStored = store.replaceWhere(Tables.CONSENT_EVENTS, consentRows, dayPredicate, commitNote);
+      long consentStored = replaceDay(Tables.CONSENT_EVENTS, consentRows, consentObservation, consentTally.valid,
+          dayPredicate, commitNote);
+      phase("consent write");
       SourceCounts consentCounts = consentTally.counts(consentFiles.size(), consentStored,
           consentTally.valid - consentStored);
-      checkWritten("consent_events", observed(consentObservation, "fresh"), consentStored);
 
       spark.sparkContext().setJobDescription("ingest " + day + ": quarantine");
-      long quarantineWritten = store.replaceWhere(Tables.QUARANTINE,
-          quarantined.stream().reduce(Dataset::unionByName).orElseThrow(), dayPredicate, commitNote);
-      checkWritten("quarantine",
-          eventCounts.quarantined() + crmCounts.quarantined() + consentCounts.quarantined(), quarantineWritten);
+      long quarantinedLines = eventTally.quarantined + crmTally.quarantined + consentTally.quarantined;
+      long quarantineWritten = replaceDay(Tables.QUARANTINE,
+          quarantined.stream().reduce(Dataset::unionByName).orElseThrow(), null, quarantinedLines, dayPredicate, commitNote);
+      phase("quarantine write");
+      checkWritten("quarantine", quarantinedLines, quarantineWritten);
 
       IngestResult result = new IngestResult(day, eventCounts, crmCounts, consentCounts, reasons);
       for (SourceCounts counts : List.of(eventCounts, crmCounts, consentCounts)) {
@@ -146,6 +163,23 @@ public final class IngestJob {
   }
 
   /**
+   * Replaces the day's rows of {@code table} and checks that Delta wrote as many rows as the
+   * observed {@code fresh} count said would go in. With nothing to write and no table yet there is
+   * nothing to replace, and the commit (a second or more on a small machine) is skipped.
+   */
+  private long replaceDay(TableSpec table, Dataset<Row> rows, Observation fresh, long candidates,
+      String dayPredicate, String commitNote) {
+    if (candidates == 0 && !store.exists(table)) {
+      return 0L;
+    }
+    long written = store.replaceWhere(table, rows, dayPredicate, commitNote);
+    if (fresh != null) {
+      checkWritten(table.name(), observed(fresh, "fresh"), written);
+    }
+    return written;
+  }
+
+  /**
    * CRM upsert: a version replaces the stored one only when its {@code updated_at} is later.
    * The merge condition names columns only, so no identifier reaches the Delta log.
    *
@@ -153,6 +187,7 @@ public final class IngestJob {
    */
   private long upsertCrm(Dataset<Row> latest, String commitNote) {
     DeltaTable table = store.table(Tables.CRM_CUSTOMERS);
+    long before = store.version(Tables.CRM_CUSTOMERS);
     store.spark().conf().set("spark.databricks.delta.commitInfo.userMetadata", commitNote);
     try {
       table.as("t")
@@ -163,8 +198,8 @@ public final class IngestJob {
     } finally {
       store.spark().conf().unset("spark.databricks.delta.commitInfo.userMetadata");
     }
-    return store.lastCommitMetric(Tables.CRM_CUSTOMERS, "numTargetRowsInserted")
-        + store.lastCommitMetric(Tables.CRM_CUSTOMERS, "numTargetRowsUpdated");
+    return store.metricSince(Tables.CRM_CUSTOMERS, before, "numTargetRowsInserted")
+        + store.metricSince(Tables.CRM_CUSTOMERS, before, "numTargetRowsUpdated");
   }
 
   private static Dataset<Row> cache(List<Dataset<Row>> cached, Dataset<Row> rows) {

@@ -32,6 +32,9 @@ public final class LineChecks {
   /** Columns a classification adds. */
   public static final String OUTCOME = "outcome";
   public static final String REASON = "reason";
+  /** Raw contact values a classification may carry, to flag the ones that did not normalise. */
+  static final String RAW_EMAIL = "_raw_email";
+  static final String RAW_PHONE = "_raw_phone";
 
   /** Outcomes of a line. */
   public static final String VALID = "valid";
@@ -65,6 +68,33 @@ public final class LineChecks {
       reason = reason == null ? when(failing, lit(check.getKey())) : reason.when(failing, lit(check.getKey()));
     }
     return reason == null ? lit(null).cast(DataTypes.StringType) : reason;
+  }
+
+  /**
+   * Completes a classification in one projection: adds {@code outcome}, keeps the raw line only
+   * for quarantined lines, turns carried raw contact values into the flags {@code email_invalid}
+   * and {@code phone_invalid}, and drops helper columns (those starting with an underscore).
+   */
+  static Dataset<Row> finish(Dataset<Row> checked, Column outcome) {
+    List<String> names = List.of(checked.columns());
+    List<Column> columns = new ArrayList<>();
+    for (String name : names) {
+      if (name.equals(VALUE)) {
+        columns.add(when(col(REASON).isNotNull(), col(VALUE)).as(VALUE));
+      } else if (!name.startsWith("_")) {
+        columns.add(col(name));
+      }
+    }
+    if (names.contains(RAW_EMAIL)) {
+      columns.add(invalid(RAW_EMAIL, "email").as("email_invalid"));
+      columns.add(invalid(RAW_PHONE, "phone").as("phone_invalid"));
+    }
+    columns.add(outcome.as(OUTCOME));
+    return checked.select(columns.toArray(Column[]::new));
+  }
+
+  private static Column invalid(String raw, String normalised) {
+    return col(raw).isNotNull().and(col(raw).notEqual("")).and(col(normalised).isNull());
   }
 
   /**

@@ -4,7 +4,17 @@ import static org.apache.spark.sql.functions.col;
 
 import io.delta.tables.DeltaTable;
 import io.delta.tables.DeltaTableBuilder;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tarmo.TarmoException;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.delta.DeltaLog;
 import java.util.Arrays;
 import java.util.Map;
 import org.apache.spark.sql.Column;
@@ -12,7 +22,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructField;
-import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * All Delta I/O of Tarmo: creating tables with their declared layout and privacy properties,
@@ -20,6 +29,8 @@ import scala.jdk.javaapi.CollectionConverters;
  * table's schema first, so a job cannot widen a table by accident.
  */
 public final class DeltaStore {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final SparkSession spark;
   private final Lake lake;
@@ -98,42 +109,66 @@ public final class DeltaStore {
    */
   public long replaceWhere(TableSpec spec, Dataset<Row> rows, String predicate, String commitNote) {
     ensure(spec);
+    long before = version(spec);
     conform(rows, spec).write()
         .format("delta")
         .mode("overwrite")
         .option("replaceWhere", predicate)
         .option("userMetadata", commitNote)
         .save(lake.tablePath(spec));
-    return lastCommitMetric(spec, "numOutputRows");
+    return metricSince(spec, before, "numOutputRows");
   }
 
   /** Appends {@code rows}; returns rows written from the commit's own metrics. */
   public long append(TableSpec spec, Dataset<Row> rows, String commitNote) {
     ensure(spec);
+    long before = version(spec);
     conform(rows, spec).write()
         .format("delta")
         .mode("append")
         .option("userMetadata", commitNote)
         .save(lake.tablePath(spec));
-    return lastCommitMetric(spec, "numOutputRows");
+    return metricSince(spec, before, "numOutputRows");
   }
 
-  /** An operation metric of the table's latest commit, 0 when absent. */
+  /**
+   * An operation metric of the table's latest commit if it is newer than {@code version}; 0 when
+   * the operation committed nothing (Delta skips commits that would change nothing).
+   */
+  public long metricSince(TableSpec spec, long version, String metric) {
+    return version(spec) > version ? lastCommitMetric(spec, metric) : 0L;
+  }
+
+  /**
+   * An operation metric of the table's latest commit, 0 when absent. Read from the commit file
+   * itself: {@code DeltaTable.history} would start a Spark job for one number.
+   */
   public long lastCommitMetric(TableSpec spec, String metric) {
-    Row last = DeltaTable.forPath(spark, lake.tablePath(spec)).history(1)
-        .select("operationMetrics").head();
-    if (last.isNullAt(0)) {
+    long version = version(spec);
+    if (version < 0) {
       return 0L;
     }
-    Map<String, String> metrics = CollectionConverters.asJava(last.<String, String>getMap(0));
-    String value = metrics.get(metric);
-    return value == null ? 0L : Long.parseLong(value);
+    Path commit = new Path(lake.tablePath(spec) + "/_delta_log/" + String.format(Locale.ROOT, "%020d.json", version));
+    try (FSDataInputStream in = commit.getFileSystem(spark.sparkContext().hadoopConfiguration()).open(commit);
+         BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = reader.readLine()) != null) {
+        JsonNode value = JSON.readTree(line).path("commitInfo").path("operationMetrics").path(metric);
+        if (!value.isMissingNode()) {
+          return Long.parseLong(value.asText());
+        }
+      }
+      return 0L;
+    } catch (IOException e) {
+      throw TarmoException.job("Cannot read the commit of table " + spec.name() + " (version " + version + ")", e);
+    }
   }
 
+  /** The table's current version, -1 when it does not exist. */
   public long version(TableSpec spec) {
     if (!exists(spec)) {
       return -1L;
     }
-    return DeltaTable.forPath(spark, lake.tablePath(spec)).history(1).select("version").head().getLong(0);
+    return DeltaLog.forTable(spark, lake.tablePath(spec)).update(false, scala.Option.empty(), scala.Option.empty()).version();
   }
 }

@@ -32,7 +32,7 @@ class EventLinesTest {
 
   @ParameterizedTest(name = "{1}")
   @CsvSource(delimiter = '|', value = {
-      "{\"messageId\":\"m1\",\"type\":\"page\",\"timestamp\":\"2026-11-28T10:00:00Z\",\"anonymousId\":\"a\"|",
+      "{\"messageId\":\"m1\",\"type\":\"page\",\"timestamp\":\"2026-11-28T10:00:00Z\",\"anonymousId\":\"a\"}|",
       "{\"messageId\":\"m1\",\"type\":\"page\",\"timestamp\":\"2026-11-28|malformed JSON or a field of the wrong type",
       "[1,2,3]|malformed JSON or a field of the wrong type",
       "{\"messageId\":\"m1\",\"type\":\"page\",\"timestamp\":\"2026-11-28T10:00:00Z\",\"anonymousId\":\"a\",\"context\":{\"page\":\"x\"}}|malformed JSON or a field of the wrong type",

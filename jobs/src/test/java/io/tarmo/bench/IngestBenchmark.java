@@ -1,0 +1,123 @@
+package io.tarmo.bench;
+
+import io.tarmo.cli.Sessions;
+import io.tarmo.config.TarmoSettings.IngestSettings;
+import io.tarmo.config.TarmoSettings.IpPolicy;
+import io.tarmo.config.TarmoSettings.PrivacySettings;
+import io.tarmo.generate.GeneratorSettings;
+import io.tarmo.generate.LandingGenerator;
+import io.tarmo.ingest.IngestJob;
+import io.tarmo.ingest.IngestResult;
+import io.tarmo.lake.DeltaStore;
+import io.tarmo.lake.Lake;
+import io.tarmo.lake.Lake.Source;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Ingest throughput next to its floor: a bare {@code spark.read.json(files).write.format("delta")}
+ * of the same landing files, in the same JVM and run. Usage:
+ * {@code IngestBenchmark WORKDIR CUSTOMERS [REPEATS]}; prints a Markdown table.
+ */
+public final class IngestBenchmark {
+
+  private static final LocalDate DAY = LocalDate.of(2026, 11, 28);
+
+  public static void main(String[] args) throws IOException {
+    Path work = Path.of(args.length > 0 ? args[0] : "bench/out/ingest").toAbsolutePath();
+    long customers = args.length > 1 ? Long.parseLong(args[1]) : 1_000_000L;
+    int repeats = args.length > 2 ? Integer.parseInt(args[2]) : 2;
+    deleteTree(work);
+    Files.createDirectories(work);
+
+    SparkSession.Builder builder = SparkSession.builder().master("local[2]").appName("tarmo-bench")
+        .config("spark.ui.enabled", "false");
+    for (Map.Entry<String, String> entry : Sessions.baseConf(4).entrySet()) {
+      builder = builder.config(entry.getKey(), entry.getValue());
+    }
+    SparkSession spark = builder.getOrCreate();
+    spark.sparkContext().setLogLevel("ERROR");
+
+    Lake landing = Lake.at(work.resolve("landing-lake").toString());
+    long started = System.nanoTime();
+    new LandingGenerator(new GeneratorSettings(DAY, 1, customers, 7L), landing,
+        spark.sparkContext().hadoopConfiguration()).run();
+    double generateSeconds = seconds(started);
+    // The events of a day on their own: the CRM and consent extracts of a first day are moved aside.
+    Path landingRoot = work.resolve("landing-lake");
+    Path aside = work.resolve("aside");
+    Files.createDirectories(aside);
+    Files.move(landingRoot.resolve("landing/crm"), aside.resolve("crm"));
+    Files.move(landingRoot.resolve("landing/consent"), aside.resolve("consent"));
+    List<String> files = landing.landingFiles(spark.sparkContext().hadoopConfiguration(), Source.EVENTS, DAY);
+
+    IngestSettings settings = new IngestSettings(65536, 400, Duration.ofDays(1), "DE", 0.05);
+    PrivacySettings privacy = new PrivacySettings(IpPolicy.TRUNCATE, "analytics");
+
+    List<double[]> timings = new ArrayList<>();
+    long lines = 0;
+    long stored = 0;
+    for (int run = 0; run <= repeats; run++) {
+      Path floorTable = work.resolve("floor-" + run);
+      long t0 = System.nanoTime();
+      spark.read().json(files.toArray(String[]::new)).write().format("delta").save(floorTable.toUri().toString());
+      double floor = seconds(t0);
+
+      Path lakeRoot = work.resolve("lake-" + run);
+      Files.createDirectories(lakeRoot.resolve("landing"));
+      Files.createSymbolicLink(lakeRoot.resolve("landing/events"), landingRoot.resolve("landing/events"));
+      DeltaStore store = new DeltaStore(spark, Lake.at(lakeRoot.toString()));
+      long t1 = System.nanoTime();
+      IngestResult result = new IngestJob(store, settings, privacy).run(DAY, "bench");
+      double tarmo = seconds(t1);
+      lines = result.events().read();
+      stored = result.events().stored();
+      if (run > 0) {
+        timings.add(new double[] {floor, tarmo});
+      }
+      deleteTree(floorTable);
+      deleteTree(lakeRoot.resolve("tables"));
+    }
+    spark.stop();
+
+    System.out.printf(Locale.ROOT, "Generated 1 day for %,d customers in %.1f s: %,d event lines in %d gzip files (%,d stored).%n%n",
+        customers, generateSeconds, lines, files.size(), stored);
+    System.out.println("| run | floor: read.json → delta (s) | tarmo ingest (s) | ingest / floor | ingest lines/s |");
+    System.out.println("| --- | --- | --- | --- | --- |");
+    double floorSum = 0;
+    double tarmoSum = 0;
+    for (int i = 0; i < timings.size(); i++) {
+      double[] t = timings.get(i);
+      floorSum += t[0];
+      tarmoSum += t[1];
+      System.out.printf(Locale.ROOT, "| %d | %.1f | %.1f | %.2f× | %,.0f |%n", i + 1, t[0], t[1], t[1] / t[0], lines / t[1]);
+    }
+    System.out.printf(Locale.ROOT, "| mean | %.1f | %.1f | **%.2f×** | %,.0f |%n",
+        floorSum / timings.size(), tarmoSum / timings.size(), tarmoSum / floorSum, lines * timings.size() / tarmoSum);
+  }
+
+  private static double seconds(long startNanos) {
+    return (System.nanoTime() - startNanos) / 1e9;
+  }
+
+  private static void deleteTree(Path path) throws IOException {
+    if (!Files.exists(path)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(path)) {
+      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+}

@@ -1,0 +1,116 @@
+package io.tarmo.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tarmo.testing.SparkTest;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line as a user drives it: generate → ingest → sql, and its exit codes. */
+@SparkTest
+@Tag("slow")
+class CommandLineEndToEndTest {
+
+  private final SparkSession spark;
+  @TempDir Path root;
+
+  CommandLineEndToEndTest(SparkSession spark) {
+    this.spark = spark;
+  }
+
+  record Run(int exitCode, String out, String err) {}
+
+  static Run tarmo(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Main.commandLine(new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  @Test
+  void generateIngestAndQueryADay() {
+    String lake = root.resolve("lake").toString();
+    Run generate = tarmo("generate", "--lake", lake, "--date", "2026-11-28", "--days", "2", "--customers", "300");
+    assertThat(generate.exitCode()).as(generate.err()).isZero();
+
+    for (String day : List.of("2026-11-27", "2026-11-28")) {
+      Run ingest = tarmo("ingest", "--lake", lake, "--date", day);
+      assertThat(ingest.exitCode()).as(ingest.err()).isZero();
+      assertThat(ingest.out()).startsWith("ingest " + day + ": events read=");
+    }
+
+    Run count = tarmo("sql", "--lake", lake, "--format", "csv",
+        "select count(*) as n, count(distinct message_id) as ids from events");
+    assertThat(count.exitCode()).as(count.err()).isZero();
+    String[] lines = count.out().strip().split("\n");
+    assertThat(lines[0]).isEqualTo("n,ids");
+    String[] values = lines[1].split(",");
+    assertThat(Long.parseLong(values[0])).isPositive().isEqualTo(Long.parseLong(values[1]));
+
+    Run accounting = tarmo("sql", "--lake", lake, "--format", "csv",
+        "select business_date, counts['events.read'] = counts['events.stored'] + counts['events.duplicates']"
+            + " + counts['events.dropped'] + counts['events.quarantined'] as adds_up, status"
+            + " from job_runs where command = 'ingest' order by business_date");
+    assertThat(accounting.out().strip().split("\n"))
+        .containsExactly("business_date,adds_up,status", "2026-11-27,true,SUCCEEDED", "2026-11-28,true,SUCCEEDED");
+
+    Run json = tarmo("sql", "--lake", lake, "--format", "json", "select reason from quarantine limit 1");
+    assertThat(json.out()).startsWith("{\"reason\":");
+  }
+
+  @Test
+  void badUsageExitsTwoWithOneLine() {
+    String lake = root.resolve("lake").toString();
+    Run missingLake = tarmo("ingest", "--lake", root.resolve("nowhere").toString(), "--date", "2026-11-28");
+    assertThat(missingLake.exitCode()).isEqualTo(2);
+    assertThat(missingLake.err().strip()).doesNotContain("\n").contains("does not exist");
+
+    Run badDate = tarmo("ingest", "--lake", lake, "--date", "28.11.2026");
+    assertThat(badDate.exitCode()).isEqualTo(2);
+    assertThat(badDate.err()).contains("28.11.2026");
+
+    Run unknownCommand = tarmo("frobnicate");
+    assertThat(unknownCommand.exitCode()).isEqualTo(2);
+  }
+
+  @Test
+  void unknownConfigurationKeyExitsTwoNamingIt() throws Exception {
+    Path conf = root.resolve("bad.conf");
+    Files.writeString(conf, "tarmo.ingest.max-line-charz = 10\n");
+    Run run = tarmo("sql", "--config", conf.toString(), "--lake", root.toString(), "select 1");
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).contains("tarmo.ingest.max-line-charz");
+  }
+
+  @Test
+  void dayWithoutLandingDataExitsTwoAndWritesNothing() throws Exception {
+    Files.createDirectories(root.resolve("lake"));
+    Run run = tarmo("ingest", "--lake", root.resolve("lake").toString(), "--date", "2026-11-28");
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).contains("no landing folder");
+    assertThat(Files.exists(root.resolve("lake/tables"))).isFalse();
+  }
+
+  @Test
+  void badQueryExitsTwoAndListsTheTables() {
+    Run run = tarmo("sql", "--lake", root.toString(), "select * from no_such_table");
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).contains("Cannot run query").contains("tables: none yet");
+  }
+
+  @Test
+  void everyCommandHasHelp() {
+    for (String command : List.of("generate", "ingest", "sql", "demo")) {
+      Run help = tarmo(command, "--help");
+      assertThat(help.exitCode()).isZero();
+      assertThat(help.out()).contains("--lake").contains("--config").contains("--master");
+    }
+  }
+}
