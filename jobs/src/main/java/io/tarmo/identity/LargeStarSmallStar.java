@@ -79,7 +79,8 @@ public final class LargeStarSmallStar {
 
   /**
    * The components and how many large-star + small-star rounds it took (0 when the input was
-   * already a forest of stars rooted at their minimum).
+   * already a forest of stars rooted at their minimum). The components are computed lazily from
+   * the last round's local checkpoint: write or cache them before the executors that hold it go.
    */
   public record Result(Dataset<Row> components, int rounds) {}
 
