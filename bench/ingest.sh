@@ -6,9 +6,9 @@ cd "$(dirname "$0")/.."
 customers="${1:-1000000}"
 repeats="${2:-2}"
 mvn -B -q -DskipTests -pl jobs -am test-compile dependency:build-classpath \
-  -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=test >/dev/null
+  -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=test
 opens=$(sed -n 's:.*<spark.add-opens>\(.*\)</spark.add-opens>.*:\1:p' pom.xml)
 # shellcheck disable=SC2086
-SPARK_LOCAL_IP=127.0.0.1 java $opens -Xmx12g -XX:+UseParallelGC -Duser.timezone=UTC \
+SPARK_LOCAL_IP=127.0.0.1 java $opens -Xmx12g -XX:+UseParallelGC -Duser.timezone=UTC ${BENCH_JAVA_OPTS:-} \
   -cp "jobs/target/test-classes:jobs/target/classes:$(cat jobs/target/bench-classpath.txt)" \
   io.tarmo.bench.IngestBenchmark bench/out/ingest "$customers" "$repeats"

@@ -120,7 +120,9 @@ final class CommandRunner {
     boolean owned = SparkSession.getDefaultSession().isEmpty();
     SparkSession spark = Sessions.create(settings.spark(), lake);
     try {
-      if (!global.verbose) {
+      if (global.verbose) {
+        org.apache.logging.log4j.core.config.Configurator.setLevel("io.tarmo", org.apache.logging.log4j.Level.INFO);
+      } else {
         spark.sparkContext().setLogLevel("ERROR");
       }
       if (writable) {

@@ -25,8 +25,8 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * Parses and validates consent ledger lines (CONTRACT 3.3). Needs {@code value} and
- * {@code file}; adds {@code outcome}, {@code reason}, {@code line_hash} and the
+ * Parses and validates consent ledger lines (CONTRACT 3.3). Needs {@code value},
+ * {@code file} and {@code line_id}; adds {@code outcome}, {@code reason}, {@code line_hash} and the
  * {@code consent_events} columns, with the subject's identifier normalised by its type.
  */
 public final class ConsentLines {
@@ -77,6 +77,7 @@ public final class ConsentLines {
     Dataset<Row> checked = parsed.select(
         col(VALUE),
         col(LineChecks.FILE),
+        col(LineChecks.LINE_ID),
         checks.firstReason().as(REASON),
         xxhash64(col(VALUE)).as(EventLines.LINE_HASH),
         Identifiers.id(col("j.consent_id")).as("consent_id"),

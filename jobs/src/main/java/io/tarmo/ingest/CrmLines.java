@@ -32,7 +32,7 @@ import org.apache.spark.sql.types.DataTypes;
 
 /**
  * Parses and validates CRM extract lines (CONTRACT 3.2), header lines already removed. Needs
- * {@code value} and {@code file}; adds {@code outcome}, {@code reason}, {@code line_hash}, the
+ * {@code value}, {@code file} and {@code line_id}; adds {@code outcome}, {@code reason}, {@code line_hash}, the
  * {@code crm_customers} columns and the flags {@code email_invalid} and {@code phone_invalid}.
  * An empty {@code updated_at} counts as the start of the delivery day.
  */
@@ -82,6 +82,7 @@ public final class CrmLines {
     Dataset<Row> checked = parsed.select(
         col(VALUE),
         col(LineChecks.FILE),
+        col(LineChecks.LINE_ID),
         checks.firstReason().as(REASON),
         xxhash64(col(VALUE)).as(EventLines.LINE_HASH),
         Identifiers.id(field("customer_id")).as("customer_id"),

@@ -37,22 +37,35 @@ public final class Dedupe {
 
   /**
    * One row per {@code key}: the one whose {@code ranking} columns (compared as a tuple) are
-   * lowest or highest; among exact ties any one, since tied copies carry the same line hash.
+   * lowest or highest. The ranking must be unique per row (end it with a line id).
    */
   public static Dataset<Row> onePerKey(Dataset<Row> rows, String key, Keep keep, Column... ranking) {
+    return keepChosen(rows, repeatedKeys(rows, key, keep, ranking), key, ranking);
+  }
+
+  /**
+   * The keys that occur more than once, each with the ranking tuple of the copy to keep: columns
+   * {@code _key} and {@code _chosen}. Small when duplicates are rare, whatever the input size.
+   */
+  public static Dataset<Row> repeatedKeys(Dataset<Row> rows, String key, Keep keep, Column... ranking) {
     Column rank = struct(ranking);
-    Dataset<Row> repeated = rows.groupBy(col(key))
+    return rows.groupBy(col(key))
         .agg(count(lit(1)).as(COPIES), (keep == Keep.LOWEST ? min(rank) : max(rank)).as(CHOSEN))
         .filter(col(COPIES).gt(1))
         .select(col(key).as(KEY), col(CHOSEN));
-    // The key is renamed on one side: both sides descend from `rows`, and a self-join on
-    // same-named columns would resolve them to the same attribute.
-    Dataset<Row> joined = rows.join(repeated, col(key).equalTo(col(KEY)), "left").drop(KEY);
-    Dataset<Row> unique = joined.filter(col(CHOSEN).isNull()).drop(CHOSEN);
-    Dataset<Row> firstOfRepeated = joined.filter(col(CHOSEN).isNotNull().and(rank.equalTo(col(CHOSEN))))
-        .drop(CHOSEN)
-        .dropDuplicates(key);
-    return unique.unionByName(firstOfRepeated);
+  }
+
+  /**
+   * Keeps rows whose key is not in {@code repeated}, and of those that are, the chosen copy: one
+   * filter over one pass. The repeated keys may come from another pass over the same input (a
+   * narrower one), since the ranking columns are deterministic.
+   */
+  public static Dataset<Row> keepChosen(Dataset<Row> rows, Dataset<Row> repeated, String key, Column... ranking) {
+    // The key is renamed on the repeated side: both sides may descend from the same rows, and a
+    // self-join on same-named columns would resolve them to the same attribute.
+    return rows.join(repeated, col(key).equalTo(col(KEY)), "left")
+        .filter(col(CHOSEN).isNull().or(struct(ranking).equalTo(col(CHOSEN))))
+        .drop(KEY, CHOSEN);
   }
 
   /**

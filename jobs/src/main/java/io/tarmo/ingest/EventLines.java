@@ -35,8 +35,8 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * Parses and validates Segment-Spec event lines (CONTRACT 3.1). Needs {@code value} and
- * {@code file}; adds {@code outcome}, {@code reason}, {@code line_hash}, the {@code events}
+ * Parses and validates Segment-Spec event lines (CONTRACT 3.1). Needs {@code value},
+ * {@code file} and {@code line_id}; adds {@code outcome}, {@code reason}, {@code line_hash}, the {@code events}
  * table's columns, and the flags {@code email_invalid} and {@code phone_invalid}. Events whose
  * analytics consent category was denied get the outcome {@code dropped}.
  */
@@ -146,6 +146,7 @@ public final class EventLines {
     Dataset<Row> checked = parsed.select(
         col(VALUE),
         col(LineChecks.FILE),
+        col(LineChecks.LINE_ID),
         reason.as(REASON),
         xxhash64(col(VALUE)).as(LINE_HASH),
         Identifiers.id(col("j.messageId")).as("message_id"),

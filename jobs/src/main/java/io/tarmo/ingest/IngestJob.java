@@ -6,6 +6,7 @@ import static io.tarmo.ingest.LineChecks.QUARANTINED;
 import static io.tarmo.ingest.LineChecks.REASON;
 import static io.tarmo.ingest.LineChecks.VALID;
 import static io.tarmo.ingest.LineChecks.VALUE;
+import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.count_if;
@@ -33,10 +34,16 @@ import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code ingest --date D}: the landing day D of events, CRM and consent into the bronze tables
  * {@code events}, {@code crm_customers}, {@code consent_events} and {@code quarantine}.
+ *
+ * <p>Each source is read twice, which costs less than caching its wide rows: a narrow pass
+ * (outcome, reason, key and ranking) is cached to count every line's fate, find the keys that
+ * repeat and write the quarantine; a second pass classifies again and writes the rows to keep.
  *
  * <p>Re-running a day leaves the tables as one run would: events, consent and quarantine rows of
  * a day are replaced as a whole ({@code replaceWhere ingest_date = D}), after dropping keys that
@@ -45,14 +52,10 @@ import org.apache.spark.storage.StorageLevel;
  */
 public final class IngestJob {
 
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(IngestJob.class);
-  private long phaseStart = System.nanoTime();
+  private static final Logger LOG = LoggerFactory.getLogger(IngestJob.class);
 
-  private void phase(String what) {
-    long now = System.nanoTime();
-    LOG.info("{}: {} ms", what, (now - phaseStart) / 1_000_000);
-    phaseStart = now;
-  }
+  /** Up to this many repeated keys are broadcast to the join that picks the copies to keep. */
+  private static final long BROADCAST_KEYS = 2_000_000L;
 
   private final DeltaStore store;
   private final IngestSettings settings;
@@ -79,7 +82,7 @@ public final class IngestJob {
 
   public IngestResult run(LocalDate day, String commitNote) {
     check(day);
-    phase("check");
+    Phases phases = new Phases(day);
     SparkSession spark = store.spark();
     Lake lake = store.lake();
     Configuration hadoop = hadoop();
@@ -90,21 +93,20 @@ public final class IngestJob {
     try {
       List<String> eventFiles = lake.landingFiles(hadoop, Source.EVENTS, day);
       spark.sparkContext().setJobDescription("ingest " + day + ": events");
-      Dataset<Row> events = cache(cached, EventLines.classify(LandingLines.read(spark, eventFiles),
+      Sorted events = sort("events", EventLines.classify(LandingLines.read(spark, eventFiles),
           new EventLines.Rules(day, settings.maxLineChars(), settings.maxEventAgeDays(),
               settings.maxClockSkew(), settings.defaultPhoneRegion(), privacy.ipPolicy(),
-              privacy.analyticsCategory())));
-      Tally eventTally = tally(events, "events", reasons);
-      phase("events tally");
-      quarantined.add(LineChecks.quarantineRows(events, "events", day, settings.maxLineChars()));
+              privacy.analyticsCategory())), "message_id", Dedupe.Keep.LOWEST, "ts", cached, reasons);
+      phases.done("events tally");
+      quarantined.add(events.quarantineRows(day));
       Observation eventObservation = new Observation("events");
-      Dataset<Row> eventRows = Dedupe.excludeEarlierDeliveries(
-          Dedupe.onePerKey(valid(events), "message_id", Dedupe.Keep.LOWEST, col("ts"), col(EventLines.LINE_HASH)),
+      Dataset<Row> eventRows = Dedupe.excludeEarlierDeliveries(events.firstCopies(),
           store.read(Tables.EVENTS), "message_id", day, eventObservation);
-      long eventsStored = replaceDay(Tables.EVENTS, eventRows, eventObservation, eventTally.valid, dayPredicate, commitNote);
-      phase("events write");
-      SourceCounts eventCounts = eventTally.counts(eventFiles.size(), eventsStored,
-          eventTally.valid - eventsStored);
+      long eventsStored = replaceDay(Tables.EVENTS, eventRows, eventObservation, events.tally().valid,
+          dayPredicate, commitNote);
+      phases.done("events write");
+      SourceCounts eventCounts = events.tally().counts(eventFiles.size(), eventsStored,
+          events.tally().valid - eventsStored);
 
       List<String> crmFiles = lake.landingFiles(hadoop, Source.CRM, day);
       spark.sparkContext().setJobDescription("ingest " + day + ": crm");
@@ -114,39 +116,34 @@ public final class IngestJob {
       Dataset<Row> crmLines = LandingLines.read(spark, crmFiles)
           .filter(trim(col(VALUE)).notEqual(CrmLines.HEADER).and(
               trim(col(VALUE)).notEqual("\uFEFF" + CrmLines.HEADER)));
-      Dataset<Row> crm = cache(cached, CrmLines.classify(crmLines, day, settings.maxLineChars(),
-          settings.defaultPhoneRegion(), badHeaders));
-      Tally crmTally = tally(crm, "crm", reasons);
-      phase("crm tally");
-      quarantined.add(LineChecks.quarantineRows(crm, "crm", day, settings.maxLineChars()));
-      long crmStored = crmTally.valid == 0 ? 0L : upsertCrm(
-          Dedupe.onePerKey(valid(crm), "customer_id", Dedupe.Keep.HIGHEST, col("updated_at"), col(EventLines.LINE_HASH)),
-          commitNote);
-      phase("crm merge");
-      SourceCounts crmCounts = crmTally.counts(crmFiles.size(), crmStored, crmTally.valid - crmStored);
+      Sorted crm = sort("crm", CrmLines.classify(crmLines, day, settings.maxLineChars(),
+          settings.defaultPhoneRegion(), badHeaders), "customer_id", Dedupe.Keep.HIGHEST, "updated_at", cached, reasons);
+      phases.done("crm tally");
+      quarantined.add(crm.quarantineRows(day));
+      long crmStored = crm.tally().valid == 0 ? 0L : upsertCrm(crm.firstCopies(), commitNote);
+      phases.done("crm merge");
+      SourceCounts crmCounts = crm.tally().counts(crmFiles.size(), crmStored, crm.tally().valid - crmStored);
 
       List<String> consentFiles = lake.landingFiles(hadoop, Source.CONSENT, day);
       spark.sparkContext().setJobDescription("ingest " + day + ": consent");
-      Dataset<Row> consent = cache(cached, ConsentLines.classify(LandingLines.read(spark, consentFiles), day,
-          settings.maxLineChars(), settings.defaultPhoneRegion()));
-      Tally consentTally = tally(consent, "consent", reasons);
-      phase("consent tally");
-      quarantined.add(LineChecks.quarantineRows(consent, "consent", day, settings.maxLineChars()));
+      Sorted consent = sort("consent", ConsentLines.classify(LandingLines.read(spark, consentFiles), day,
+          settings.maxLineChars(), settings.defaultPhoneRegion()), "consent_id", Dedupe.Keep.LOWEST, "ts", cached, reasons);
+      phases.done("consent tally");
+      quarantined.add(consent.quarantineRows(day));
       Observation consentObservation = new Observation("consent");
-      Dataset<Row> consentRows = Dedupe.excludeEarlierDeliveries(
-          Dedupe.onePerKey(valid(consent), "consent_id", Dedupe.Keep.LOWEST, col("ts"), col(EventLines.LINE_HASH)),
+      Dataset<Row> consentRows = Dedupe.excludeEarlierDeliveries(consent.firstCopies(),
           store.read(Tables.CONSENT_EVENTS), "consent_id", day, consentObservation);
-      long consentStored = replaceDay(Tables.CONSENT_EVENTS, consentRows, consentObservation, consentTally.valid,
+      long consentStored = replaceDay(Tables.CONSENT_EVENTS, consentRows, consentObservation, consent.tally().valid,
           dayPredicate, commitNote);
-      phase("consent write");
-      SourceCounts consentCounts = consentTally.counts(consentFiles.size(), consentStored,
-          consentTally.valid - consentStored);
+      phases.done("consent write");
+      SourceCounts consentCounts = consent.tally().counts(consentFiles.size(), consentStored,
+          consent.tally().valid - consentStored);
 
       spark.sparkContext().setJobDescription("ingest " + day + ": quarantine");
-      long quarantinedLines = eventTally.quarantined + crmTally.quarantined + consentTally.quarantined;
+      long quarantinedLines = events.tally().quarantined + crm.tally().quarantined + consent.tally().quarantined;
       long quarantineWritten = replaceDay(Tables.QUARANTINE,
           quarantined.stream().reduce(Dataset::unionByName).orElseThrow(), null, quarantinedLines, dayPredicate, commitNote);
-      phase("quarantine write");
+      phases.done("quarantine write");
       checkWritten("quarantine", quarantinedLines, quarantineWritten);
 
       IngestResult result = new IngestResult(day, eventCounts, crmCounts, consentCounts, reasons);
@@ -160,6 +157,51 @@ public final class IngestJob {
       cached.forEach(Dataset::unpersist);
       spark.sparkContext().setJobDescription(null);
     }
+  }
+
+  /** Logs how long each step of one ingest took (shown with --verbose). */
+  private static final class Phases {
+    private final LocalDate day;
+    private long start = System.nanoTime();
+
+    Phases(LocalDate day) {
+      this.day = day;
+    }
+
+    void done(String step) {
+      long now = System.nanoTime();
+      LOG.info("ingest {} {}: {} ms", day, step, (now - start) / 1_000_000);
+      start = now;
+    }
+  }
+
+  /**
+   * One source's classified lines, sorted into their fates. Only a narrow projection (outcome,
+   * reason, key, ranking, and the raw text of rejected lines) is cached and counted; the wide
+   * rows to store are classified again when written, which costs less than caching them.
+   */
+  private record Sorted(String source, Tally tally, Dataset<Row> outcomes, Dataset<Row> firstCopies, int maxLineChars) {
+    Dataset<Row> quarantineRows(LocalDate day) {
+      return LineChecks.quarantineRows(outcomes, source, day, maxLineChars);
+    }
+  }
+
+  private Sorted sort(String source, Dataset<Row> classified, String key, Dedupe.Keep keep, String rankColumn,
+      List<Dataset<Row>> cached, Map<String, Long> reasons) {
+    Column[] ranking = {col(rankColumn), col(EventLines.LINE_HASH), col(LineChecks.LINE_ID)};
+    List<Column> narrow = new ArrayList<>(List.of(col(OUTCOME), col(REASON), col(VALUE), col(LineChecks.FILE),
+        col(key), col(rankColumn), col(EventLines.LINE_HASH), col(LineChecks.LINE_ID)));
+    narrow.add(flag(classified, "email_invalid").as("email_invalid"));
+    narrow.add(flag(classified, "phone_invalid").as("phone_invalid"));
+    Dataset<Row> outcomes = cache(cached, classified.select(narrow.toArray(Column[]::new)));
+    Tally tally = tally(outcomes, source, reasons);
+    Dataset<Row> repeated = cache(cached, Dedupe.repeatedKeys(valid(outcomes), key, keep, ranking));
+    // The observation is a barrier: without it the optimizer pushes the outcome filter into the
+    // parse and repeats from_json once per field the checks read.
+    Dataset<Row> wide = classified.observe(new Observation(source + " lines"), count(lit(1)).as("lines"));
+    Dataset<Row> firstCopies = Dedupe.keepChosen(valid(wide),
+        repeated.count() <= BROADCAST_KEYS ? broadcast(repeated) : repeated, key, ranking);
+    return new Sorted(source, tally, outcomes, firstCopies, settings.maxLineChars());
   }
 
   /**
@@ -254,6 +296,7 @@ public final class IngestJob {
   private static Column flag(Dataset<Row> classified, String name) {
     return List.of(classified.columns()).contains(name) ? col(name) : lit(false);
   }
+
 
   private static long observed(Observation observation, String metric) {
     try {

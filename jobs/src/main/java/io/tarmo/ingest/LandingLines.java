@@ -1,6 +1,7 @@
 package io.tarmo.ingest;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.monotonically_increasing_id;
 
 import io.tarmo.TarmoException;
 import java.io.BufferedReader;
@@ -20,12 +21,16 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
-/** Reads landing files as lines of text ({@code value}) with the file each came from ({@code file}). */
+/**
+ * Reads landing files as lines of text ({@code value}) with the file each came from ({@code file})
+ * and its position in the scan ({@code line_id}).
+ */
 public final class LandingLines {
 
   static final StructType SCHEMA = new StructType()
       .add(LineChecks.VALUE, DataTypes.StringType)
-      .add(LineChecks.FILE, DataTypes.StringType);
+      .add(LineChecks.FILE, DataTypes.StringType)
+      .add(LineChecks.LINE_ID, DataTypes.LongType);
 
   private LandingLines() {}
 
@@ -37,7 +42,8 @@ public final class LandingLines {
     return spark.read()
         .option("lineSep", "\n")
         .text(files.toArray(String[]::new))
-        .select(col("value"), col("_metadata.file_path").as(LineChecks.FILE));
+        .select(col("value"), col("_metadata.file_path").as(LineChecks.FILE),
+            monotonically_increasing_id().as(LineChecks.LINE_ID));
   }
 
   /** The first line of a (possibly compressed) file, without a byte-order mark; null if empty. */

@@ -29,6 +29,11 @@ public final class LineChecks {
   /** Columns of a landing line. */
   public static final String VALUE = "value";
   public static final String FILE = "file";
+  /**
+   * A line's position in the scan ({@code monotonically_increasing_id} at the file source): the
+   * same in every pass over the same files, so passes can agree on which copy of a line to keep.
+   */
+  public static final String LINE_ID = "line_id";
   /** Columns a classification adds. */
   public static final String OUTCOME = "outcome";
   public static final String REASON = "reason";

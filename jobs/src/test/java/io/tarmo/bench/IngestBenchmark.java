@@ -47,6 +47,9 @@ public final class IngestBenchmark {
     }
     SparkSession spark = builder.getOrCreate();
     spark.sparkContext().setLogLevel("ERROR");
+    if (Boolean.getBoolean("tarmo.bench.phases")) {
+      org.apache.logging.log4j.core.config.Configurator.setLevel("io.tarmo", org.apache.logging.log4j.Level.INFO);
+    }
 
     Lake landing = Lake.at(work.resolve("landing-lake").toString());
     long started = System.nanoTime();

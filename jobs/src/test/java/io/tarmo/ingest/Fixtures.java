@@ -1,6 +1,7 @@
 package io.tarmo.ingest;
 
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.monotonically_increasing_id;
 
 import java.util.List;
 import org.apache.spark.sql.Dataset;
@@ -15,7 +16,8 @@ final class Fixtures {
 
   static Dataset<Row> lines(SparkSession spark, String... lines) {
     return spark.createDataset(List.of(lines), Encoders.STRING()).toDF(LineChecks.VALUE)
-        .withColumn(LineChecks.FILE, lit("file:/landing/test.json"));
+        .withColumn(LineChecks.FILE, lit("file:/landing/test.json"))
+        .withColumn(LineChecks.LINE_ID, monotonically_increasing_id());
   }
 
   /** The reason each line got, in input order (null for accepted lines). */

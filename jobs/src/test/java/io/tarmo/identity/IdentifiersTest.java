@@ -1,0 +1,78 @@
+package io.tarmo.identity;
+
+import static org.apache.spark.sql.functions.col;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tarmo.testing.SparkTest;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+@SparkTest
+class IdentifiersTest {
+
+  private static final List<String> SAMPLES = Arrays.asList(
+      null, "", "   ", " Ann@Example.COM ", "ann@example", "a b@example.com", "x@y.z", "first.last+tag@sub.example.co.uk",
+      "0151 23456789", "+49 151 23456789", "0049-151-23456789", "(0151) 2345-6789", "12345", "+1 202 555 0143",
+      " C0000012345 ", "x".repeat(300));
+
+  @ParameterizedTest
+  @CsvSource(nullValues = "NULL", value = {
+      "' Ann@Example.COM ', ann@example.com",
+      "first.last+tag@sub.example.co.uk, first.last+tag@sub.example.co.uk",
+      "ann@example, NULL",
+      "'a b@example.com', NULL",
+      "'', NULL",
+  })
+  void emailsAreTrimmedLowerCasedAndValidated(String raw, String expected) {
+    assertThat(Identifiers.normalizeEmail(raw)).isEqualTo(expected);
+  }
+
+  @ParameterizedTest
+  @CsvSource(nullValues = "NULL", value = {
+      "0151 23456789, +4915123456789",
+      "+49 151 23456789, +4915123456789",
+      "0049-151-23456789, +4915123456789",
+      "(0151) 2345-6789, +4915123456789",
+      "12345, NULL",
+      "not a phone, NULL",
+  })
+  void phonesBecomeE164(String raw, String expected) {
+    assertThat(Identifiers.normalizePhone(raw, "DE")).isEqualTo(expected);
+  }
+
+  @Test
+  void idsAreTrimmedAndBoundedInLength() {
+    assertThat(Identifiers.normalizeId(" C1 ")).isEqualTo("C1");
+    assertThat(Identifiers.normalizeId("  ")).isNull();
+    assertThat(Identifiers.normalizeId("x".repeat(Identifiers.MAX_LENGTH + 1))).isNull();
+  }
+
+  @Test
+  void columnFormsAgreeWithPlainForms(SparkSession spark) {
+    List<Row> rows = spark.createDataset(SAMPLES, Encoders.STRING()).toDF("v")
+        .select(col("v"), Identifiers.email(col("v")), Identifiers.phone(col("v"), "DE"), Identifiers.id(col("v")))
+        .collectAsList();
+    List<String> mismatches = new ArrayList<>();
+    for (Row row : rows) {
+      String raw = row.getString(0);
+      check(mismatches, "email", raw, Identifiers.normalizeEmail(raw), row.getString(1));
+      check(mismatches, "phone", raw, Identifiers.normalizePhone(raw, "DE"), row.getString(2));
+      check(mismatches, "id", raw, Identifiers.normalizeId(raw), row.getString(3));
+    }
+    assertThat(mismatches).isEmpty();
+    assertThat(rows).hasSize(SAMPLES.size());
+  }
+
+  private static void check(List<String> mismatches, String kind, String raw, String expected, String actual) {
+    if (expected == null ? actual != null : !expected.equals(actual)) {
+      mismatches.add(kind + "(" + raw + "): " + expected + " vs " + actual);
+    }
+  }
+}
