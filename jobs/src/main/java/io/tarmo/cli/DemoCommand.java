@@ -16,16 +16,14 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = {
-        "Generates a week of landing data for a few thousand customers into the lake (./lake by",
-        "default), runs the pipeline for every day, and prints a summary."})
+        "Generates a week of data for a few thousand customers and runs the pipeline on it.",
+        "Writes into the lake (./lake by default) and prints a summary."})
 final class DemoCommand implements Callable<Integer> {
 
   @Mixin GlobalOptions global;
   @Spec CommandSpec spec;
 
-  @Option(names = "--date", converter = BusinessDate.class, paramLabel = "YYYY-MM-DD",
-      description = "Last day of the demo week (default: yesterday, UTC)")
-  LocalDate date;
+  @Mixin GeneratorOptions generatorOptions;
 
   @Option(names = "--days", defaultValue = "7", description = "Days to generate and process (default: ${DEFAULT-VALUE})")
   int days;
@@ -33,13 +31,10 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--customers", defaultValue = "3000", description = "Customers in the population (default: ${DEFAULT-VALUE})")
   long customers;
 
-  @Option(names = "--seed", defaultValue = "42", description = "Random seed (default: ${DEFAULT-VALUE})")
-  long seed;
-
   @Override
   public Integer call() {
-    LocalDate end = BusinessDate.orYesterday(date);
-    GeneratorSettings generator = new GeneratorSettings(end, days, customers, seed);
+    LocalDate end = generatorOptions.endDate();
+    GeneratorSettings generator = generatorOptions.settings(days, customers);
     PrintWriter out = spec.commandLine().getOut();
     return new CommandRunner(global, spec.commandLine().getErr()).run("demo", true, true, session -> {
       session.step("generate", end, new CommandJob() {

@@ -18,9 +18,7 @@ final class GenerateCommand implements Callable<Integer> {
   @Mixin GlobalOptions global;
   @Spec CommandSpec spec;
 
-  @Option(names = "--date", converter = BusinessDate.class, paramLabel = "YYYY-MM-DD",
-      description = "Last day to generate (default: yesterday, UTC)")
-  LocalDate date;
+  @Mixin GeneratorOptions generator;
 
   @Option(names = "--days", defaultValue = "1", description = "Number of days ending at --date (default: ${DEFAULT-VALUE})")
   int days;
@@ -28,13 +26,10 @@ final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--customers", defaultValue = "1000", description = "Size of the customer population (default: ${DEFAULT-VALUE})")
   long customers;
 
-  @Option(names = "--seed", defaultValue = "42", description = "Random seed; the same seed gives the same files (default: ${DEFAULT-VALUE})")
-  long seed;
-
   @Override
   public Integer call() {
-    LocalDate end = BusinessDate.orYesterday(date);
-    GeneratorSettings settings = new GeneratorSettings(end, days, customers, seed);
+    LocalDate end = generator.endDate();
+    GeneratorSettings settings = generator.settings(days, customers);
     return new CommandRunner(global, spec.commandLine().getErr()).run("generate", end, true, new CommandJob() {
       @Override
       public Outcome run(JobContext context) {

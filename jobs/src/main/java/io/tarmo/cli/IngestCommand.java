@@ -12,9 +12,10 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "ingest", mixinStandardHelpOptions = true,
     description = {
-        "Landing day D (events, CRM, consent) into the bronze tables events, crm_customers,",
-        "consent_events and quarantine, with validation, de-duplication and normalisation.",
-        "Exit 3 when a source's quarantined share is above tarmo.ingest.quarantine-max-ratio."})
+        "Ingests landing day D into the bronze tables.",
+        "Events, CRM and consent go to events, crm_customers and consent_events after validation,",
+        "de-duplication and normalisation; rejected lines go to quarantine with a reason. Exits 3",
+        "when a source's quarantined share is above tarmo.ingest.quarantine-max-ratio."})
 final class IngestCommand implements Callable<Integer> {
 
   @Mixin GlobalOptions global;

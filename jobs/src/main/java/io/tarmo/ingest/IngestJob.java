@@ -86,7 +86,6 @@ public final class IngestJob {
     SparkSession spark = store.spark();
     Lake lake = store.lake();
     Configuration hadoop = hadoop();
-    String dayPredicate = "ingest_date = DATE'" + day + "'";
     Map<String, Long> reasons = new LinkedHashMap<>();
     List<Dataset<Row>> quarantined = new ArrayList<>();
     List<Dataset<Row>> cached = new ArrayList<>();
@@ -99,14 +98,8 @@ public final class IngestJob {
               privacy.analyticsCategory())), "message_id", Dedupe.Keep.LOWEST, "ts", cached, reasons);
       phases.done("events tally");
       quarantined.add(events.quarantineRows(day));
-      Observation eventObservation = new Observation("events");
-      Dataset<Row> eventRows = Dedupe.excludeEarlierDeliveries(events.firstCopies(),
-          store.read(Tables.EVENTS), "message_id", day, eventObservation);
-      long eventsStored = replaceDay(Tables.EVENTS, eventRows, eventObservation, events.tally().valid,
-          dayPredicate, commitNote);
+      SourceCounts eventCounts = replaceDayOnce(events, Tables.EVENTS, "message_id", eventFiles.size(), day, commitNote);
       phases.done("events write");
-      SourceCounts eventCounts = events.tally().counts(eventFiles.size(), eventsStored,
-          events.tally().valid - eventsStored);
 
       List<String> crmFiles = lake.landingFiles(hadoop, Source.CRM, day);
       spark.sparkContext().setJobDescription("ingest " + day + ": crm");
@@ -130,19 +123,14 @@ public final class IngestJob {
           settings.maxLineChars(), settings.defaultPhoneRegion()), "consent_id", Dedupe.Keep.LOWEST, "ts", cached, reasons);
       phases.done("consent tally");
       quarantined.add(consent.quarantineRows(day));
-      Observation consentObservation = new Observation("consent");
-      Dataset<Row> consentRows = Dedupe.excludeEarlierDeliveries(consent.firstCopies(),
-          store.read(Tables.CONSENT_EVENTS), "consent_id", day, consentObservation);
-      long consentStored = replaceDay(Tables.CONSENT_EVENTS, consentRows, consentObservation, consent.tally().valid,
-          dayPredicate, commitNote);
+      SourceCounts consentCounts = replaceDayOnce(consent, Tables.CONSENT_EVENTS, "consent_id", consentFiles.size(),
+          day, commitNote);
       phases.done("consent write");
-      SourceCounts consentCounts = consent.tally().counts(consentFiles.size(), consentStored,
-          consent.tally().valid - consentStored);
 
       spark.sparkContext().setJobDescription("ingest " + day + ": quarantine");
       long quarantinedLines = events.tally().quarantined + crm.tally().quarantined + consent.tally().quarantined;
       long quarantineWritten = replaceDay(Tables.QUARANTINE,
-          quarantined.stream().reduce(Dataset::unionByName).orElseThrow(), null, quarantinedLines, dayPredicate, commitNote);
+          quarantined.stream().reduce(Dataset::unionByName).orElseThrow(), null, quarantinedLines, day, commitNote);
       phases.done("quarantine write");
       checkWritten("quarantine", quarantinedLines, quarantineWritten);
 
@@ -205,16 +193,28 @@ public final class IngestJob {
   }
 
   /**
+   * Stores the first copies of an append-only source (events, consent) whose key no earlier
+   * delivery brought, replacing the day's earlier rows; the rest count as duplicates.
+   */
+  private SourceCounts replaceDayOnce(Sorted sorted, TableSpec table, String key, int files, LocalDate day,
+      String commitNote) {
+    Observation fresh = new Observation(table.name());
+    Dataset<Row> rows = Dedupe.excludeEarlierDeliveries(sorted.firstCopies(), store.read(table), key, day, fresh);
+    long stored = replaceDay(table, rows, fresh, sorted.tally().valid, day, commitNote);
+    return sorted.tally().counts(files, stored, sorted.tally().valid - stored);
+  }
+
+  /**
    * Replaces the day's rows of {@code table} and checks that Delta wrote as many rows as the
    * observed {@code fresh} count said would go in. With nothing to write and no table yet there is
    * nothing to replace, and the commit (a second or more on a small machine) is skipped.
    */
   private long replaceDay(TableSpec table, Dataset<Row> rows, Observation fresh, long candidates,
-      String dayPredicate, String commitNote) {
+      LocalDate day, String commitNote) {
     if (candidates == 0 && !store.exists(table)) {
       return 0L;
     }
-    long written = store.replaceWhere(table, rows, dayPredicate, commitNote);
+    long written = store.replaceWhere(table, rows, "ingest_date = DATE'" + day + "'", commitNote);
     if (fresh != null) {
       checkWritten(table.name(), observed(fresh, "fresh"), written);
     }
