@@ -59,10 +59,6 @@ public record TableSpec(
         .toList();
   }
 
-  public boolean isPersonal() {
-    return !personalColumns.isEmpty();
-  }
-
   @SafeVarargs
   private static List<String> concat(List<String>... lists) {
     return Arrays.stream(lists).flatMap(List::stream).toList();

@@ -7,7 +7,6 @@ import static org.apache.spark.sql.types.DataTypes.LongType;
 import static org.apache.spark.sql.types.DataTypes.StringType;
 import static org.apache.spark.sql.types.DataTypes.TimestampType;
 
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -156,10 +155,4 @@ public final class Tables {
     Metadata metadata = new MetadataBuilder().putString("comment", comment).build();
     return new StructField(name, type, true, metadata);
   }
-
-  /** Column names of a spec, in schema order. */
-  public static List<String> columns(TableSpec spec) {
-    return Arrays.asList(spec.schema().fieldNames());
-  }
-
 }
