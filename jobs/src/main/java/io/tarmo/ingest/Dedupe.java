@@ -36,14 +36,6 @@ public final class Dedupe {
   }
 
   /**
-   * One row per {@code key}: the one whose {@code ranking} columns (compared as a tuple) are
-   * lowest or highest. The ranking must be unique per row (end it with a line id).
-   */
-  public static Dataset<Row> onePerKey(Dataset<Row> rows, String key, Keep keep, Column... ranking) {
-    return keepChosen(rows, repeatedKeys(rows, key, keep, ranking), key, ranking);
-  }
-
-  /**
    * The keys that occur more than once, each with the ranking tuple of the copy to keep: columns
    * {@code _key} and {@code _chosen}. Small when duplicates are rare, whatever the input size.
    */
@@ -57,7 +49,7 @@ public final class Dedupe {
 
   /**
    * Keeps rows whose key is not in {@code repeated}, and of those that are, the chosen copy: one
-   * filter over one pass. The repeated keys may come from another pass over the same input (a
+   * filter over one pass. The ranking must be unique per row (end it with a line id). The repeated keys may come from another pass over the same input (a
    * narrower one), since the ranking columns are deterministic.
    */
   public static Dataset<Row> keepChosen(Dataset<Row> rows, Dataset<Row> repeated, String key, Column... ranking) {
