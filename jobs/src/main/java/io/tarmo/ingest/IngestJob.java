@@ -176,9 +176,9 @@ public final class IngestJob {
 
   private Sorted sort(String source, Dataset<Row> classified, String key, Dedupe.Keep keep, String rankColumn,
       List<Dataset<Row>> cached, Map<String, Long> reasons) {
-    Column[] ranking = {col(rankColumn), col(EventLines.LINE_HASH), col(LineChecks.LINE_ID)};
+    Column[] ranking = {col(rankColumn), col(LineChecks.LINE_HASH), col(LineChecks.LINE_ID)};
     List<Column> narrow = new ArrayList<>(List.of(col(OUTCOME), col(REASON), col(VALUE), col(LineChecks.FILE),
-        col(key), col(rankColumn), col(EventLines.LINE_HASH), col(LineChecks.LINE_ID)));
+        col(key), col(rankColumn), col(LineChecks.LINE_HASH), col(LineChecks.LINE_ID)));
     narrow.add(flag(classified, "email_invalid").as("email_invalid"));
     narrow.add(flag(classified, "phone_invalid").as("phone_invalid"));
     Dataset<Row> outcomes = cache(cached, classified.select(narrow.toArray(Column[]::new)));
@@ -240,8 +240,8 @@ public final class IngestJob {
     } finally {
       store.spark().conf().unset("spark.databricks.delta.commitInfo.userMetadata");
     }
-    return store.metricSince(Tables.CRM_CUSTOMERS, before, "numTargetRowsInserted")
-        + store.metricSince(Tables.CRM_CUSTOMERS, before, "numTargetRowsUpdated");
+    Map<String, Long> metrics = store.metricsSince(Tables.CRM_CUSTOMERS, before);
+    return metrics.getOrDefault("numTargetRowsInserted", 0L) + metrics.getOrDefault("numTargetRowsUpdated", 0L);
   }
 
   private static Dataset<Row> cache(List<Dataset<Row>> cached, Dataset<Row> rows) {

@@ -16,6 +16,7 @@ import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.delta.DeltaLog;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -108,59 +109,56 @@ public final class DeltaStore {
    * @return rows written, from the commit's own metrics
    */
   public long replaceWhere(TableSpec spec, Dataset<Row> rows, String predicate, String commitNote) {
-    ensure(spec);
-    long before = version(spec);
-    conform(rows, spec).write()
-        .format("delta")
-        .mode("overwrite")
-        .option("replaceWhere", predicate)
-        .option("userMetadata", commitNote)
-        .save(lake.tablePath(spec));
-    return metricSince(spec, before, "numOutputRows");
+    return write(spec, rows, "overwrite", Map.of("replaceWhere", predicate), commitNote);
   }
 
   /** Appends {@code rows}; returns rows written from the commit's own metrics. */
   public long append(TableSpec spec, Dataset<Row> rows, String commitNote) {
+    return write(spec, rows, "append", Map.of(), commitNote);
+  }
+
+  private long write(TableSpec spec, Dataset<Row> rows, String mode, Map<String, String> options, String commitNote) {
     ensure(spec);
     long before = version(spec);
     conform(rows, spec).write()
         .format("delta")
-        .mode("append")
+        .mode(mode)
+        .options(options)
         .option("userMetadata", commitNote)
         .save(lake.tablePath(spec));
-    return metricSince(spec, before, "numOutputRows");
+    return metricsSince(spec, before).getOrDefault("numOutputRows", 0L);
   }
 
   /**
-   * An operation metric of the table's latest commit if it is newer than {@code version}; 0 when
-   * the operation committed nothing (Delta skips commits that would change nothing).
+   * The operation metrics of the table's latest commit if it is newer than {@code version}; empty
+   * when the operation committed nothing (Delta skips commits that would change nothing). Read
+   * from the commit file itself: {@code DeltaTable.history} would start a Spark job for them.
    */
-  public long metricSince(TableSpec spec, long version, String metric) {
-    return version(spec) > version ? lastCommitMetric(spec, metric) : 0L;
-  }
-
-  /**
-   * An operation metric of the table's latest commit, 0 when absent. Read from the commit file
-   * itself: {@code DeltaTable.history} would start a Spark job for one number.
-   */
-  public long lastCommitMetric(TableSpec spec, String metric) {
-    long version = version(spec);
-    if (version < 0) {
-      return 0L;
+  public Map<String, Long> metricsSince(TableSpec spec, long version) {
+    long latest = version(spec);
+    if (latest <= version) {
+      return Map.of();
     }
-    Path commit = new Path(lake.tablePath(spec) + "/_delta_log/" + String.format(Locale.ROOT, "%020d.json", version));
+    Path commit = new Path(lake.tablePath(spec) + "/_delta_log/" + String.format(Locale.ROOT, "%020d.json", latest));
     try (FSDataInputStream in = commit.getFileSystem(spark.sparkContext().hadoopConfiguration()).open(commit);
          BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
       String line;
       while ((line = reader.readLine()) != null) {
-        JsonNode value = JSON.readTree(line).path("commitInfo").path("operationMetrics").path(metric);
-        if (!value.isMissingNode()) {
-          return Long.parseLong(value.asText());
+        JsonNode metrics = JSON.readTree(line).path("commitInfo").path("operationMetrics");
+        if (!metrics.isMissingNode()) {
+          Map<String, Long> values = new HashMap<>();
+          metrics.fields().forEachRemaining(entry -> {
+            String value = entry.getValue().asText();
+            if (value.matches("-?\\d{1,18}")) {
+              values.put(entry.getKey(), Long.parseLong(value));
+            }
+          });
+          return values;
         }
       }
-      return 0L;
+      return Map.of();
     } catch (IOException e) {
-      throw TarmoException.job("Cannot read the commit of table " + spec.name() + " (version " + version + ")", e);
+      throw TarmoException.job("Cannot read the commit of table " + spec.name() + " (version " + latest + ")", e);
     }
   }
 
