@@ -12,7 +12,6 @@ import static org.apache.spark.sql.functions.lower;
 import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.try_to_timestamp;
 import static org.apache.spark.sql.functions.when;
-import static org.apache.spark.sql.functions.xxhash64;
 import static org.apache.spark.sql.types.DataTypes.StringType;
 
 import io.tarmo.identity.Identifiers;
@@ -74,12 +73,7 @@ public final class ConsentLines {
         .reject(expiresRaw.isNotNull().and(expiresRaw.notEqual("")).and(expires.isNull()), "expires_at is not a timestamp");
 
     // One projection, not a chain of withColumn: each of those re-analyses the whole plan.
-    Dataset<Row> checked = parsed.select(
-        col(VALUE),
-        col(LineChecks.FILE),
-        col(LineChecks.LINE_ID),
-        checks.firstReason().as(REASON),
-        xxhash64(col(VALUE)).as(EventLines.LINE_HASH),
+    Dataset<Row> checked = parsed.select(checks.classifiedColumns(
         Identifiers.id(col("j.consent_id")).as("consent_id"),
         subjectType.as("subject_type"),
         subject.as("subject_value"),
@@ -90,7 +84,7 @@ public final class ConsentLines {
         ts.as("ts"),
         expires.as("expires_at"),
         lower(trim(col("j.source"))).as("source"),
-        lit(java.sql.Date.valueOf(day)).as("ingest_date"));
+        lit(java.sql.Date.valueOf(day)).as("ingest_date")));
     return LineChecks.finish(checked, when(col(REASON).isNotNull(), lit(QUARANTINED)).otherwise(lit(VALID)));
   }
 

@@ -17,7 +17,6 @@ import static org.apache.spark.sql.functions.try_to_timestamp;
 import static org.apache.spark.sql.functions.udf;
 import static org.apache.spark.sql.functions.upper;
 import static org.apache.spark.sql.functions.when;
-import static org.apache.spark.sql.functions.xxhash64;
 
 import io.tarmo.identity.Identifiers;
 import java.sql.Timestamp;
@@ -79,12 +78,7 @@ public final class CrmLines {
 
     Timestamp dayStart = Timestamp.from(day.atStartOfDay(ZoneOffset.UTC).toInstant());
     // One projection, not a chain of withColumn: each of those re-analyses the whole plan.
-    Dataset<Row> checked = parsed.select(
-        col(VALUE),
-        col(LineChecks.FILE),
-        col(LineChecks.LINE_ID),
-        checks.firstReason().as(REASON),
-        xxhash64(col(VALUE)).as(EventLines.LINE_HASH),
+    Dataset<Row> checked = parsed.select(checks.classifiedColumns(
         Identifiers.id(field("customer_id")).as("customer_id"),
         Identifiers.email(rawEmail).as("email"),
         Identifiers.phone(rawPhone, defaultPhoneRegion).as("phone"),
@@ -100,7 +94,7 @@ public final class CrmLines {
         Identifiers.id(field("loyalty_card_id")).as("loyalty_card_id"),
         createdAt.as("created_at"),
         coalesce(updatedAt, lit(dayStart)).as("updated_at"),
-        lit(java.sql.Date.valueOf(day)).as("ingest_date"));
+        lit(java.sql.Date.valueOf(day)).as("ingest_date")));
     return LineChecks.finish(checked, when(col(REASON).isNotNull(), lit(QUARANTINED)).otherwise(lit(VALID)));
   }
 

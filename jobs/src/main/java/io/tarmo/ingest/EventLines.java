@@ -16,7 +16,6 @@ import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.try_to_timestamp;
 import static org.apache.spark.sql.functions.udf;
 import static org.apache.spark.sql.functions.when;
-import static org.apache.spark.sql.functions.xxhash64;
 import static org.apache.spark.sql.types.DataTypes.StringType;
 
 import io.tarmo.config.TarmoSettings.IpPolicy;
@@ -53,7 +52,6 @@ public final class EventLines {
       String analyticsCategory) {}
 
   public static final String CORRUPT = "_corrupt_record";
-  public static final String LINE_HASH = "line_hash";
 
   /** Segment message types Tarmo accepts. */
   public static final java.util.List<String> TYPES =
@@ -132,7 +130,6 @@ public final class EventLines {
         .reject(type.equalTo("alias").and(Identifiers.id(col("j.previousId")).isNull()),
             "alias without previousId");
 
-    Column reason = checks.firstReason();
     Column analyticsDenied = col("j.context.consent.categoryPreferences")
         .getItem(rules.analyticsCategory()).equalTo(lit(false));
     Column rawEmail = coalesce(col("t.email"), col("j.context.traits.email"));
@@ -143,12 +140,7 @@ public final class EventLines {
     UDF1<String, String> reduceIp = ip -> IpAddresses.reduce(ip, ipPolicy);
 
     // One projection, not a chain of withColumn: each of those re-analyses the whole plan.
-    Dataset<Row> checked = parsed.select(
-        col(VALUE),
-        col(LineChecks.FILE),
-        col(LineChecks.LINE_ID),
-        reason.as(REASON),
-        xxhash64(col(VALUE)).as(LINE_HASH),
+    Dataset<Row> checked = parsed.select(checks.classifiedColumns(
         Identifiers.id(col("j.messageId")).as("message_id"),
         type.as("type"),
         when(type.equalTo("track"), eventName).as("event_name"),
@@ -177,7 +169,7 @@ public final class EventLines {
         col("j.context.page.title").as("page_title"),
         udf(reduceIp, StringType).withName("tarmo_reduce_ip").apply(col("j.context.ip")).as("ip"),
         col("j.context.userAgent").as("user_agent"),
-        lit(java.sql.Date.valueOf(rules.day())).as("ingest_date"));
+        lit(java.sql.Date.valueOf(rules.day())).as("ingest_date")));
     return LineChecks.finish(checked, when(col(REASON).isNotNull(), lit(QUARANTINED))
         .when(col("_analytics_denied"), lit(DROPPED))
         .otherwise(lit(VALID)));

@@ -8,6 +8,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.substring;
 import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.when;
+import static org.apache.spark.sql.functions.xxhash64;
 
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -34,6 +35,8 @@ public final class LineChecks {
    * same in every pass over the same files, so passes can agree on which copy of a line to keep.
    */
   public static final String LINE_ID = "line_id";
+  /** A hash of the raw line: tells copies of one key apart, and finds identical copies. */
+  public static final String LINE_HASH = "line_hash";
   /** Columns a classification adds. */
   public static final String OUTCOME = "outcome";
   public static final String REASON = "reason";
@@ -62,6 +65,17 @@ public final class LineChecks {
   public LineChecks reject(Column failing, String reason) {
     checks.put(reason, failing);
     return this;
+  }
+
+  /**
+   * What every classified line carries first: the raw line, its file and id, the reason of the
+   * first failing check and the line's hash; then the source's own {@code fields}.
+   */
+  public Column[] classifiedColumns(Column... fields) {
+    List<Column> columns = new ArrayList<>(List.of(col(VALUE), col(FILE), col(LINE_ID),
+        firstReason().as(REASON), xxhash64(col(VALUE)).as(LINE_HASH)));
+    columns.addAll(List.of(fields));
+    return columns.toArray(Column[]::new);
   }
 
   /** The reason of the first failing check, null when every check passes. */
