@@ -72,16 +72,9 @@ final class Text {
    */
   static void timestamp(StringBuilder sb, long epochMillis, boolean offsetPlusOne) {
     long local = offsetPlusOne ? epochMillis + HOUR : epochMillis;
-    long day = Math.floorDiv(local, MILLIS_PER_DAY);
-    long ms = Math.floorMod(local, MILLIS_PER_DAY);
-    sb.append(Dates.of(day)).append('T');
-    two(sb, ms / HOUR);
-    sb.append(':');
-    two(sb, ms / 60_000 % 60);
-    sb.append(':');
-    two(sb, ms / 1000 % 60);
+    dateAndClock(sb, local);
     sb.append('.');
-    long milli = ms % 1000;
+    long milli = Math.floorMod(local, 1000L);
     if (milli < 100) {
       sb.append('0');
     }
@@ -101,16 +94,20 @@ final class Text {
   /** Seconds precision, {@code Z}: what the CRM and the consent ledger write. */
   static String instant(long epochMillis) {
     StringBuilder sb = new StringBuilder(20);
-    long day = Math.floorDiv(epochMillis, MILLIS_PER_DAY);
+    dateAndClock(sb, epochMillis);
+    sb.append('Z');
+    return sb.toString();
+  }
+
+  /** {@code YYYY-MM-DDThh:mm:ss} of an instant in UTC. */
+  private static void dateAndClock(StringBuilder sb, long epochMillis) {
     long ms = Math.floorMod(epochMillis, MILLIS_PER_DAY);
-    sb.append(Dates.of(day)).append('T');
+    sb.append(Dates.of(Math.floorDiv(epochMillis, MILLIS_PER_DAY))).append('T');
     two(sb, ms / HOUR);
     sb.append(':');
     two(sb, ms / 60_000 % 60);
     sb.append(':');
     two(sb, ms / 1000 % 60);
-    sb.append('Z');
-    return sb.toString();
   }
 
   private static void two(StringBuilder sb, long v) {
