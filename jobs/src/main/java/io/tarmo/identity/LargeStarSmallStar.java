@@ -1,18 +1,17 @@
 package io.tarmo.identity;
 
-import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.greatest;
 import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
-import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.when;
 
 import io.tarmo.TarmoException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -40,15 +39,25 @@ import org.apache.spark.sql.types.StructType;
  * {@value #NODE} and {@value #COMPONENT} ({@link #COMPONENTS_SCHEMA}), one row per node that
  * appears in an edge, the component being the minimum node id of its component.
  *
+ * <p>Three things keep the work proportional to what is still unresolved:
+ * <ol>
+ *   <li>A union-find pass inside every input partition turns each partition's share of the graph
+ *       into stars rooted at their minimum before anything is shuffled: components whose edges
+ *       arrive together (a CRM row, one identify call) are finished there.
+ *   <li>Before every round, components that are already a star rooted at their minimum (a root
+ *       with no smaller neighbour whose every neighbour has no other edge) are emitted to the
+ *       result and leave the working set, so late rounds only carry the long chains and large
+ *       components.
+ *   <li>Once the working set has at most {@code driverEdges} edges it is collected and finished
+ *       with {@link UnionFind} on the driver, which is faster than any further round.
+ * </ol>
+ *
  * <p>The working edge set is kept canonical between rounds: {@code src < dst}, distinct, hash
- * partitioned on {@code src} and cut from its lineage by a local checkpoint. With that layout a
- * round costs three shuffles: the per-node minimum of smaller neighbours, the large-star output
- * keyed for the small star, and the small-star output keyed for the next round. Joins are
- * shuffled hash joins over co-partitioned sides, so nothing is sorted. The algorithm has
- * converged exactly when the edge set is a forest of stars rooted at their minimum (every
- * {@code dst} has one {@code src} and no {@code src} is a {@code dst}); that test reuses the
- * aggregate the next large star needs, so convergence costs no extra round, and an input that is
- * already such a forest finishes in zero rounds. The stars then give the components directly.
+ * partitioned on {@code src} and cut from its lineage by a local checkpoint. A round is the large
+ * star (a co-partitioned join with the per-node minimum of smaller neighbours that the pruning
+ * step computed anyway) followed by the small star, done as a union-find per partition after
+ * grouping the edges by their larger end, which links every node and its smaller neighbours to
+ * their minimum and, for free, merges whatever else shares the partition.
  */
 public final class LargeStarSmallStar {
 
@@ -69,18 +78,25 @@ public final class LargeStarSmallStar {
   /** Rounds after which the computation is refused; O(log² n) stays far below for any real graph. */
   public static final int DEFAULT_MAX_ROUNDS = 200;
 
+  /**
+   * Working-set size (edges) at or below which the rest is finished on the driver: about 100
+   * bytes of driver heap per edge, so the default needs about 400 MB.
+   */
+  public static final long DEFAULT_DRIVER_EDGES = 4_000_000L;
+
   private static final String JOB_DESCRIPTION = "spark.job.description";
-  private static final String MIN_SMALLER = "min_smaller";
-  private static final String PARENTS = "parents";
-  private static final String MIN_NEIGHBOUR = "min_neighbour";
-  private static final String EDGE = "edge";
+  private static final String MIN_PARENT = "min_parent";
+  private static final String MAX_PARENT = "max_parent";
+  private static final String CHILDREN = "children";
+  private static final String CLEAN = "clean";
   private static final Set<DataType> INTEGRAL =
       Set.of(DataTypes.LongType, DataTypes.IntegerType, DataTypes.ShortType, DataTypes.ByteType);
 
   /**
-   * The components and how many large-star + small-star rounds it took (0 when the input was
-   * already a forest of stars rooted at their minimum). The components are computed lazily from
-   * the last round's local checkpoint: write or cache them before the executors that hold it go.
+   * The components and how many large-star + small-star rounds it took (0 when the partition
+   * pass and the driver finished it, or the input was already a forest of stars rooted at their
+   * minimum). The components are computed lazily from local checkpoints: write or cache them
+   * before the executors that hold them go.
    */
   public record Result(Dataset<Row> components, int rounds) {}
 
@@ -96,19 +112,44 @@ public final class LargeStarSmallStar {
    * {@link TarmoException} if the edges have not converged after {@code maxRounds} rounds.
    */
   public static Result run(Dataset<Row> edges, int maxRounds) {
+    return run(edges, maxRounds, DEFAULT_DRIVER_EDGES);
+  }
+
+  /**
+   * Connected components of {@code edges} (needs {@value #SRC}, {@value #DST}), finishing on the
+   * driver once at most {@code driverEdges} edges are unresolved (0: never, every component is
+   * resolved by rounds); fails with a {@link TarmoException} if the edges have not converged
+   * after {@code maxRounds} rounds.
+   */
+  public static Result run(Dataset<Row> edges, int maxRounds, long driverEdges) {
     requireEdgeColumns(edges);
+    if (maxRounds < 0 || driverEdges < 0) {
+      throw TarmoException.job(String.format(Locale.ROOT,
+          "Cannot compute connected components: rounds and driver edges must not be negative (%d, %d)",
+          maxRounds, driverEdges));
+    }
     SparkContext context = edges.sparkSession().sparkContext();
     String previousDescription = context.getLocalProperty(JOB_DESCRIPTION);
     try {
-      context.setJobDescription("tarmo identity: canonical edges");
+      context.setJobDescription("tarmo identity: self-loops");
       Dataset<Row> loops = selfLoopNodes(edges).localCheckpoint(true);
-      Dataset<Row> current = canonicalEdges(edges).localCheckpoint(true);
+      context.setJobDescription("tarmo identity: stars within each partition");
+      Dataset<Row> current = distinctEdges(UnionFindPasses.localStars(longEdges(edges))).localCheckpoint(true);
+      long size = current.count();
+      List<Dataset<Row>> finished = new ArrayList<>();
       int rounds = 0;
-      while (true) {
-        context.setJobDescription(String.format(Locale.ROOT, "tarmo identity: stars check %d", rounds));
-        Dataset<Row> smaller = minSmallerNeighbours(current).localCheckpoint(true);
-        if (isStarForest(current, smaller)) {
-          release(smaller);
+      while (size > driverEdges) {
+        context.setJobDescription(String.format(Locale.ROOT, "tarmo identity: finished stars %d", rounds));
+        Dataset<Row> parents = parentsOf(current).localCheckpoint(true);
+        Dataset<Row> roots = finishedRoots(current, parents).localCheckpoint(true);
+        finished.add(starsOf(current, roots).localCheckpoint(true));
+        Dataset<Row> active = current.join(roots, col(SRC).equalTo(col(NODE)), "left_anti").localCheckpoint(true);
+        release(roots);
+        release(current);
+        size = active.count();
+        if (size == 0 || size <= driverEdges) {
+          release(parents);
+          current = active;
           break;
         }
         if (rounds == maxRounds) {
@@ -117,14 +158,21 @@ public final class LargeStarSmallStar {
         }
         rounds++;
         context.setJobDescription(String.format(Locale.ROOT, "tarmo identity: large/small star round %d", rounds));
-        Dataset<Row> next = smallStar(largeStar(current, smaller)).localCheckpoint(true);
-        release(smaller);
-        release(current);
+        Dataset<Row> next = smallStar(largeStar(active, parents)).localCheckpoint(true);
+        release(parents);
+        release(active);
         current = next;
+        size = current.count();
       }
-      context.setJobDescription("tarmo identity: components");
-      boolean anyLoops = !loops.isEmpty();
-      Dataset<Row> components = componentsOfStars(current, anyLoops ? loops : null);
+      context.setJobDescription("tarmo identity: union-find on the driver");
+      Dataset<Row> components = UnionFindPasses.componentsOnDriver(current);
+      release(current);
+      for (Dataset<Row> stars : finished) {
+        components = components.union(stars);
+      }
+      if (!loops.isEmpty()) {
+        components = components.union(loops.join(components, NODE, "left_anti").select(col(NODE), col(NODE).as(COMPONENT)));
+      }
       return new Result(components, rounds);
     } finally {
       context.setJobDescription(previousDescription);
@@ -138,86 +186,82 @@ public final class LargeStarSmallStar {
    */
   public static Dataset<Row> canonicalEdges(Dataset<Row> edges) {
     requireEdgeColumns(edges);
+    return distinctEdges(longEdges(edges));
+  }
+
+  /**
+   * Large star: needs canonical edges and their {@link #parentsOf}; links every neighbour v &gt; u
+   * of each node u to m(u), the minimum of u and its neighbours. Produces {@value #SRC} &gt;
+   * {@value #DST} (v, m(u)), with duplicates.
+   */
+  public static Dataset<Row> largeStar(Dataset<Row> canonical, Dataset<Row> parents) {
+    Dataset<Row> edges = canonical.alias("e");
+    Dataset<Row> minimums = parents.alias("m").hint("shuffle_hash");
+    return edges.join(minimums, col("e." + SRC).equalTo(col("m." + DST)), "left_outer")
+        .select(col("e." + DST).as(SRC), coalesce(col("m." + MIN_PARENT), col("e." + SRC)).as(DST));
+  }
+
+  /**
+   * Small star: needs edges with {@value #SRC} &gt; {@value #DST}; groups them by {@value #SRC}
+   * and links each group of connected edges in a partition (so at least each node u and its
+   * smaller neighbours) to its minimum. Produces canonical edges ({@value #SRC} &lt;
+   * {@value #DST}, distinct, hash partitioned on {@value #SRC}).
+   */
+  public static Dataset<Row> smallStar(Dataset<Row> downward) {
+    return distinctEdges(UnionFindPasses.localStars(downward.repartition(col(SRC))));
+  }
+
+  /**
+   * Per node with a smaller neighbour: needs canonical edges; produces {@value #DST} (the node),
+   * {@code min_parent} and {@code max_parent} (its smallest and largest smaller neighbour, equal
+   * when it has one), hash partitioned on {@value #DST}.
+   */
+  public static Dataset<Row> parentsOf(Dataset<Row> canonical) {
+    return canonical.groupBy(col(DST)).agg(min(col(SRC)).as(MIN_PARENT), max(col(SRC)).as(MAX_PARENT));
+  }
+
+  /**
+   * Roots of finished stars: needs canonical edges and their {@link #parentsOf}; produces
+   * {@value #NODE} for every node without a smaller neighbour whose neighbours all have no other
+   * edge. Such a node and its neighbours are a whole component, and the node is its minimum.
+   */
+  static Dataset<Row> finishedRoots(Dataset<Row> canonical, Dataset<Row> parents) {
+    Dataset<Row> children = canonical.groupBy(col(SRC).as(NODE)).agg(count(lit(1)).as(CHILDREN));
+    Dataset<Row> edges = canonical.alias("e");
+    Column leafIsClean = col("c." + CHILDREN).isNull().and(col("p." + MIN_PARENT).equalTo(col("p." + MAX_PARENT)));
+    return edges
+        .join(parents.alias("p"), col("e." + DST).equalTo(col("p." + DST)))
+        .join(children.alias("c"), col("e." + DST).equalTo(col("c." + NODE)), "left_outer")
+        .groupBy(col("e." + SRC).as(NODE))
+        .agg(min(when(leafIsClean, lit(1)).otherwise(lit(0))).as(CLEAN))
+        .where(col(CLEAN).equalTo(1))
+        .join(parents.alias("q"), col(NODE).equalTo(col("q." + DST)), "left_anti")
+        .select(col(NODE));
+  }
+
+  /** The components of finished stars: {@link #COMPONENTS_SCHEMA} rows for their roots and leaves. */
+  private static Dataset<Row> starsOf(Dataset<Row> canonical, Dataset<Row> roots) {
+    Dataset<Row> leaves = canonical.join(roots, col(SRC).equalTo(col(NODE)), "left_semi")
+        .select(col(DST).as(NODE), col(SRC).as(COMPONENT));
+    return leaves.union(roots.select(col(NODE), col(NODE).as(COMPONENT)));
+  }
+
+  private static Dataset<Row> longEdges(Dataset<Row> edges) {
     Column srcLong = col(SRC).cast(DataTypes.LongType);
     Column dstLong = col(DST).cast(DataTypes.LongType);
     return edges
         .where(col(SRC).isNotNull().and(col(DST).isNotNull()).and(srcLong.notEqual(dstLong)))
-        .select(least(srcLong, dstLong).as(SRC), greatest(srcLong, dstLong).as(DST))
-        .repartition(col(SRC))
-        .distinct();
+        .select(least(srcLong, dstLong).as(SRC), greatest(srcLong, dstLong).as(DST));
   }
 
-  /**
-   * Per node with a smaller neighbour: needs canonical edges ({@value #SRC} &lt; {@value #DST});
-   * produces {@value #DST} (the node), {@code min_smaller} (its smallest neighbour) and
-   * {@code parents} (how many smaller neighbours it has), hash partitioned on {@value #DST}.
-   */
-  public static Dataset<Row> minSmallerNeighbours(Dataset<Row> canonical) {
-    return canonical.groupBy(col(DST))
-        .agg(min(col(SRC)).as(MIN_SMALLER), count(lit(1)).as(PARENTS));
-  }
-
-  /**
-   * Large star: needs canonical edges and their {@link #minSmallerNeighbours}; links every
-   * neighbour v &gt; u of each node u to m(u), the minimum of u and its neighbours. Produces
-   * {@value #SRC} &gt; {@value #DST} (v, m(u)), with duplicates.
-   */
-  public static Dataset<Row> largeStar(Dataset<Row> canonical, Dataset<Row> smaller) {
-    Dataset<Row> edges = canonical.alias("e");
-    Dataset<Row> minimums = smaller.alias("m").hint("shuffle_hash");
-    return edges.join(minimums, col("e." + SRC).equalTo(col("m." + DST)), "left_outer")
-        .select(col("e." + DST).as(SRC), coalesce(col("m." + MIN_SMALLER), col("e." + SRC)).as(DST));
-  }
-
-  /**
-   * Small star: needs edges with {@value #SRC} &gt; {@value #DST}; links each node u and its
-   * smaller neighbours to the smallest of them. Produces canonical edges ({@value #SRC} &lt;
-   * {@value #DST}, distinct, hash partitioned on {@value #SRC}).
-   */
-  public static Dataset<Row> smallStar(Dataset<Row> downward) {
-    Dataset<Row> byNode = downward.repartition(col(SRC)).distinct();
-    Dataset<Row> minimums = byNode.groupBy(col(SRC)).agg(min(col(DST)).as(MIN_NEIGHBOUR));
-    return byNode.join(minimums.hint("shuffle_hash"), SRC)
-        .select(explode(array(
-            struct(col(MIN_NEIGHBOUR).as(SRC), col(DST).as(DST)),
-            struct(col(MIN_NEIGHBOUR).as(SRC), col(SRC).as(DST)))).as(EDGE))
-        .select(col(EDGE + "." + SRC).as(SRC), col(EDGE + "." + DST).as(DST))
-        .where(col(SRC).isNotNull().and(col(DST).isNotNull()).and(col(SRC).notEqual(col(DST))))
-        .repartition(col(SRC))
-        .distinct();
-  }
-
-  /**
-   * Components of a forest of stars rooted at their minimum: needs canonical edges; produces
-   * {@link #COMPONENTS_SCHEMA}. Nodes seen only in self-loops ({@value #NODE} column of
-   * {@code loops}, may be null) are their own component unless an edge says otherwise.
-   */
-  public static Dataset<Row> componentsOfStars(Dataset<Row> stars, Dataset<Row> loops) {
-    Dataset<Row> leaves = stars.select(col(DST).as(NODE), col(SRC).as(COMPONENT));
-    Dataset<Row> roots = stars.select(col(SRC).as(NODE), col(SRC).as(COMPONENT)).distinct();
-    Dataset<Row> components = leaves.union(roots);
-    if (loops != null) {
-      components = components.union(loops.select(col(NODE), col(NODE).as(COMPONENT)))
-          .groupBy(col(NODE)).agg(min(col(COMPONENT)).as(COMPONENT));
-    }
-    return components;
+  private static Dataset<Row> distinctEdges(Dataset<Row> edges) {
+    return edges.repartition(col(SRC)).distinct();
   }
 
   private static Dataset<Row> selfLoopNodes(Dataset<Row> edges) {
     return edges.where(col(SRC).isNotNull().and(col(SRC).equalTo(col(DST))))
         .select(col(SRC).cast(DataTypes.LongType).as(NODE))
         .distinct();
-  }
-
-  /** Whether every dst has exactly one src and no src is a dst: then no round changes anything. */
-  private static boolean isStarForest(Dataset<Row> canonical, Dataset<Row> smaller) {
-    Row shape = smaller.agg(max(col(PARENTS))).first();
-    if (!shape.isNullAt(0) && shape.getLong(0) > 1) {
-      return false;
-    }
-    return canonical.alias("e")
-        .join(smaller.alias("m").hint("shuffle_hash"), col("e." + SRC).equalTo(col("m." + DST)), "left_semi")
-        .isEmpty();
   }
 
   /** Frees the blocks of a local checkpoint now rather than when the garbage collector finds it. */

@@ -1,0 +1,146 @@
+package io.tarmo.identity;
+
+import static io.tarmo.identity.LargeStarSmallStar.COMPONENTS_SCHEMA;
+import static io.tarmo.identity.LargeStarSmallStar.DST;
+import static io.tarmo.identity.LargeStarSmallStar.SRC;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * The two union-find steps around {@link LargeStarSmallStar}'s rounds: one in every partition
+ * before the first round, one on the driver once few edges are left. Both work on primitive
+ * arrays, so they cost a pass over the rows and no shuffle.
+ */
+final class UnionFindPasses {
+
+  /** Canonical edge schema: {@value LargeStarSmallStar#SRC} &lt; {@value LargeStarSmallStar#DST}, both long. */
+  static final StructType EDGES_SCHEMA = new StructType()
+      .add(SRC, DataTypes.LongType, true)
+      .add(DST, DataTypes.LongType, true);
+
+  /** Nodes (and their components) per slice when the driver's result goes back to the executors. */
+  private static final int SLICE = 1 << 20;
+
+  private UnionFindPasses() {}
+
+  /**
+   * Local stars: needs long {@value LargeStarSmallStar#SRC}, {@value LargeStarSmallStar#DST}
+   * without nulls; within each partition, links every node to the minimum of its component in
+   * that partition. Produces edges {@code src < dst} with the same connectivity, without the
+   * partition's duplicates and cycles, each partition's components already stars rooted at their
+   * minimum. Edges of one component that sit in one partition collapse to a star in this pass.
+   */
+  static Dataset<Row> localStars(Dataset<Row> edges) {
+    return edges.mapPartitions((MapPartitionsFunction<Row, Row>) UnionFindPasses::starsOfPartition,
+        Encoders.row(EDGES_SCHEMA));
+  }
+
+  /**
+   * Components on the driver: collects {@code edges} (long {@value LargeStarSmallStar#SRC},
+   * {@value LargeStarSmallStar#DST} without nulls) as primitive arrays, runs {@link UnionFind}
+   * and hands the result back as a {@link LargeStarSmallStar#COMPONENTS_SCHEMA} frame, one row
+   * per node of the edges. The driver holds about 100 bytes per edge meanwhile.
+   */
+  static Dataset<Row> componentsOnDriver(Dataset<Row> edges) {
+    SparkSession spark = edges.sparkSession();
+    List<long[]> packed = edges.javaRDD().mapPartitions(UnionFindPasses::pack).collect();
+    long total = 0;
+    for (long[] part : packed) {
+      total += part.length / 2;
+    }
+    UnionFind unionFind = new UnionFind((int) Math.min(Integer.MAX_VALUE - 8, total));
+    for (long[] part : packed) {
+      for (int i = 0; i < part.length; i += 2) {
+        unionFind.union(part[i], part[i + 1]);
+      }
+    }
+    packed = null;
+    long[] nodes = unionFind.nodes();
+    List<long[]> slices = new ArrayList<>();
+    for (int from = 0; from < nodes.length; from += SLICE) {
+      int to = Math.min(nodes.length, from + SLICE);
+      long[] slice = new long[2 * (to - from)];
+      for (int i = from; i < to; i++) {
+        slice[2 * (i - from)] = nodes[i];
+        slice[2 * (i - from) + 1] = unionFind.componentOf(nodes[i]);
+      }
+      slices.add(slice);
+    }
+    JavaSparkContext context = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    JavaRDD<Row> rows = context.parallelize(slices, Math.max(1, slices.size()))
+        .flatMap((FlatMapFunction<long[], Row>) UnionFindPasses::unpack);
+    return spark.createDataFrame(rows, COMPONENTS_SCHEMA);
+  }
+
+  private static Iterator<Row> starsOfPartition(Iterator<Row> rows) {
+    UnionFind unionFind = new UnionFind(1024);
+    while (rows.hasNext()) {
+      Row row = rows.next();
+      unionFind.union(row.getLong(0), row.getLong(1));
+    }
+    long[] nodes = unionFind.nodes();
+    return new Iterator<>() {
+      private int next = advance(0);
+
+      @Override
+      public boolean hasNext() {
+        return next < nodes.length;
+      }
+
+      @Override
+      public Row next() {
+        if (!hasNext()) {
+          throw new NoSuchElementException();
+        }
+        long node = nodes[next];
+        next = advance(next + 1);
+        return RowFactory.create(unionFind.componentOf(node), node);
+      }
+
+      private int advance(int from) {
+        int i = from;
+        while (i < nodes.length && unionFind.componentOf(nodes[i]) == nodes[i]) {
+          i++;
+        }
+        return i;
+      }
+    };
+  }
+
+  private static Iterator<long[]> pack(Iterator<Row> rows) {
+    long[] pairs = new long[1024];
+    int size = 0;
+    while (rows.hasNext()) {
+      Row row = rows.next();
+      if (size + 2 > pairs.length) {
+        pairs = Arrays.copyOf(pairs, pairs.length * 2);
+      }
+      pairs[size++] = row.getLong(0);
+      pairs[size++] = row.getLong(1);
+    }
+    return List.of(Arrays.copyOf(pairs, size)).iterator();
+  }
+
+  private static Iterator<Row> unpack(long[] slice) {
+    List<Row> rows = new ArrayList<>(slice.length / 2);
+    for (int i = 0; i < slice.length; i += 2) {
+      rows.add(RowFactory.create(slice[i], slice[i + 1]));
+    }
+    return rows.iterator();
+  }
+}
