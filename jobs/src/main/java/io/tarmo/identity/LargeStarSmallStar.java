@@ -49,7 +49,9 @@ import org.apache.spark.sql.types.StructType;
  *       result and leave the working set, so late rounds only carry the long chains and large
  *       components.
  *   <li>Once the working set has at most {@code driverEdges} edges it is collected and finished
- *       with {@link UnionFind} on the driver, which is faster than any further round.
+ *       with {@link UnionFind} on the driver, which is faster than any further round. When the
+ *       input itself is that small, the partition pass feeds the driver directly: one pass over
+ *       the edges and no shuffle at all.
  * </ol>
  *
  * <p>The working edge set is kept canonical between rounds: {@code src < dst}, distinct, hash
@@ -78,11 +80,9 @@ public final class LargeStarSmallStar {
   /** Rounds after which the computation is refused; O(log² n) stays far below for any real graph. */
   public static final int DEFAULT_MAX_ROUNDS = 200;
 
-  /**
-   * Working-set size (edges) at or below which the rest is finished on the driver: about 100
-   * bytes of driver heap per edge, so the default needs about 400 MB.
-   */
-  public static final long DEFAULT_DRIVER_EDGES = 4_000_000L;
+  /** Driver heap the finish on the driver needs per edge, with room to spare (about 100 bytes are used). */
+  private static final long DRIVER_BYTES_PER_EDGE = 400;
+  private static final long MIN_DRIVER_EDGES = 1_000_000L;
 
   private static final String JOB_DESCRIPTION = "spark.job.description";
   private static final String MIN_PARENT = "min_parent";
@@ -112,7 +112,16 @@ public final class LargeStarSmallStar {
    * {@link TarmoException} if the edges have not converged after {@code maxRounds} rounds.
    */
   public static Result run(Dataset<Row> edges, int maxRounds) {
-    return run(edges, maxRounds, DEFAULT_DRIVER_EDGES);
+    return run(edges, maxRounds, defaultDriverEdges());
+  }
+
+  /**
+   * Working-set size (edges) at or below which {@link #run(Dataset, int)} finishes on the
+   * driver: a quarter of the driver's maximum heap at about 100 bytes per edge (4 GB: 2.5
+   * million edges, 12 GB: 32 million), and at least a million.
+   */
+  public static long defaultDriverEdges() {
+    return Math.max(MIN_DRIVER_EDGES, Runtime.getRuntime().maxMemory() / DRIVER_BYTES_PER_EDGE);
   }
 
   /**
@@ -131,6 +140,11 @@ public final class LargeStarSmallStar {
     SparkContext context = edges.sparkSession().sparkContext();
     String previousDescription = context.getLocalProperty(JOB_DESCRIPTION);
     try {
+      context.setJobDescription("tarmo identity: count edges");
+      if (edges.count() <= driverEdges) {
+        context.setJobDescription("tarmo identity: union-find per partition, then on the driver");
+        return new Result(UnionFindPasses.componentsOnDriver(UnionFindPasses.localStars(longEdges(edges))), 0);
+      }
       context.setJobDescription("tarmo identity: self-loops");
       Dataset<Row> loops = selfLoopNodes(edges).localCheckpoint(true);
       context.setJobDescription("tarmo identity: stars within each partition");
@@ -246,16 +260,17 @@ public final class LargeStarSmallStar {
     return leaves.union(roots.select(col(NODE), col(NODE).as(COMPONENT)));
   }
 
+  /** Long edges with {@code src <= dst}, self-loops kept, null endpoints dropped. */
   private static Dataset<Row> longEdges(Dataset<Row> edges) {
     Column srcLong = col(SRC).cast(DataTypes.LongType);
     Column dstLong = col(DST).cast(DataTypes.LongType);
     return edges
-        .where(col(SRC).isNotNull().and(col(DST).isNotNull()).and(srcLong.notEqual(dstLong)))
+        .where(col(SRC).isNotNull().and(col(DST).isNotNull()))
         .select(least(srcLong, dstLong).as(SRC), greatest(srcLong, dstLong).as(DST));
   }
 
   private static Dataset<Row> distinctEdges(Dataset<Row> edges) {
-    return edges.repartition(col(SRC)).distinct();
+    return edges.where(col(SRC).notEqual(col(DST))).repartition(col(SRC)).distinct();
   }
 
   private static Dataset<Row> selfLoopNodes(Dataset<Row> edges) {

@@ -79,6 +79,15 @@ public final class UnionFind {
     return minimum[root(slots[slot])];
   }
 
+  /** Whether {@code id} is the only node of its component; throws if {@code id} was never added. */
+  public boolean isAlone(long id) {
+    int slot = find(id);
+    if (slot < 0) {
+      throw new IllegalArgumentException("Unknown node: " + id);
+    }
+    return size[root(slots[slot])] == 1;
+  }
+
   /** Whether {@code id} was added. */
   public boolean contains(long id) {
     return find(id) >= 0;

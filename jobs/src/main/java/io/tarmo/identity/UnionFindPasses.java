@@ -43,7 +43,8 @@ final class UnionFindPasses {
    * without nulls; within each partition, links every node to the minimum of its component in
    * that partition. Produces edges {@code src < dst} with the same connectivity, without the
    * partition's duplicates and cycles, each partition's components already stars rooted at their
-   * minimum. Edges of one component that sit in one partition collapse to a star in this pass.
+   * minimum, plus a self-loop {@code (n, n)} for a node seen only in self-loops. Edges of one
+   * component that sit in one partition collapse to a star in this pass.
    */
   static Dataset<Row> localStars(Dataset<Row> edges) {
     return edges.mapPartitions((MapPartitionsFunction<Row, Row>) UnionFindPasses::starsOfPartition,
@@ -114,7 +115,7 @@ final class UnionFindPasses {
 
       private int advance(int from) {
         int i = from;
-        while (i < nodes.length && unionFind.componentOf(nodes[i]) == nodes[i]) {
+        while (i < nodes.length && unionFind.componentOf(nodes[i]) == nodes[i] && !unionFind.isAlone(nodes[i])) {
           i++;
         }
         return i;

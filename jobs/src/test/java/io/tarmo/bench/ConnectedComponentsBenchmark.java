@@ -30,10 +30,18 @@ import scala.reflect.ClassTag$;
  * <p>Arguments: {@code [edges (default 10000000)] [path nodes (default 1000000)] [GraphX max
  * iterations on the path (default 100)] [GraphX max iterations on the realistic graph (default
  * unlimited)]}. A capped GraphX run is reported as such and left out of the agreement check.
+ *
+ * <p>Every engine starts from the same locally checkpointed frame whose rows were dealt round-robin
+ * over {@value #PARTITIONS} partitions, so the edges of one component are spread over all of them
+ * (the worst case for Tarmo's per-partition pass). Timed: Tarmo's {@code run} plus counting the
+ * result rows; GraphX building the graph and its {@code connectedComponents} plus counting the
+ * vertices; union-find collecting the frame's edges to the driver as primitive arrays plus
+ * {@link UnionFind#of}. The number of distinct components is counted outside the timings.
  */
 public final class ConnectedComponentsBenchmark {
 
   private static final int CHUNKS = 64;
+  private static final int PARTITIONS = 8;
   private static final StructType EDGES = new StructType()
       .add(LargeStarSmallStar.SRC, DataTypes.LongType, false)
       .add(LargeStarSmallStar.DST, DataTypes.LongType, false);
@@ -57,17 +65,17 @@ public final class ConnectedComponentsBenchmark {
         .config("spark.ui.enabled", "false")
         .config("spark.driver.bindAddress", "127.0.0.1")
         .config("spark.driver.host", "127.0.0.1")
-        .config("spark.sql.shuffle.partitions", "8")
-        .config("spark.default.parallelism", "8")
+        .config("spark.sql.shuffle.partitions", String.valueOf(PARTITIONS))
+        .config("spark.default.parallelism", String.valueOf(PARTITIONS))
         .config("spark.sql.adaptive.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         .getOrCreate();
     spark.sparkContext().setLogLevel("ERROR");
     try {
       List<String> table = new ArrayList<>();
-      table.add(String.format(Locale.ROOT, "| %-34s | %12s | %6s | %10s | %10s |",
+      table.add(String.format(Locale.ROOT, "| %-30s | %-30s | %-10s | %8s | %10s |",
           "graph", "engine", "rounds", "seconds", "components"));
-      table.add("|" + "-".repeat(36) + "|" + "-".repeat(14) + "|" + "-".repeat(8) + "|" + "-".repeat(12) + "|" + "-".repeat(12) + "|");
+      table.add("|" + "-".repeat(32) + "|" + "-".repeat(32) + "|" + "-".repeat(12) + "|" + "-".repeat(10) + "|" + "-".repeat(12) + "|");
       realistic(spark, edges, graphxIterations, table);
       path(spark, pathNodes, graphxPathIterations, table);
       System.out.println();
@@ -81,79 +89,107 @@ public final class ConnectedComponentsBenchmark {
     int perChunk = (int) Math.max(1, edgeCount / CHUNKS);
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     List<Integer> chunks = IntStream.range(0, CHUNKS).boxed().toList();
-    JavaRDD<long[]> generated = jsc.parallelize(chunks, CHUNKS)
-        .flatMap(chunk -> realisticChunk(chunk, perChunk).iterator());
-    generated.persist(StorageLevel.MEMORY_ONLY());
-    long actualEdges = generated.count();
+    JavaRDD<Row> generated = jsc.parallelize(chunks, CHUNKS)
+        .flatMap(chunk -> realisticChunk(chunk, perChunk).iterator())
+        .map(e -> RowFactory.create(e[0], e[1]));
+    Dataset<Row> frame = spark.createDataFrame(generated, EDGES).repartition(PARTITIONS).localCheckpoint(true);
+    long actualEdges = frame.count();
     String label = String.format(Locale.ROOT, "realistic, %,d edges", actualEdges);
-
-    Dataset<Row> frame = spark.createDataFrame(generated.map(e -> RowFactory.create(e[0], e[1])), EDGES)
-        .localCheckpoint(true);
-    Timed<long[]> tarmo = timed(label + ": Tarmo LSSS", () -> {
-      LargeStarSmallStar.Result result = LargeStarSmallStar.run(frame);
-      long components = result.components().select(LargeStarSmallStar.COMPONENT).distinct().count();
-      return new long[] {result.rounds(), components};
-    });
-
-    JavaRDD<Tuple2<Object, Object>> tuples = generated.map(e -> new Tuple2<Object, Object>(e[0], e[1]));
-    Timed<Long> graphx = timed(label + ": GraphX", () -> graphxComponents(tuples, graphxIterations));
-
-    long[] src = new long[(int) actualEdges];
-    long[] dst = new long[(int) actualEdges];
-    for (int chunk = 0, i = 0; chunk < CHUNKS; chunk++) {
-      for (long[] edge : realisticChunk(chunk, perChunk)) {
-        src[i] = edge[0];
-        dst[i] = edge[1];
-        i++;
-      }
-    }
-    generated.unpersist(false);
-    Timed<Long> unionFind = timed(label + ": union-find", () -> (long) UnionFind.of(src, dst).componentCount());
-
-    boolean capped = graphxIterations != Integer.MAX_VALUE && graphx.value() != unionFind.value();
-    if (capped) {
-      check(label, tarmo.value()[1], unionFind.value());
-    } else {
-      check(label, tarmo.value()[1], graphx.value(), unionFind.value());
-    }
-    row(table, label, "Tarmo LSSS", Long.toString(tarmo.value()[0]), tarmo.seconds(), tarmo.value()[1]);
-    row(table, label, "GraphX", capped ? "capped " + graphxIterations : "-", graphx.seconds(), graphx.value());
-    row(table, label, "union-find", "-", unionFind.seconds(), unionFind.value());
-    table.add(String.format(Locale.ROOT, "| %-34s | %12s | %6s | %10s | %10s |", label,
-        "ratios", "", String.format(Locale.ROOT, "GraphX/LSSS %s%.2fx, LSSS/UF %.2fx", capped ? ">= " : "",
-            graphx.seconds() / tarmo.seconds(), tarmo.seconds() / unionFind.seconds()), ""));
+    compare(spark, label, frame, graphxIterations, false, table);
   }
 
   private static void path(SparkSession spark, int nodes, int graphxIterations, List<String> table) {
-    String label = String.format(Locale.ROOT, "path, %,d nodes (scattered ids)", nodes);
+    String label = String.format(Locale.ROOT, "path, %,d nodes", nodes);
     Dataset<Row> path = spark.range(1, nodes)
         .selectExpr("pmod((id - 1) * 7919, " + nodes + ") AS src", "pmod(id * 7919, " + nodes + ") AS dst")
+        .repartition(PARTITIONS)
         .localCheckpoint(true);
-    Timed<long[]> tarmo = timed(label + ": Tarmo LSSS", () -> {
-      LargeStarSmallStar.Result result = LargeStarSmallStar.run(path);
-      long components = result.components().select(LargeStarSmallStar.COMPONENT).distinct().count();
-      return new long[] {result.rounds(), components};
-    });
-    JavaRDD<Tuple2<Object, Object>> tuples = path.javaRDD()
-        .map(r -> new Tuple2<Object, Object>(r.getLong(0), r.getLong(1)));
-    Timed<Long> graphx = timed(label + ": GraphX", () -> graphxComponents(tuples, graphxIterations));
-    boolean capped = graphx.value() != 1;
-    if (tarmo.value()[1] != 1) {
-      throw new IllegalStateException("Tarmo found " + tarmo.value()[1] + " components on a path");
-    }
-    row(table, label, "Tarmo LSSS", Long.toString(tarmo.value()[0]), tarmo.seconds(), tarmo.value()[1]);
-    row(table, label, "GraphX", (capped ? "capped " : "") + graphxIterations, graphx.seconds(), graphx.value());
+    compare(spark, label, path, graphxIterations, true, table);
   }
 
-  private static long graphxComponents(JavaRDD<Tuple2<Object, Object>> tuples, int maxIterations) {
+  private static void compare(SparkSession spark, String label, Dataset<Row> frame, int graphxIterations,
+      boolean withRoundsOnly, List<String> table) {
+    Timed<LargeStarSmallStar.Result> tarmo = tarmo(label + ": Tarmo", frame, LargeStarSmallStar.defaultDriverEdges());
+    long tarmoComponents = distinctComponents(tarmo.value());
+    Timed<LargeStarSmallStar.Result> rounds = withRoundsOnly ? tarmo(label + ": Tarmo without driver finish", frame, 0) : null;
+    long roundsComponents = withRoundsOnly ? distinctComponents(rounds.value()) : tarmoComponents;
+
+    JavaRDD<Tuple2<Object, Object>> tuples = frame.javaRDD().map(r -> new Tuple2<Object, Object>(r.getLong(0), r.getLong(1)));
+    Timed<Graph<Object, Object>> graphx = timed(label + ": GraphX", () -> graphxComponents(tuples, graphxIterations));
+    long graphxComponents = graphx.value().vertices().toJavaRDD().map(v -> (Long) v._2()).distinct().count();
+    graphx.value().unpersist(false);
+
+    Timed<UnionFind> unionFind = timed(label + ": union-find", () -> unionFindOnDriver(frame));
+    long unionFindComponents = unionFind.value().componentCount();
+
+    boolean capped = graphxComponents != unionFindComponents;
+    check(label, tarmoComponents, roundsComponents, unionFindComponents);
+    String driverLabel = String.format(Locale.ROOT, "Tarmo (driver at <= %,d)", LargeStarSmallStar.defaultDriverEdges());
+    row(table, label, driverLabel, Integer.toString(tarmo.value().rounds()), tarmo.seconds(), tarmoComponents, "");
+    if (withRoundsOnly) {
+      row(table, label, "Tarmo rounds only (no driver)", Integer.toString(rounds.value().rounds()), rounds.seconds(),
+          roundsComponents, "");
+    }
+    row(table, label, "GraphX connectedComponents", capped ? "capped " + graphxIterations : "converged",
+        graphx.seconds(), graphxComponents, capped ? " not converged" : "");
+    row(table, label, "union-find (collect + UF)", "-", unionFind.seconds(), unionFindComponents, "");
+    table.add(String.format(Locale.ROOT, "| %-30s | %-30s | %-10s | %8s | %10s |", label, String.format(Locale.ROOT,
+        "GraphX/Tarmo %s%.1fx", capped ? ">= " : "", graphx.seconds() / tarmo.seconds()), "", "", ""));
+    table.add(String.format(Locale.ROOT, "| %-30s | %-30s | %-10s | %8s | %10s |", label, String.format(Locale.ROOT,
+        "Tarmo/union-find %.1fx", tarmo.seconds() / unionFind.seconds()), "", "", ""));
+  }
+
+  private static Timed<LargeStarSmallStar.Result> tarmo(String what, Dataset<Row> frame, long driverEdges) {
+    return timed(what, () -> {
+      LargeStarSmallStar.Result result = LargeStarSmallStar.run(frame, LargeStarSmallStar.DEFAULT_MAX_ROUNDS, driverEdges);
+      Dataset<Row> components = result.components().localCheckpoint(true);
+      return new LargeStarSmallStar.Result(components, result.rounds());
+    });
+  }
+
+  private static long distinctComponents(LargeStarSmallStar.Result result) {
+    return result.components().select(LargeStarSmallStar.COMPONENT).distinct().count();
+  }
+
+  private static Graph<Object, Object> graphxComponents(JavaRDD<Tuple2<Object, Object>> tuples, int maxIterations) {
     ClassTag<Object> objectTag = ClassTag$.MODULE$.Any();
     Graph<Object, Object> graph = Graph.fromEdgeTuples(tuples.rdd(), 0L, Option.empty(),
         StorageLevel.MEMORY_ONLY(), StorageLevel.MEMORY_ONLY(), objectTag);
     Graph<Object, Object> components = ConnectedComponents.run(graph, maxIterations, objectTag, objectTag);
-    long count = components.vertices().toJavaRDD().map(v -> (Long) v._2()).distinct().count();
-    components.unpersist(false);
+    components.vertices().count();
     graph.unpersist(false);
-    return count;
+    return components;
+  }
+
+  /** What union-find needs in practice: the edges on the driver as primitive arrays, then one pass. */
+  private static UnionFind unionFindOnDriver(Dataset<Row> frame) {
+    List<long[]> parts = frame.javaRDD().mapPartitions(rows -> {
+      long[] pairs = new long[1024];
+      int size = 0;
+      while (rows.hasNext()) {
+        Row row = rows.next();
+        if (size + 2 > pairs.length) {
+          pairs = java.util.Arrays.copyOf(pairs, pairs.length * 2);
+        }
+        pairs[size++] = row.getLong(0);
+        pairs[size++] = row.getLong(1);
+      }
+      return List.of(java.util.Arrays.copyOf(pairs, size)).iterator();
+    }).collect();
+    int total = 0;
+    for (long[] part : parts) {
+      total += part.length / 2;
+    }
+    long[] src = new long[total];
+    long[] dst = new long[total];
+    int i = 0;
+    for (long[] part : parts) {
+      for (int j = 0; j < part.length; j += 2, i++) {
+        src[i] = part[j];
+        dst[i] = part[j + 1];
+      }
+    }
+    return UnionFind.of(src, dst);
   }
 
   /**
@@ -204,8 +240,10 @@ public final class ConnectedComponentsBenchmark {
     }
   }
 
-  private static void row(List<String> table, String graph, String engine, String rounds, double seconds, long components) {
-    table.add(String.format(Locale.ROOT, "| %-34s | %12s | %6s | %10.1f | %,10d |", graph, engine, rounds, seconds, components));
+  private static void row(List<String> table, String graph, String engine, String rounds, double seconds,
+      long components, String note) {
+    table.add(String.format(Locale.ROOT, "| %-30s | %-30s | %-10s | %8.1f | %,10d%s |", graph, engine, rounds, seconds,
+        components, note));
   }
 
   private static <T> Timed<T> timed(String what, java.util.function.Supplier<T> work) {
@@ -214,7 +252,7 @@ public final class ConnectedComponentsBenchmark {
     T value = work.get();
     double seconds = (System.nanoTime() - start) / 1e9;
     System.err.printf(Locale.ROOT, "%s: %s in %.1f s%n", what,
-        value instanceof long[] array ? java.util.Arrays.toString(array) : value, seconds);
+        value instanceof LargeStarSmallStar.Result r ? r.rounds() + " rounds" : "done", seconds);
     return new Timed<>(value, seconds);
   }
 }

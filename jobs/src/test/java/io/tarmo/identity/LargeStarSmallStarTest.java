@@ -34,15 +34,40 @@ class LargeStarSmallStarTest {
 
   @Test
   void matchesUnionFindOnRandomGraphs(SparkSession spark) {
+    assertRandomGraphsMatchUnionFind(spark, frameOfGraphs(spark, randomGraphs()), LargeStarSmallStar.defaultDriverEdges());
+  }
+
+  @Test
+  void matchesUnionFindOnRandomGraphsSpreadOverPartitionsWithoutDriverFinish(SparkSession spark) {
+    // Spread over many partitions, the per-partition pass can only do a little and the rounds
+    // and the pruning of finished stars must resolve the rest.
+    withShufflePartitions(spark, 8, () -> assertRandomGraphsMatchUnionFind(spark,
+        frameOfGraphs(spark, randomGraphs()).repartition(32), 0));
+  }
+
+  @Test
+  void matchesUnionFindWhenTheDriverFinishesAfterSomeRounds(SparkSession spark) {
+    List<List<long[]>> graphs = randomGraphs();
+    withShufflePartitions(spark, 8, () -> {
+      Dataset<Row> edges = frameOfGraphs(spark, graphs).repartition(32);
+      long working = LargeStarSmallStar.canonicalEdges(edges).count();
+      assertRandomGraphsMatchUnionFind(spark, edges, working / 3);
+    });
+  }
+
+  private static List<List<long[]>> randomGraphs() {
     // Thirty seeds in disjoint id ranges share one run: a run costs seconds, a graph milliseconds.
     List<List<long[]>> graphs = new ArrayList<>();
-    List<long[]> all = new ArrayList<>();
     for (int seed = 0; seed < 30; seed++) {
-      List<long[]> graph = randomGraph(new Random(seed), seed);
-      graphs.add(graph);
-      all.addAll(graph);
+      graphs.add(randomGraph(new Random(seed), seed));
     }
-    Map<Long, Long> actual = asMap(LargeStarSmallStar.run(frame(spark, all)).components());
+    return graphs;
+  }
+
+  private static void assertRandomGraphsMatchUnionFind(SparkSession spark, Dataset<Row> edges, long driverEdges) {
+    List<List<long[]>> graphs = randomGraphs();
+    Map<Long, Long> actual = asMap(LargeStarSmallStar.run(edges, LargeStarSmallStar.DEFAULT_MAX_ROUNDS, driverEdges)
+        .components());
     int nodes = 0;
     for (int seed = 0; seed < graphs.size(); seed++) {
       UnionFind oracle = new UnionFind(graphs.get(seed).size());
@@ -58,22 +83,92 @@ class LargeStarSmallStarTest {
   }
 
   @Test
-  void chainOfHundredThousandConvergesInFewRounds(SparkSession spark) {
-    long length = 100_000;
+  void chainOfHundredThousandIsFinishedOnTheDriver(SparkSession spark) {
+    LargeStarSmallStar.Result result = LargeStarSmallStar.run(scatteredChain(spark, 100_000));
+    assertWholeChain(result, 100_000);
+    assertThat(result.rounds()).isZero();
+  }
+
+  @Test
+  void chainOfHundredThousandConvergesInFewRoundsWithoutDriverFinish(SparkSession spark) {
+    withShufflePartitions(spark, 8, () -> {
+      LargeStarSmallStar.Result result = LargeStarSmallStar.run(scatteredChain(spark, 100_000).repartition(8),
+          LargeStarSmallStar.DEFAULT_MAX_ROUNDS, 0);
+      assertWholeChain(result, 100_000);
+      assertThat(result.rounds()).isBetween(1, 30);
+    });
+  }
+
+  @Test
+  void driverFinishesWhenTheWorkingSetIsAtMostTheThreshold(SparkSession spark) {
+    // One edge per partition: the per-partition pass changes nothing, so the working set is
+    // exactly the 39 edges of the chain.
+    List<long[]> chain = new ArrayList<>();
+    long[] ids = shuffledIds(new Random(7), 40);
+    for (int i = 1; i < ids.length; i++) {
+      chain.add(new long[] {ids[i - 1], ids[i]});
+    }
+    withShufflePartitions(spark, 8, () -> {
+      Dataset<Row> edges = frame(spark, chain).repartition(chain.size());
+      LargeStarSmallStar.Result atThreshold = LargeStarSmallStar.run(edges, LargeStarSmallStar.DEFAULT_MAX_ROUNDS, 39);
+      LargeStarSmallStar.Result belowThreshold = LargeStarSmallStar.run(edges, LargeStarSmallStar.DEFAULT_MAX_ROUNDS, 38);
+      assertThat(atThreshold.rounds()).isZero();
+      assertThat(belowThreshold.rounds()).isPositive();
+      Map<Long, Long> expected = new HashMap<>();
+      for (long id : ids) {
+        expected.put(id, 0L);
+      }
+      assertThat(asMap(atThreshold.components())).isEqualTo(expected);
+      assertThat(asMap(belowThreshold.components())).isEqualTo(expected);
+    });
+  }
+
+  @Test
+  void roundLimitIsEnforcedWithoutDriverFinish(SparkSession spark) {
+    withShufflePartitions(spark, 8, () -> {
+      Dataset<Row> chain = scatteredChain(spark, 10_000).repartition(8);
+      assertThatThrownBy(() -> LargeStarSmallStar.run(chain, 1, 0))
+          .isInstanceOf(TarmoException.class)
+          .hasMessage("Cannot compute connected components: the edges did not converge in 1 rounds");
+    });
+  }
+
+  @Test
+  void negativeLimitsAreRefused(SparkSession spark) {
+    Dataset<Row> edges = frame(spark, List.of(new long[] {1, 2}));
+    assertThatThrownBy(() -> LargeStarSmallStar.run(edges, 10, -1))
+        .isInstanceOf(TarmoException.class)
+        .hasMessageStartingWith("Cannot compute connected components: rounds and driver edges must not be negative");
+  }
+
+  private static Dataset<Row> scatteredChain(SparkSession spark, long length) {
     // Node i of the chain is (i * 7919) mod length: a path whose ids are scattered, not sorted.
     Column position = col("id");
-    Dataset<Row> chain = spark.range(1, length)
+    return spark.range(1, length)
         .select(pmod(position.minus(1).multiply(7919), lit(length)).as(LargeStarSmallStar.SRC),
             pmod(position.multiply(7919), lit(length)).as(LargeStarSmallStar.DST));
-    LargeStarSmallStar.Result result = LargeStarSmallStar.run(chain);
+  }
+
+  private static void assertWholeChain(LargeStarSmallStar.Result result, long length) {
     Row summary = result.components()
-        .agg(count(LargeStarSmallStar.NODE), countDistinct(col(LargeStarSmallStar.COMPONENT)),
-            min(LargeStarSmallStar.COMPONENT))
+        .agg(count(LargeStarSmallStar.NODE), countDistinct(col(LargeStarSmallStar.NODE)),
+            countDistinct(col(LargeStarSmallStar.COMPONENT)), min(LargeStarSmallStar.COMPONENT))
         .first();
     assertThat(summary.getLong(0)).isEqualTo(length);
-    assertThat(summary.getLong(1)).isEqualTo(1);
-    assertThat(summary.getLong(2)).isEqualTo(0);
-    assertThat(result.rounds()).isLessThanOrEqualTo(30);
+    assertThat(summary.getLong(1)).isEqualTo(length);
+    assertThat(summary.getLong(2)).isEqualTo(1);
+    assertThat(summary.getLong(3)).isEqualTo(0);
+  }
+
+  private static void withShufflePartitions(SparkSession spark, int partitions, Runnable body) {
+    String key = "spark.sql.shuffle.partitions";
+    String previous = spark.conf().get(key);
+    spark.conf().set(key, String.valueOf(partitions));
+    try {
+      body.run();
+    } finally {
+      spark.conf().set(key, previous);
+    }
   }
 
   @Test
@@ -89,9 +184,23 @@ class LargeStarSmallStarTest {
   }
 
   @Test
+  void selfLoopsDuplicatesAndNullsGiveOneRowPerNodeWithoutDriverFinish(SparkSession spark) {
+    List<Row> rows = new ArrayList<>(rows(List.of(
+        new long[] {5, 5}, new long[] {9, 9}, new long[] {9, 3}, new long[] {3, 9}, new long[] {3, 9},
+        new long[] {-4, 12}, new long[] {12, 12}, new long[] {12, 20}, new long[] {20, 7})));
+    rows.add(RowFactory.create(null, 1L));
+    Dataset<Row> edges = spark.createDataFrame(rows, EDGES).repartition(4);
+    LargeStarSmallStar.Result result = LargeStarSmallStar.run(edges, LargeStarSmallStar.DEFAULT_MAX_ROUNDS, 0);
+    assertThat(asMap(result.components()))
+        .isEqualTo(Map.of(5L, 5L, 9L, 3L, 3L, 3L, -4L, -4L, 12L, -4L, 20L, -4L, 7L, -4L));
+  }
+
+  @Test
   void starsRootedAtTheirMinimumNeedNoRound(SparkSession spark) {
     List<long[]> edges = List.of(new long[] {1, 2}, new long[] {3, 1}, new long[] {10, 11}, new long[] {10, 12});
-    LargeStarSmallStar.Result result = LargeStarSmallStar.run(frame(spark, edges));
+    // Spread over partitions and without the driver: the pruning of finished stars alone ends it.
+    Dataset<Row> spread = frame(spark, edges).repartition(4);
+    LargeStarSmallStar.Result result = LargeStarSmallStar.run(spread, LargeStarSmallStar.DEFAULT_MAX_ROUNDS, 0);
     assertThat(result.rounds()).isZero();
     assertThat(asMap(result.components()))
         .isEqualTo(Map.of(1L, 1L, 2L, 1L, 3L, 1L, 10L, 10L, 11L, 10L, 12L, 10L));
@@ -111,6 +220,8 @@ class LargeStarSmallStarTest {
     assertThat(schema.fields()).containsExactly(LargeStarSmallStar.COMPONENTS_SCHEMA.fields());
     StructType emptySchema = LargeStarSmallStar.run(frame(spark, List.of())).components().schema();
     assertThat(emptySchema.fields()).containsExactly(LargeStarSmallStar.COMPONENTS_SCHEMA.fields());
+    StructType roundsSchema = LargeStarSmallStar.run(frame(spark, edges), 10, 0).components().schema();
+    assertThat(roundsSchema.fields()).containsExactly(LargeStarSmallStar.COMPONENTS_SCHEMA.fields());
   }
 
   @Test
@@ -204,6 +315,12 @@ class LargeStarSmallStarTest {
       ids[j] = swap;
     }
     return ids;
+  }
+
+  private static Dataset<Row> frameOfGraphs(SparkSession spark, List<List<long[]>> graphs) {
+    List<long[]> all = new ArrayList<>();
+    graphs.forEach(all::addAll);
+    return frame(spark, all);
   }
 
   private static Dataset<Row> frame(SparkSession spark, List<long[]> edges) {
