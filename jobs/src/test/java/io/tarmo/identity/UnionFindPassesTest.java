@@ -9,6 +9,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -66,7 +67,9 @@ class UnionFindPassesTest {
     for (long[] edge : edges) {
       rows.add(RowFactory.create(edge[0], edge[1]));
     }
-    return spark.createDataFrame(rows, UnionFindPasses.EDGES_SCHEMA).coalesce(1);
+    // One partition per frame, so a union of frames has one partition per frame.
+    JavaSparkContext context = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    return spark.createDataFrame(context.parallelize(rows, 1), UnionFindPasses.EDGES_SCHEMA);
   }
 
   private static Set<List<Long>> pairs(Dataset<Row> edges) {
