@@ -161,7 +161,7 @@ public final class LargeStarSmallStar {
         release(roots);
         release(current);
         size = active.count();
-        if (size == 0 || size <= driverEdges) {
+        if (size <= driverEdges) {
           release(parents);
           current = active;
           break;
