@@ -118,7 +118,7 @@ public final class LargeStarSmallStar {
   /**
    * Working-set size (edges) at or below which {@link #run(Dataset, int)} finishes on the
    * driver: a quarter of the driver's maximum heap at about 100 bytes per edge (4 GB: 2.5
-   * million edges, 12 GB: 32 million), and at least a million.
+   * million edges, 12 GB: about 28 million), and at least a million.
    */
   public static long defaultDriverEdges() {
     return Math.max(MIN_DRIVER_EDGES, Runtime.getRuntime().maxMemory() / DRIVER_BYTES_PER_EDGE);
