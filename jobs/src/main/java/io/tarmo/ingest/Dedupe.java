@@ -1,5 +1,6 @@
 package io.tarmo.ingest;
 
+import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.count_if;
@@ -40,11 +41,15 @@ public final class Dedupe {
    * {@code _key} and {@code _chosen}. Small when duplicates are rare, whatever the input size.
    */
   public static Dataset<Row> repeatedKeys(Dataset<Row> rows, String key, Keep keep, Column... ranking) {
-    Column rank = struct(ranking);
-    return rows.groupBy(col(key))
-        .agg(count(lit(1)).as(COPIES), (keep == Keep.LOWEST ? min(rank) : max(rank)).as(CHOSEN))
+    // Two steps: counting copies is a hash aggregation over every row, while the minimum of a
+    // struct needs a sort aggregation, so it runs only over the rows of keys that repeat.
+    Dataset<Row> repeated = rows.groupBy(col(key)).agg(count(lit(1)).as(COPIES))
         .filter(col(COPIES).gt(1))
-        .select(col(key).as(KEY), col(CHOSEN));
+        .select(col(key).as(KEY));
+    Column rank = struct(ranking);
+    return rows.join(broadcast(repeated), col(key).equalTo(col(KEY)))
+        .groupBy(col(KEY))
+        .agg((keep == Keep.LOWEST ? min(rank) : max(rank)).as(CHOSEN));
   }
 
   /**

@@ -41,9 +41,9 @@ import org.slf4j.LoggerFactory;
  * {@code ingest --date D}: the landing day D of events, CRM and consent into the bronze tables
  * {@code events}, {@code crm_customers}, {@code consent_events} and {@code quarantine}.
  *
- * <p>Each source is read twice, which costs less than caching its wide rows: a narrow pass
- * (outcome, reason, key and ranking) is cached to count every line's fate, find the keys that
- * repeat and write the quarantine; a second pass classifies again and writes the rows to keep.
+ * <p>Each source's lines are parsed and classified once, into a cache (kept uncompressed:
+ * encoding it would cost more than its few reads save). From the cache come the count of every
+ * line's fate, the keys that repeat, the rows to store and the quarantine rows.
  *
  * <p>Re-running a day leaves the tables as one run would: events, consent and quarantine rows of
  * a day are replaced as a whole ({@code replaceWhere ingest_date = D}), after dropping keys that
@@ -56,6 +56,8 @@ public final class IngestJob {
 
   /** Up to this many repeated keys are broadcast to the join that picks the copies to keep. */
   private static final long BROADCAST_KEYS = 2_000_000L;
+
+  private static final String CACHE_COMPRESSED = "spark.sql.inMemoryColumnarStorage.compressed";
 
   private final DeltaStore store;
   private final IngestSettings settings;
@@ -89,10 +91,12 @@ public final class IngestJob {
     Map<String, Long> reasons = new LinkedHashMap<>();
     List<Dataset<Row>> quarantined = new ArrayList<>();
     List<Dataset<Row>> cached = new ArrayList<>();
+    String compressed = spark.conf().get(CACHE_COMPRESSED, null);
+    spark.conf().set(CACHE_COMPRESSED, "false");
     try {
       List<String> eventFiles = lake.landingFiles(hadoop, Source.EVENTS, day);
       spark.sparkContext().setJobDescription("ingest " + day + ": events");
-      Sorted events = sort("events", EventLines.classify(LandingLines.read(spark, eventFiles),
+      Sorted events = sort("events", eventFiles.size(), EventLines.classify(LandingLines.read(spark, eventFiles),
           new EventLines.Rules(day, settings.maxLineChars(), settings.maxEventAgeDays(),
               settings.maxClockSkew(), settings.defaultPhoneRegion(), privacy.ipPolicy(),
               privacy.analyticsCategory())), "message_id", Dedupe.Keep.LOWEST, "ts", cached, reasons);
@@ -109,7 +113,7 @@ public final class IngestJob {
       Dataset<Row> crmLines = LandingLines.read(spark, crmFiles)
           .filter(trim(col(VALUE)).notEqual(CrmLines.HEADER).and(
               trim(col(VALUE)).notEqual("\uFEFF" + CrmLines.HEADER)));
-      Sorted crm = sort("crm", CrmLines.classify(crmLines, day, settings.maxLineChars(),
+      Sorted crm = sort("crm", crmFiles.size(), CrmLines.classify(crmLines, day, settings.maxLineChars(),
           settings.defaultPhoneRegion(), badHeaders), "customer_id", Dedupe.Keep.HIGHEST, "updated_at", cached, reasons);
       phases.done("crm tally");
       quarantined.add(crm.quarantineRows(day));
@@ -119,7 +123,7 @@ public final class IngestJob {
 
       List<String> consentFiles = lake.landingFiles(hadoop, Source.CONSENT, day);
       spark.sparkContext().setJobDescription("ingest " + day + ": consent");
-      Sorted consent = sort("consent", ConsentLines.classify(LandingLines.read(spark, consentFiles), day,
+      Sorted consent = sort("consent", consentFiles.size(), ConsentLines.classify(LandingLines.read(spark, consentFiles), day,
           settings.maxLineChars(), settings.defaultPhoneRegion()), "consent_id", Dedupe.Keep.LOWEST, "ts", cached, reasons);
       phases.done("consent tally");
       quarantined.add(consent.quarantineRows(day));
@@ -143,6 +147,11 @@ public final class IngestJob {
       return result;
     } finally {
       cached.forEach(Dataset::unpersist);
+      if (compressed == null) {
+        spark.conf().unset(CACHE_COMPRESSED);
+      } else {
+        spark.conf().set(CACHE_COMPRESSED, compressed);
+      }
       spark.sparkContext().setJobDescription(null);
     }
   }
@@ -151,6 +160,7 @@ public final class IngestJob {
   private static final class Phases {
     private final LocalDate day;
     private long start = System.nanoTime();
+    private long cpuStart = cpuNanos();
 
     Phases(LocalDate day) {
       this.day = day;
@@ -158,38 +168,42 @@ public final class IngestJob {
 
     void done(String step) {
       long now = System.nanoTime();
-      LOG.info("ingest {} {}: {} ms", day, step, (now - start) / 1_000_000);
+      long cpu = cpuNanos();
+      LOG.info("ingest {} {}: {} ms (process CPU {} ms)", day, step, (now - start) / 1_000_000,
+          (cpu - cpuStart) / 1_000_000);
       start = now;
+      cpuStart = cpu;
+    }
+
+    private static long cpuNanos() {
+      return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+          instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() : 0L;
     }
   }
 
   /**
-   * One source's classified lines, sorted into their fates. Only a narrow projection (outcome,
-   * reason, key, ranking, and the raw text of rejected lines) is cached and counted; the wide
-   * rows to store are classified again when written, which costs less than caching them.
+   * One source's classified lines, sorted into their fates: counted, the copy of each repeated key
+   * chosen, the quarantine rows ready. The classified lines are cached, so every later step reads
+   * them without parsing again.
    */
-  private record Sorted(String source, Tally tally, Dataset<Row> outcomes, Dataset<Row> firstCopies, int maxLineChars) {
+  private record Sorted(String source, Tally tally, Dataset<Row> lines, Dataset<Row> firstCopies, int maxLineChars) {
     Dataset<Row> quarantineRows(LocalDate day) {
-      return LineChecks.quarantineRows(outcomes, source, day, maxLineChars);
+      return LineChecks.quarantineRows(lines, source, day, maxLineChars);
     }
   }
 
-  private Sorted sort(String source, Dataset<Row> classified, String key, Dedupe.Keep keep, String rankColumn,
-      List<Dataset<Row>> cached, Map<String, Long> reasons) {
+  private Sorted sort(String source, int files, Dataset<Row> classified, String key, Dedupe.Keep keep,
+      String rankColumn, List<Dataset<Row>> cached, Map<String, Long> reasons) {
     Column[] ranking = {col(rankColumn), col(LineChecks.LINE_HASH), col(LineChecks.LINE_ID)};
-    List<Column> narrow = new ArrayList<>(List.of(col(OUTCOME), col(REASON), col(VALUE), col(LineChecks.FILE),
-        col(key), col(rankColumn), col(LineChecks.LINE_HASH), col(LineChecks.LINE_ID)));
-    narrow.add(flag(classified, "email_invalid").as("email_invalid"));
-    narrow.add(flag(classified, "phone_invalid").as("phone_invalid"));
-    Dataset<Row> outcomes = cache(cached, classified.select(narrow.toArray(Column[]::new)));
-    Tally tally = tally(outcomes, source, reasons);
-    Dataset<Row> repeated = cache(cached, Dedupe.repeatedKeys(valid(outcomes), key, keep, ranking));
-    // The observation is a barrier: without it the optimizer pushes the outcome filter into the
-    // parse and repeats from_json once per field the checks read.
-    Dataset<Row> wide = classified.observe(new Observation(source + " lines"), count(lit(1)).as("lines"));
-    Dataset<Row> firstCopies = Dedupe.keepChosen(valid(wide),
+    Dataset<Row> lines = cache(cached, classified);
+    Tally tally = files == 0 ? new Tally(0, 0, 0, 0, 0, 0) : tally(lines, source, reasons);
+    if (tally.valid == 0) {
+      return new Sorted(source, tally, lines, valid(lines), settings.maxLineChars());
+    }
+    Dataset<Row> repeated = cache(cached, Dedupe.repeatedKeys(valid(lines), key, keep, ranking));
+    Dataset<Row> firstCopies = Dedupe.keepChosen(valid(lines),
         repeated.count() <= BROADCAST_KEYS ? broadcast(repeated) : repeated, key, ranking);
-    return new Sorted(source, tally, outcomes, firstCopies, settings.maxLineChars());
+    return new Sorted(source, tally, lines, firstCopies, settings.maxLineChars());
   }
 
   /**
