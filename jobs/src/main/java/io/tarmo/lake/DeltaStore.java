@@ -130,6 +130,37 @@ public final class DeltaStore {
   }
 
   /**
+   * Upserts {@code rows} into the table by {@code keyColumns}: matched rows are updated when
+   * {@code updateWhen} holds (target {@code t}, source {@code s}; null for always), unmatched rows
+   * inserted, and with {@code deleteMissing} target rows without a source row deleted. The merge
+   * condition names columns only, so no value reaches the Delta log.
+   *
+   * @return the commit's operation metrics (empty when nothing changed)
+   */
+  public Map<String, Long> upsert(TableSpec spec, Dataset<Row> rows, java.util.List<String> keyColumns,
+      String updateWhen, boolean deleteMissing, String commitNote) {
+    DeltaTable table = table(spec);
+    long before = version(spec);
+    String on = keyColumns.stream().map(key -> "t." + key + " = s." + key)
+        .collect(java.util.stream.Collectors.joining(" AND "));
+    spark.conf().set("spark.databricks.delta.commitInfo.userMetadata", commitNote);
+    try {
+      io.delta.tables.DeltaMergeBuilder merge = table.as("t").merge(conform(rows, spec).as("s"), on);
+      if (updateWhen != null) {
+        merge = merge.whenMatched(updateWhen).updateAll();
+      }
+      merge = merge.whenNotMatched().insertAll();
+      if (deleteMissing) {
+        merge = merge.whenNotMatchedBySource().delete();
+      }
+      merge.execute();
+    } finally {
+      spark.conf().unset("spark.databricks.delta.commitInfo.userMetadata");
+    }
+    return metricsSince(spec, before);
+  }
+
+  /**
    * The operation metrics of the table's latest commit if it is newer than {@code version}; empty
    * when the operation committed nothing (Delta skips commits that would change nothing). Read
    * from the commit file itself: {@code DeltaTable.history} would start a Spark job for them.
