@@ -2,51 +2,43 @@ package io.tarmo.identity;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.count_distinct;
 import static org.apache.spark.sql.functions.count_if;
-import static org.apache.spark.sql.functions.format_string;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
-import static org.apache.spark.sql.functions.not;
-import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.unix_micros;
 import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.xxhash64;
 
 import io.tarmo.TarmoException;
 import io.tarmo.config.TarmoSettings.IdentitySettings;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import org.apache.spark.api.java.function.FlatMapGroupsFunction;
+import org.apache.spark.api.java.function.MapFunction;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.storage.StorageLevel;
 
 /**
- * Resolves identity graph edges into components, one customer at most in each.
+ * Resolves identity graph edges into components, one customer_id at most in each.
  *
  * <p>Identifiers become long node ids (a 64-bit hash of type and value, used inside one run only
  * and checked for collisions). The raw <em>clusters</em> are the connected components of all
- * edges. A cluster with at most one customer_id, and within the per-type limits, is one
- * component as it is. The others are <em>contested</em>, and resolved by rules that never put two
- * customer_ids in one component:
- * <ol>
- *   <li>an identifier linked directly to several customers belongs to the most recent link
- *       ({@code shared_identifier}; the family laptop);</li>
- *   <li>identifiers linked to each other but not directly to a customer form groups (connected
- *       components without the customers); a group whose members point at one customer joins it;
- *       in a group that points at several, each such member follows its most trusted, most recent
- *       link to a member that has a customer ({@code bridge_attached}), or stays apart
- *       ({@code bridge_detached});</li>
- *   <li>of each type, a customer keeps the most recently seen identifiers up to the limit; the
- *       others are cut off ({@code over_limit});</li>
- *   <li>a link is kept only between identifiers given the same customer (or both none), and the
- *       components of the kept links are the result.</li>
- * </ol>
- * Each step depends only on the cluster, which is what lets an incremental night re-solve just
- * the clusters its new edges touch and get what a full rebuild gets.
+ * edges ({@link LargeStarSmallStar}). A cluster with at most one customer_id, and within the
+ * per-type limits, is one component as it is: nearly all of them. The others are
+ * <em>contested</em>; each is resolved whole by {@link ClusterRules}, which never puts two
+ * customer_ids in one component, and the result is verified before anything is written.
+ * Every outcome depends only on the cluster, which is what lets an incremental night re-solve
+ * just the clusters its new edges touch and get what a full rebuild gets.
  */
 public final class IdentityGraph {
 
@@ -63,10 +55,6 @@ public final class IdentityGraph {
   public static final String OTHER = "other_customer_node";
   public static final String DETAIL = "detail";
 
-  private static final String OWNER = "owner";
-  private static final String GROUP = "group_id";
-  private static final String CUSTOMER = "customer";
-  private static final String NEIGHBOUR = "neighbour";
 
   /**
    * The outcome. {@code assignments}: one row per identifier with {@value #NODE}, {@value #TYPE},
@@ -155,85 +143,51 @@ public final class IdentityGraph {
         .select(col(CLUSTER));
   }
 
+  /**
+   * Resolves each contested cluster whole in one task with {@link ClusterRules}: the nodes and
+   * links of a cluster are grouped by it, and the rules give every node its component and the
+   * decisions.
+   */
   private Contested resolveContested(Dataset<Row> allLinks, Dataset<Row> info) {
-    Dataset<Row> links = cache(allLinks.join(info.select(col(NODE).as("a")), "a"));
-    Column aCustomer = col("a_type").equalTo(IdentifierType.CUSTOMER_ID.key());
-    Column bCustomer = col("b_type").equalTo(IdentifierType.CUSTOMER_ID.key());
+    Dataset<Row> nodeRows = info.select(col(CLUSTER), col(NODE).as("a"), lit(null).cast(DataTypes.LongType).as("b"),
+        col(TYPE).as("type"), col(RANK).as("rank"), unix_micros(col(LAST_SEEN)).as("seen"));
+    Dataset<Row> linkRows = allLinks.join(info.select(col(NODE).as("a"), col(CLUSTER)), "a")
+        .where(col("a").notEqual(col("b")))
+        .select(col(CLUSTER), col("a"), col("b"), lit(null).cast(DataTypes.StringType).as("type"),
+            lit(null).cast(DataTypes.IntegerType).as("rank"), unix_micros(col(LAST_SEEN)).as("seen"));
+    ClusterRules clusterRules = new ClusterRules(rules.maxPerCustomer().entrySet().stream()
+        .collect(java.util.stream.Collectors.toMap(entry -> entry.getKey().key(), Map.Entry::getValue)));
+    Dataset<Row> outcomes = cache(nodeRows.unionByName(linkRows)
+        .groupByKey((MapFunction<Row, Long>) row -> row.getLong(0), Encoders.LONG())
+        .flatMapGroups((FlatMapGroupsFunction<Long, Row, Row>) (cluster, rows) -> resolveCluster(clusterRules, rows),
+            Encoders.row(OUTCOME_SCHEMA)));
+    Dataset<Row> components = outcomes.where(col(RULE).isNull()).select(col(NODE), col(COMPONENT));
+    Dataset<Row> decisions = outcomes.where(col(RULE).isNotNull()).select(col(NODE), col(RULE), col(OTHER), col(DETAIL));
+    return new Contested(components, decisions);
+  }
 
-    // 1. Identifiers linked directly to customers: the most recent link wins.
-    Dataset<Row> direct = links.where(aCustomer.notEqual(bCustomer))
-        .select(when(aCustomer, col("b")).otherwise(col("a")).as(NODE),
-            when(aCustomer, col("a")).otherwise(col("b")).as(CUSTOMER), col(LAST_SEEN))
-        .groupBy(col(NODE), col(CUSTOMER)).agg(max(col(LAST_SEEN)).as(LAST_SEEN));
-    Dataset<Row> ranked = cache(direct
-        .withColumn("r", row_number().over(Window.partitionBy(col(NODE))
-            .orderBy(col(LAST_SEEN).desc(), col(CUSTOMER).asc())))
-        .withColumn("links", count(lit(1)).over(Window.partitionBy(col(NODE)))));
-    Dataset<Row> seeds = cache(ranked.where(col("r").equalTo(1)).select(col(NODE), col(CUSTOMER).as(OWNER)));
-    Dataset<Row> shared = ranked.where(col("r").gt(1)).select(col(NODE), lit("shared_identifier").as(RULE),
-        col(CUSTOMER).as(OTHER),
-        format_string("linked directly to %d customers; the most recent link wins", col("links")).as(DETAIL));
+  private static final StructType OUTCOME_SCHEMA = new StructType()
+      .add(NODE, DataTypes.LongType, false)
+      .add(COMPONENT, DataTypes.LongType, false)
+      .add(RULE, DataTypes.StringType, true)
+      .add(OTHER, DataTypes.LongType, true)
+      .add(DETAIL, DataTypes.StringType, true);
 
-    // 2. Groups of identifiers linked without a customer, and whom each of their members follows.
-    Dataset<Row> between = links.where(not(aCustomer).and(not(bCustomer)));
-    Dataset<Row> identifiers = info.where(not(col(IS_CUSTOMER))).select(col(NODE));
-    LargeStarSmallStar.Result groupResult = LargeStarSmallStar.run(
-        between.select(col("a").as(LargeStarSmallStar.SRC), col("b").as(LargeStarSmallStar.DST))
-            .union(identifiers.select(col(NODE).as(LargeStarSmallStar.SRC), col(NODE).as(LargeStarSmallStar.DST))));
-    Dataset<Row> groups = cache(groupResult.components()
-        .select(col(LargeStarSmallStar.NODE).as(NODE), col(LargeStarSmallStar.COMPONENT).as(GROUP)));
-    Dataset<Row> groupOwners = groups.join(seeds, NODE).groupBy(col(GROUP))
-        .agg(count_distinct(col(OWNER)).as("owners"), min(col(OWNER)).as("only_owner"));
-    Dataset<Row> bothWays = between.select(col("a").as(NODE), col("b").as(NEIGHBOUR), col("b_type").as("n_type"),
-            col(LAST_SEEN))
-        .union(between.select(col("b").as(NODE), col("a").as(NEIGHBOUR), col("a_type").as("n_type"), col(LAST_SEEN)));
-    Dataset<Row> followed = bothWays
-        .join(seeds.select(col(NODE).as(NEIGHBOUR), col(OWNER).as("neighbour_owner")), NEIGHBOUR)
-        .withColumn("r", row_number().over(Window.partitionBy(col(NODE))
-            .orderBy(rank(col("n_type")).asc(), col(LAST_SEEN).desc(), col(NEIGHBOUR).asc())))
-        .where(col("r").equalTo(1))
-        .select(col(NODE), col("neighbour_owner"));
-    Dataset<Row> others = cache(groups.join(seeds, groups.col(NODE).equalTo(seeds.col(NODE)), "left_anti")
-        .join(groupOwners, GROUP, "left_outer")
-        .join(followed, NODE, "left_outer")
-        .select(col(NODE), col("owners"),
-            when(col("owners").equalTo(1), col("only_owner"))
-                .when(col("owners").geq(2), col("neighbour_owner"))
-                .otherwise(lit(null).cast(DataTypes.LongType)).as(OWNER)));
-    Dataset<Row> bridges = others.where(col("owners").geq(2)).select(col(NODE),
-        when(col(OWNER).isNull(), lit("bridge_detached")).otherwise(lit("bridge_attached")).as(RULE),
-        lit(null).cast(DataTypes.LongType).as(OTHER),
-        when(col(OWNER).isNull(), format_string(
-                "linked through other identifiers to %d customers, to none directly; kept apart", col("owners")))
-            .otherwise(format_string("linked through other identifiers to %d customers; follows its most trusted, "
-                + "most recent link", col("owners"))).as(DETAIL));
-
-    // 3. Per-type limits: the most recently seen identifiers stay.
-    Dataset<Row> owners = seeds.unionByName(others.select(col(NODE), col(OWNER)))
-        .unionByName(info.where(col(IS_CUSTOMER)).select(col(NODE), col(NODE).as(OWNER)));
-    Dataset<Row> owned = owners.join(info.select(col(NODE), col(TYPE), col(LAST_SEEN)), NODE)
-        .where(col(OWNER).isNotNull().and(col(TYPE).notEqual(IdentifierType.CUSTOMER_ID.key())))
-        .withColumn("r", row_number().over(Window.partitionBy(col(OWNER), col(TYPE))
-            .orderBy(col(LAST_SEEN).desc(), col(NODE).asc())))
-        .withColumn("limit", limit(col(TYPE)));
-    Dataset<Row> cut = cache(owned.where(col("r").gt(col("limit"))));
-    Dataset<Row> overLimit = cut.select(col(NODE), lit("over_limit").as(RULE), col(OWNER).as(OTHER),
-        format_string("more than %d identifiers of its type for one customer; the most recently seen stay",
-            col("limit")).as(DETAIL));
-    Dataset<Row> finalOwners = cache(owners
-        .join(cut.select(col(NODE), lit(true).as("cut")), NODE, "left_outer")
-        .select(col(NODE), when(col("cut"), lit(null).cast(DataTypes.LongType)).otherwise(col(OWNER)).as(OWNER)));
-
-    // 4. Links between identifiers of the same customer (or of none) are kept.
-    Dataset<Row> kept = links
-        .join(finalOwners.select(col(NODE).as("a"), col(OWNER).as("a_owner")), "a")
-        .join(finalOwners.select(col(NODE).as("b"), col(OWNER).as("b_owner")), "b")
-        .where(col("a_owner").eqNullSafe(col("b_owner")))
-        .select(col("a").as(LargeStarSmallStar.SRC), col("b").as(LargeStarSmallStar.DST))
-        .union(info.select(col(NODE).as(LargeStarSmallStar.SRC), col(NODE).as(LargeStarSmallStar.DST)));
-    Dataset<Row> components = cache(LargeStarSmallStar.run(kept).components()
-        .select(col(LargeStarSmallStar.NODE).as(NODE), col(LargeStarSmallStar.COMPONENT).as(COMPONENT)));
-    return new Contested(components, shared.unionByName(bridges).unionByName(overLimit));
+  private static Iterator<Row> resolveCluster(ClusterRules clusterRules, Iterator<Row> rows) {
+    List<ClusterRules.Node> nodes = new ArrayList<>();
+    List<ClusterRules.Link> links = new ArrayList<>();
+    while (rows.hasNext()) {
+      Row row = rows.next();
+      if (row.isNullAt(2)) {
+        nodes.add(new ClusterRules.Node(row.getLong(1), row.getString(3), row.getInt(4), row.getLong(5)));
+      } else {
+        links.add(new ClusterRules.Link(row.getLong(1), row.getLong(2), row.getLong(5)));
+      }
+    }
+    return clusterRules.resolve(nodes, links).stream()
+        .map(outcome -> RowFactory.create(outcome.node(), outcome.component(), outcome.rule(),
+            outcome.otherCustomer(), outcome.detail()))
+        .iterator();
   }
 
   /** The guarantee, verified rather than trusted: no component holds two customer_ids. */
@@ -260,14 +214,6 @@ public final class IdentityGraph {
       result = result == null ? when(type.equalTo(t.key()), rules.rank(t)) : result.when(type.equalTo(t.key()), rules.rank(t));
     }
     return result == null ? rank : result.otherwise(rank);
-  }
-
-  private Column limit(Column type) {
-    Column result = when(type.equalTo(IdentifierType.CUSTOMER_ID.key()), lit(1));
-    for (var limit : rules.maxPerCustomer().entrySet()) {
-      result = result.when(type.equalTo(limit.getKey().key()), lit(limit.getValue()));
-    }
-    return result.otherwise(lit(Integer.MAX_VALUE));
   }
 
   private Dataset<Row> cache(Dataset<Row> frame) {
