@@ -111,6 +111,10 @@ public final class IdentityJob {
     List<Dataset<Row>> cached = new ArrayList<>();
     Map<String, Long> counts = new LinkedHashMap<>();
     Phases phases = new Phases(day);
+    for (TableSpec table : List.of(Tables.IDENTITY_EDGES, Tables.IDENTITY_MAP, Tables.IDENTITY_MERGES,
+        Tables.IDENTITY_DECISIONS, Tables.IDENTITY_STATS)) {
+      store.ensure(table);
+    }
     try {
       spark.sparkContext().setJobDescription("identity " + day + ": edges");
       IdentityEdges.Extracted extracted = IdentityEdges.fromEvents(readDay(Tables.EVENTS, day), settings)
@@ -230,10 +234,16 @@ public final class IdentityJob {
     return largest;
   }
 
-  /** {@code identity_stats} rows for the day: every count, split at its first dot after the metric. */
+  /**
+   * {@code identity_stats} rows for the day: every count that describes the graph (not what this
+   * particular run wrote, so a re-run gives the same rows), split at its first dot after the metric.
+   */
   private void writeStatistics(Date date, Map<String, Long> counts, String commitNote) {
     List<Row> rows = new ArrayList<>();
     for (Map.Entry<String, Long> entry : counts.entrySet()) {
+      if (entry.getKey().startsWith("identity.map.")) {
+        continue;
+      }
       String name = entry.getKey().substring("identity.".length());
       int dot = name.indexOf('.');
       String metric = dot < 0 ? name : name.substring(0, dot);
