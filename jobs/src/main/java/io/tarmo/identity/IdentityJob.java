@@ -9,6 +9,7 @@ import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.count_if;
+import static org.apache.spark.sql.functions.greatest;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
@@ -132,9 +133,10 @@ public final class IdentityJob {
       phases.done("edges");
 
       spark.sparkContext().setJobDescription("identity " + day + ": region");
-      Dataset<Row> previous = store.read(Tables.IDENTITY_MAP);
+      // Pinned: frames built on the previous map are evaluated again after the map is written.
+      Dataset<Row> previous = store.readPinned(Tables.IDENTITY_MAP);
       long highWater = highWater(previous, day, full);
-      Dataset<Row> allEdges = store.read(Tables.IDENTITY_EDGES);
+      Dataset<Row> allEdges = store.readPinned(Tables.IDENTITY_EDGES);
       Dataset<Row> region = full ? allEdges : region(allEdges, previous, date);
       Dataset<Row> pairs = cache(cached, region
           .groupBy(col(IdentityEdges.SRC_TYPE), col(IdentityEdges.SRC_VALUE), col(IdentityEdges.DST_TYPE),
@@ -154,6 +156,11 @@ public final class IdentityJob {
       Dataset<Row> keyed = cache(cached, assigned.join(keys.keys(), COMPONENT));
       Dataset<Row> merges = cache(cached, keys.merges());
       counts.put("identity.region.identifiers", keyed.count());
+      long mergeCount = merges.count();
+      Dataset<Row> decisions = cache(cached, decisionRows(resolution.decisions(), keyed, date));
+      for (Row row : decisions.groupBy(col("rule")).count().orderBy("rule").collectAsList()) {
+        counts.put("identity.decisions." + row.getString(0), row.getLong(1));
+      }
       counts.put("identity.rounds", (long) resolution.rounds());
       counts.put("identity.contested_clusters", resolution.contestedClusters());
       phases.done("resolve");
@@ -175,23 +182,19 @@ public final class IdentityJob {
       counts.put("identity.map.updated", written.getOrDefault("numTargetRowsUpdated", 0L));
       counts.put("identity.map.deleted", written.getOrDefault("numTargetRowsDeleted", 0L));
 
-      if (!merges.isEmpty()) {
+      if (mergeCount > 0) {
         store.upsert(Tables.IDENTITY_MERGES, merges
                 .withColumn("merged_at", lit(Timestamp.from(clock.instant())))
                 .withColumn("merged_date", lit(date)),
             List.of(CustomerKeys.OLD_KEY), null, false, commitNote);
-      }
-      Dataset<Row> decisions = cache(cached, decisionRows(resolution.decisions(), keyed, date));
-      for (Row row : decisions.groupBy(col("rule")).count().orderBy("rule").collectAsList()) {
-        counts.put("identity.decisions." + row.getString(0), row.getLong(1));
       }
       counts.put("identity.decisions", store.replaceWhere(Tables.IDENTITY_DECISIONS, decisions,
           "business_date = DATE'" + day + "'", commitNote));
       phases.done("write");
 
       spark.sparkContext().setJobDescription("identity " + day + ": statistics");
-      long maxKey = keyed.agg(max(col("customer_key"))).first().isNullAt(0) ? 0L
-          : keyed.agg(max(col("customer_key"))).first().getLong(0);
+      Row maxRow = keyed.agg(max(col("customer_key"))).first();
+      long maxKey = maxRow.isNullAt(0) ? 0L : maxRow.getLong(0);
       counts.put("identity.key_high_water", Math.max(highWater, maxKey));
       long largest = mapStatistics(day, counts);
       writeStatistics(date, counts, commitNote);
@@ -207,14 +210,27 @@ public final class IdentityJob {
   private long mapStatistics(LocalDate day, Map<String, Long> counts) {
     Dataset<Row> map = store.read(Tables.IDENTITY_MAP);
     long identifiers = 0;
-    for (Row row : map.groupBy(col(TYPE)).count().orderBy(TYPE).collectAsList()) {
+    long added = 0;
+    for (Row row : map.groupBy(col(TYPE))
+        .agg(count(lit(1)), count_if(col("added_date").equalTo(lit(Date.valueOf(day)))))
+        .orderBy(TYPE).collectAsList()) {
       counts.put("identity.identifiers." + row.getString(0), row.getLong(1));
       identifiers += row.getLong(1);
+      added += row.getLong(2);
     }
     counts.put("identity.identifiers", identifiers);
-    counts.put("identity.new_identifiers", map.where(col("added_date").equalTo(lit(Date.valueOf(day)))).count());
+    counts.put("identity.new_identifiers", added);
     Dataset<Row> sizes = map.groupBy(col("customer_key"))
-        .agg(count(lit(1)).as("size"), count_if(col(TYPE).equalTo(IdentifierType.CUSTOMER_ID.key())).as("customers"));
+        .agg(count(lit(1)).as("size"), count_if(col(TYPE).equalTo(IdentifierType.CUSTOMER_ID.key())).as("customers"))
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      return componentStatistics(sizes, day, counts);
+    } finally {
+      sizes.unpersist();
+    }
+  }
+
+  private long componentStatistics(Dataset<Row> sizes, LocalDate day, Map<String, Long> counts) {
     Row shape = sizes.agg(count(lit(1)), count_if(col("customers").gt(0)), max(col("size"))).first();
     counts.put("identity.components", shape.getLong(0));
     counts.put("identity.customers", shape.getLong(1));
@@ -297,22 +313,16 @@ public final class IdentityJob {
       }
       throw corruptMap(day, e);
     }
-    high = Math.max(high, maxOf(Tables.IDENTITY_MERGES, "old_key"));
-    high = Math.max(high, maxOf(Tables.IDENTITY_MERGES, "new_key"));
+    if (store.exists(Tables.IDENTITY_MERGES)) {
+      Row row = store.read(Tables.IDENTITY_MERGES).agg(max(greatest(col("old_key"), col("new_key")))).first();
+      high = Math.max(high, row.isNullAt(0) ? 0L : row.getLong(0));
+    }
     if (store.exists(Tables.IDENTITY_STATS)) {
       Row row = store.read(Tables.IDENTITY_STATS).where(col("metric").equalTo("key_high_water"))
           .agg(max(col("value"))).first();
       high = Math.max(high, row.isNullAt(0) ? 0L : row.getLong(0));
     }
     return high;
-  }
-
-  private long maxOf(TableSpec table, String column) {
-    if (!store.exists(table)) {
-      return 0L;
-    }
-    Row row = store.read(table).agg(max(col(column))).first();
-    return row.isNullAt(0) ? 0L : row.getLong(0);
   }
 
   private TarmoException corruptMap(LocalDate day, Exception cause) {

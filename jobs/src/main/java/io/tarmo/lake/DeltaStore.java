@@ -80,6 +80,18 @@ public final class DeltaStore {
     return spark.read().format("delta").load(lake.tablePath(spec));
   }
 
+  /**
+   * The table's rows as of its current version, pinned: a frame that is evaluated again after a
+   * later write to the same table still sees this version. An empty frame of its schema when the
+   * table does not exist yet.
+   */
+  public Dataset<Row> readPinned(TableSpec spec) {
+    if (!exists(spec)) {
+      return read(spec);
+    }
+    return spark.read().format("delta").option("versionAsOf", version(spec)).load(lake.tablePath(spec));
+  }
+
   public DeltaTable table(TableSpec spec) {
     ensure(spec);
     return DeltaTable.forPath(spark, lake.tablePath(spec));
