@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = {
-        "Generates a week of data for a few thousand customers and runs the pipeline on it.",
+        "Generates a week of data for a few thousand customers and runs ingest and identity on each day.",
         "Writes into the lake (./lake by default) and prints a summary."})
 final class DemoCommand implements Callable<Integer> {
 
@@ -48,6 +48,7 @@ final class DemoCommand implements Callable<Integer> {
       });
       for (LocalDate day = end.minusDays(days - 1L); !day.isAfter(end); day = day.plusDays(1)) {
         session.step("ingest", day, IngestCommand.ingest(day, spec));
+        session.step("identity", day, IdentityCommand.identity(day, false, spec));
       }
       JobContext context = session.readOnlyContext();
       LakeViews.register(context.store());
@@ -58,7 +59,15 @@ final class DemoCommand implements Callable<Integer> {
           "select 'events' as table_name, count(*) as row_count from events"
               + " union all select 'crm_customers', count(*) from crm_customers"
               + " union all select 'consent_events', count(*) from consent_events"
-              + " union all select 'quarantine', count(*) from quarantine"));
+              + " union all select 'quarantine', count(*) from quarantine"
+              + " union all select 'identity_map', count(*) from identity_map"
+              + " union all select 'identity_merges', count(*) from identity_merges"
+              + " union all select 'identity_decisions', count(*) from identity_decisions"));
+      out.println("Identity graph on " + end + " (counts only):");
+      new ResultPrinter(out, ResultPrinter.Format.table, 100).print(context.spark().sql(
+          "select metric, label, value from identity_stats where business_date = DATE'" + end + "'"
+              + " and metric in ('identifiers', 'customers', 'components', 'component_size', 'largest_component',"
+              + " 'merges', 'decisions', 'rejected') order by metric, label"));
       out.println("Try: bin/tarmo sql \"select event_date, count(*) from events group by 1 order by 1\"");
     });
   }

@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
     subcommands = {
         GenerateCommand.class,
         IngestCommand.class,
+        IdentityCommand.class,
         SqlCommand.class,
         DemoCommand.class,
         CommandLine.HelpCommand.class

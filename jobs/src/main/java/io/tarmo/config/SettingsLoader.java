@@ -8,18 +8,26 @@ import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import io.tarmo.TarmoException;
+import io.tarmo.config.TarmoSettings.IdentitySettings;
 import io.tarmo.config.TarmoSettings.IngestSettings;
 import io.tarmo.config.TarmoSettings.IpPolicy;
 import io.tarmo.config.TarmoSettings.PrivacySettings;
 import io.tarmo.config.TarmoSettings.SparkSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.tarmo.identity.IdentifierType;
+import io.tarmo.identity.Identifiers;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 /**
  * Reads the HOCON configuration once, at the edge: the built-in {@code reference.conf}, an
@@ -98,7 +106,52 @@ public final class SettingsLoader {
     PrivacySettings privacy = new PrivacySettings(
         enumValue(config, "tarmo.privacy.ip-policy", IpPolicy.class),
         string(config, "tarmo.privacy.analytics-category"));
-    return new TarmoSettings(lakeRoot, spark, ingest, privacy);
+    return new TarmoSettings(lakeRoot, spark, ingest, privacy, identity(config));
+  }
+
+  private static IdentitySettings identity(Config config) {
+    String priorityKey = "tarmo.identity.priority";
+    List<IdentifierType> priority = new ArrayList<>();
+    for (String name : stringList(config, priorityKey)) {
+      IdentifierType type = IdentifierType.byName(name.trim().toLowerCase(Locale.ROOT))
+          .orElseThrow(() -> invalid(priorityKey, "must list identifier types (" + IdentifierType.names() + ")", name));
+      priority.add(type);
+    }
+    if (priority.size() != IdentifierType.values().length || Set.copyOf(priority).size() != priority.size()) {
+      throw invalid(priorityKey, "must list each identifier type once (" + IdentifierType.names() + ")", "");
+    }
+    if (priority.get(0) != IdentifierType.CUSTOMER_ID) {
+      throw invalid(priorityKey, "must start with customer_id, the anchor of a customer", priority.get(0).key());
+    }
+    Map<IdentifierType, Integer> limits = new EnumMap<>(IdentifierType.class);
+    for (IdentifierType type : IdentifierType.values()) {
+      String key = "tarmo.identity.max-per-customer." + type.key();
+      if (type != IdentifierType.CUSTOMER_ID) {
+        limits.put(type, intIn(config, key, 1, 1_000_000));
+      }
+    }
+    List<String> patterns = stringList(config, "tarmo.identity.blocked-patterns");
+    for (String pattern : patterns) {
+      try {
+        Pattern.compile(pattern);
+      } catch (PatternSyntaxException e) {
+        throw invalid("tarmo.identity.blocked-patterns", "must hold Java regular expressions", pattern);
+      }
+    }
+    List<String> values = stringList(config, "tarmo.identity.blocked-values").stream()
+        .map(value -> value.trim().toLowerCase(Locale.ROOT))
+        .toList();
+    return new IdentitySettings(priority, limits, values, patterns,
+        intIn(config, "tarmo.identity.max-identifier-length", 8, Identifiers.MAX_LENGTH),
+        intIn(config, "tarmo.identity.max-component-size", 2, Integer.MAX_VALUE));
+  }
+
+  private static List<String> stringList(Config config, String key) {
+    try {
+      return config.getStringList(key);
+    } catch (ConfigException e) {
+      throw invalid(key, "must be a list of strings", e);
+    }
   }
 
   private static String string(Config config, String key) {

@@ -1,6 +1,8 @@
 package io.tarmo.config;
 
+import io.tarmo.identity.IdentifierType;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -8,7 +10,8 @@ import java.util.Map;
  * the part they need; none of them ever sees a {@code Config}.
  */
 public record TarmoSettings(
-    String lakeRoot, SparkSettings spark, IngestSettings ingest, PrivacySettings privacy) {
+    String lakeRoot, SparkSettings spark, IngestSettings ingest, PrivacySettings privacy,
+    IdentitySettings identity) {
 
   /** How the command line builds its SparkSession when not under spark-submit. */
   public record SparkSettings(String master, int shufflePartitions, Map<String, String> conf) {
@@ -28,6 +31,39 @@ public record TarmoSettings(
   /** What ingest keeps of personal data it does not need. */
   public record PrivacySettings(IpPolicy ipPolicy, String analyticsCategory) {}
 
+  /**
+   * The rules of {@code identity}: identifier priority (customer_id first), per-type limits per
+   * customer, values that never link, and the component-size quality gate.
+   */
+  public record IdentitySettings(
+      List<IdentifierType> priority,
+      Map<IdentifierType, Integer> maxPerCustomer,
+      List<String> blockedValues,
+      List<String> blockedPatterns,
+      int maxIdentifierLength,
+      long maxComponentSize) {
+    public IdentitySettings {
+      priority = List.copyOf(priority);
+      maxPerCustomer = Map.copyOf(maxPerCustomer);
+      blockedValues = List.copyOf(blockedValues);
+      blockedPatterns = List.copyOf(blockedPatterns);
+    }
+
+    /** The position of {@code type} in {@link #priority()}: 0 is the most trusted. */
+    public int rank(IdentifierType type) {
+      return priority.indexOf(type);
+    }
+
+    public IdentitySettings withMaxComponentSize(long size) {
+      return new IdentitySettings(priority, maxPerCustomer, blockedValues, blockedPatterns, maxIdentifierLength, size);
+    }
+
+    public IdentitySettings withMaxPerCustomer(Map<IdentifierType, Integer> limits) {
+      return new IdentitySettings(priority, limits, blockedValues, blockedPatterns, maxIdentifierLength,
+          maxComponentSize);
+    }
+  }
+
   /** What ingest keeps of an IP address. */
   public enum IpPolicy {
     /** IPv4 to its /24, IPv6 to its /48. */
@@ -39,11 +75,11 @@ public record TarmoSettings(
   }
 
   public TarmoSettings withLakeRoot(String root) {
-    return new TarmoSettings(root, spark, ingest, privacy);
+    return new TarmoSettings(root, spark, ingest, privacy, identity);
   }
 
   public TarmoSettings withMaster(String master) {
     return new TarmoSettings(
-        lakeRoot, new SparkSettings(master, spark.shufflePartitions(), spark.conf()), ingest, privacy);
+        lakeRoot, new SparkSettings(master, spark.shufflePartitions(), spark.conf()), ingest, privacy, identity);
   }
 }

@@ -80,6 +80,18 @@ public final class DeltaStore {
     return spark.read().format("delta").load(lake.tablePath(spec));
   }
 
+  /**
+   * The table's rows as of its current version, pinned: a frame that is evaluated again after a
+   * later write to the same table still sees this version. An empty frame of its schema when the
+   * table does not exist yet.
+   */
+  public Dataset<Row> readPinned(TableSpec spec) {
+    if (!exists(spec)) {
+      return read(spec);
+    }
+    return spark.read().format("delta").option("versionAsOf", version(spec)).load(lake.tablePath(spec));
+  }
+
   public DeltaTable table(TableSpec spec) {
     ensure(spec);
     return DeltaTable.forPath(spark, lake.tablePath(spec));
@@ -127,6 +139,37 @@ public final class DeltaStore {
         .option("userMetadata", commitNote)
         .save(lake.tablePath(spec));
     return metricsSince(spec, before).getOrDefault("numOutputRows", 0L);
+  }
+
+  /**
+   * Upserts {@code rows} into the table by {@code keyColumns}: matched rows are updated when
+   * {@code updateWhen} holds (target {@code t}, source {@code s}; null for always), unmatched rows
+   * inserted, and with {@code deleteMissing} target rows without a source row deleted. The merge
+   * condition names columns only, so no value reaches the Delta log.
+   *
+   * @return the commit's operation metrics (empty when nothing changed)
+   */
+  public Map<String, Long> upsert(TableSpec spec, Dataset<Row> rows, java.util.List<String> keyColumns,
+      String updateWhen, boolean deleteMissing, String commitNote) {
+    DeltaTable table = table(spec);
+    long before = version(spec);
+    String on = keyColumns.stream().map(key -> "t." + key + " = s." + key)
+        .collect(java.util.stream.Collectors.joining(" AND "));
+    spark.conf().set("spark.databricks.delta.commitInfo.userMetadata", commitNote);
+    try {
+      io.delta.tables.DeltaMergeBuilder merge = table.as("t").merge(conform(rows, spec).as("s"), on);
+      if (updateWhen != null) {
+        merge = merge.whenMatched(updateWhen).updateAll();
+      }
+      merge = merge.whenNotMatched().insertAll();
+      if (deleteMissing) {
+        merge = merge.whenNotMatchedBySource().delete();
+      }
+      merge.execute();
+    } finally {
+      spark.conf().unset("spark.databricks.delta.commitInfo.userMetadata");
+    }
+    return metricsSince(spec, before);
   }
 
   /**

@@ -134,9 +134,84 @@ public final class Tables {
       Set.of(),
       "One row per command run, with its counts.");
 
+  public static final TableSpec IDENTITY_EDGES = new TableSpec(
+      "identity_edges",
+      schema(
+          col("seen_date", DateType, "the business day (ingest date) whose deliveries showed the link; the partition column"),
+          col("src_type", StringType, "type of the higher-priority end: customer_id, loyalty_card_id, email, phone or anonymous_id"),
+          col("src_value", StringType, "its normalised value"),
+          col("dst_type", StringType, "type of the other end; equal to src for an identifier seen alone"),
+          col("dst_value", StringType, "its normalised value; equal to src_value for an identifier seen alone"),
+          col("source", StringType, "where the link was seen: events.<type> (identify, alias, page, ...) or crm"),
+          col("first_seen", TimestampType, "earliest event ts (or CRM updated_at) showing the link that day"),
+          col("last_seen", TimestampType, "latest event ts (or CRM updated_at) showing the link that day"),
+          col("observations", LongType, "how many events or CRM records showed the link that day")),
+      List.of("seen_date"),
+      List.of(),
+      Set.of("src_value", "dst_value"),
+      "Identity graph edges: one row per linked identifier pair, source and business day.");
+
+  public static final TableSpec IDENTITY_MAP = new TableSpec(
+      "identity_map",
+      schema(
+          col("identifier_type", StringType, "customer_id, loyalty_card_id, email, phone or anonymous_id"),
+          col("identifier_value", StringType, "the normalised identifier (email lower-case, phone E.164, ids trimmed)"),
+          col("customer_key", LongType, "the persistent customer key; sequence-allocated, never derived from personal data"),
+          col("cluster_id", LongType, "the lowest customer_key of the raw graph cluster (all links before rules); "
+              + "what an incremental night re-solves"),
+          col("first_seen", TimestampType, "earliest link showing this identifier"),
+          col("last_seen", TimestampType, "latest link showing this identifier"),
+          col("added_date", DateType, "the business day the identifier entered the map"),
+          col("updated_date", DateType, "the business day its customer_key or cluster last changed")),
+      List.of(),
+      List.of("customer_key"),
+      Set.of("identifier_value"),
+      "One row per known identifier and the customer it belongs to.");
+
+  public static final TableSpec IDENTITY_MERGES = new TableSpec(
+      "identity_merges",
+      schema(
+          col("old_key", LongType, "the customer_key that stopped existing"),
+          col("new_key", LongType, "the customer_key its identifiers went to (the oldest of the merged keys)"),
+          col("merged_at", TimestampType, "when the identity run that merged them ran (UTC)"),
+          col("merged_date", DateType, "the business day of that run")),
+      List.of(),
+      List.of(),
+      Set.of(),
+      "Every customer_key that stopped existing, and where it went; follow new_key until it is no old_key.");
+
+  public static final TableSpec IDENTITY_DECISIONS = new TableSpec(
+      "identity_decisions",
+      schema(
+          col("business_date", DateType, "the business day of the identity run that decided"),
+          col("rule", StringType, "shared_identifier, bridge_attached, bridge_detached or over_limit"),
+          col("identifier_type", StringType, "type of the identifier decided about"),
+          col("identifier_value", StringType, "the identifier decided about"),
+          col("customer_key", LongType, "the customer_key it was given"),
+          col("other_customer_key", LongType, "the customer it was linked to but not attached to; null when none"),
+          col("detail", StringType, "why, readable, without personal data")),
+      List.of(),
+      List.of("customer_key"),
+      Set.of("identifier_value"),
+      "Audit of the identity rules: every identifier kept from joining two customers, or cut by a limit.");
+
+  public static final TableSpec IDENTITY_STATS = new TableSpec(
+      "identity_stats",
+      schema(
+          col("business_date", DateType, "the business day of the identity run"),
+          col("metric", StringType, "identifiers, customers, components, component_size, largest_component, "
+              + "merges, new_keys, decisions, rejected, edges, region, rounds, key_high_water"),
+          col("label", StringType, "the breakdown: identifier type, size bucket, rule, type.reason; '' for none"),
+          col("value", LongType, "the count")),
+      List.of(),
+      List.of(),
+      Set.of(),
+      "Identity graph statistics per business day: counts only.");
+
   /** Every table, in the order the nightly run fills them. */
   public static final List<TableSpec> ALL =
-      List.of(EVENTS, CRM_CUSTOMERS, CONSENT_EVENTS, QUARANTINE, JOB_RUNS);
+      List.of(EVENTS, CRM_CUSTOMERS, CONSENT_EVENTS, QUARANTINE, IDENTITY_EDGES, IDENTITY_MAP, IDENTITY_MERGES,
+          IDENTITY_DECISIONS, IDENTITY_STATS, JOB_RUNS);
 
   private static final Map<String, TableSpec> BY_NAME =
       ALL.stream().collect(Collectors.toUnmodifiableMap(TableSpec::name, Function.identity()));

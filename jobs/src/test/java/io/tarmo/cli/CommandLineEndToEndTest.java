@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The command line as a user drives it: generate → ingest → sql, and its exit codes. */
+/** The command line as a user drives it: generate → ingest → identity → sql, and its exit codes. */
 @SparkTest
 @Tag("slow")
 class CommandLineEndToEndTest {
@@ -44,7 +44,19 @@ class CommandLineEndToEndTest {
       Run ingest = tarmo("ingest", "--lake", lake, "--date", day);
       assertThat(ingest.exitCode()).as(ingest.err()).isZero();
       assertThat(ingest.out()).startsWith("ingest " + day + ": events read=");
+      Run identity = tarmo("identity", "--lake", lake, "--date", day);
+      assertThat(identity.exitCode()).as(identity.err()).isZero();
+      assertThat(identity.out()).startsWith("identity " + day + ": edges=").doesNotContain("@");
     }
+
+    Run customers = tarmo("sql", "--lake", lake, "--format", "csv",
+        "select count(distinct customer_id) as crm, (select count(*) from identity_map"
+            + " where identifier_type = 'customer_id') as mapped, (select count(*) from (select customer_key"
+            + " from identity_map where identifier_type = 'customer_id' group by 1 having count(*) > 1)) as shared"
+            + " from crm_customers");
+    String[] counts = customers.out().strip().split("\n")[1].split(",");
+    assertThat(Long.parseLong(counts[1])).isGreaterThanOrEqualTo(Long.parseLong(counts[0])).isPositive();
+    assertThat(counts[2]).as("no customer_key holds two customer_ids").isEqualTo("0");
 
     Run count = tarmo("sql", "--lake", lake, "--format", "csv",
         "select count(*) as n, count(distinct message_id) as ids from events");
@@ -63,6 +75,37 @@ class CommandLineEndToEndTest {
 
     Run json = tarmo("sql", "--lake", lake, "--format", "json", "select reason from quarantine limit 1");
     assertThat(json.out()).startsWith("{\"reason\":");
+  }
+
+  @Test
+  void identityGateExitsThreeAndAMissingMapAsksForFull() throws Exception {
+    String lake = root.resolve("lake").toString();
+    assertThat(tarmo("generate", "--lake", lake, "--date", "2026-11-28", "--days", "2", "--customers", "100")
+        .exitCode()).isZero();
+    for (String day : List.of("2026-11-27", "2026-11-28")) {
+      assertThat(tarmo("ingest", "--lake", lake, "--date", day).exitCode()).isZero();
+    }
+    assertThat(tarmo("identity", "--lake", lake, "--date", "2026-11-27").exitCode()).isZero();
+
+    Path conf = root.resolve("tight.conf");
+    Files.writeString(conf, "tarmo.identity.max-component-size = 2\n");
+    Run gated = tarmo("identity", "--lake", lake, "--config", conf.toString(), "--date", "2026-11-28");
+    assertThat(gated.exitCode()).as(gated.err()).isEqualTo(3);
+    assertThat(gated.err()).contains("tarmo.identity.max-component-size").doesNotContain("@");
+    Run status = tarmo("sql", "--lake", lake, "--format", "csv",
+        "select status from job_runs where command = 'identity' order by started_at desc limit 1");
+    assertThat(status.out()).contains("QUALITY_FAILED");
+
+    try (var files = Files.walk(root.resolve("lake/tables/identity_map"))) {
+      for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(file);
+      }
+    }
+    Run missing = tarmo("identity", "--lake", lake, "--date", "2026-11-28");
+    assertThat(missing.exitCode()).isEqualTo(2);
+    assertThat(missing.err()).contains("--full").doesNotContain("\n\t");
+    Run rebuilt = tarmo("identity", "--lake", lake, "--date", "2026-11-28", "--full");
+    assertThat(rebuilt.exitCode()).as(rebuilt.err()).isZero();
   }
 
   @Test
@@ -107,7 +150,7 @@ class CommandLineEndToEndTest {
 
   @Test
   void everyCommandHasHelp() {
-    for (String command : List.of("generate", "ingest", "sql", "demo")) {
+    for (String command : List.of("generate", "ingest", "identity", "sql", "demo")) {
       Run help = tarmo(command, "--help");
       assertThat(help.exitCode()).isZero();
       assertThat(help.out()).contains("--lake").contains("--config").contains("--master");

@@ -7,6 +7,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.tarmo.TarmoException;
 import io.tarmo.config.TarmoSettings.IpPolicy;
+import io.tarmo.identity.IdentifierType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -58,6 +59,25 @@ class SettingsLoaderTest {
         .hasMessageContaining("tarmo.ingest.default-phone-region");
     assertThatThrownBy(() -> load("tarmo.spark.shuffle-partitions = zero"))
         .hasMessageContaining("tarmo.spark.shuffle-partitions");
+  }
+
+  @Test
+  void identityRulesHaveSaneDefaultsAndAreValidated() {
+    TarmoSettings settings = load("");
+    assertThat(settings.identity().priority()).containsExactly(IdentifierType.CUSTOMER_ID,
+        IdentifierType.LOYALTY_CARD_ID, IdentifierType.EMAIL, IdentifierType.PHONE, IdentifierType.ANONYMOUS_ID);
+    assertThat(settings.identity().blockedValues()).contains("undefined", "null", "0", "-1", "anonymous");
+    assertThat(settings.identity().maxPerCustomer()).containsEntry(IdentifierType.EMAIL, 10);
+    assertThatThrownBy(() -> load("tarmo.identity.priority = [email, customer_id, loyalty_card_id, phone, anonymous_id]"))
+        .hasMessageContaining("tarmo.identity.priority").hasMessageContaining("customer_id");
+    assertThatThrownBy(() -> load("tarmo.identity.priority = [customer_id, email]"))
+        .hasMessageContaining("tarmo.identity.priority");
+    assertThatThrownBy(() -> load("tarmo.identity.max-per-customer.customer_id = 2"))
+        .hasMessageContaining("tarmo.identity.max-per-customer.customer_id");
+    assertThatThrownBy(() -> load("tarmo.identity.blocked-patterns = [\"(unclosed\"]"))
+        .hasMessageContaining("tarmo.identity.blocked-patterns");
+    assertThatThrownBy(() -> load("tarmo.identity.max-component-size = 1"))
+        .hasMessageContaining("tarmo.identity.max-component-size");
   }
 
   @Test

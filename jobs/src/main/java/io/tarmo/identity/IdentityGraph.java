@@ -1,0 +1,224 @@
+package io.tarmo.identity;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.count_if;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.unix_micros;
+import static org.apache.spark.sql.functions.when;
+import static org.apache.spark.sql.functions.xxhash64;
+
+import io.tarmo.TarmoException;
+import io.tarmo.config.TarmoSettings.IdentitySettings;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.spark.api.java.function.FlatMapGroupsFunction;
+import org.apache.spark.api.java.function.MapFunction;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.storage.StorageLevel;
+
+/**
+ * Resolves identity graph edges into components, one customer_id at most in each.
+ *
+ * <p>Identifiers become long node ids (a 64-bit hash of type and value, used inside one run only
+ * and checked for collisions). The raw <em>clusters</em> are the connected components of all
+ * edges ({@link LargeStarSmallStar}). A cluster with at most one customer_id, and within the
+ * per-type limits, is one component as it is: nearly all of them. The others are
+ * <em>contested</em>; each is resolved whole by {@link ClusterRules}, which never puts two
+ * customer_ids in one component, and the result is verified before anything is written.
+ * Every outcome depends only on the cluster, which is what lets an incremental night re-solve
+ * just the clusters its new edges touch and get what a full rebuild gets.
+ */
+public final class IdentityGraph {
+
+  public static final String NODE = "node";
+  public static final String TYPE = "identifier_type";
+  public static final String VALUE = "identifier_value";
+  public static final String FIRST_SEEN = "first_seen";
+  public static final String LAST_SEEN = "last_seen";
+  public static final String RANK = "rank";
+  public static final String IS_CUSTOMER = "is_customer";
+  public static final String CLUSTER = "cluster";
+  public static final String COMPONENT = "component";
+  public static final String RULE = "rule";
+  public static final String OTHER = "other_customer_node";
+  public static final String DETAIL = "detail";
+
+
+  /**
+   * The outcome. {@code assignments}: one row per identifier with {@value #NODE}, {@value #TYPE},
+   * {@value #VALUE}, {@value #FIRST_SEEN}, {@value #LAST_SEEN}, {@value #RANK},
+   * {@value #IS_CUSTOMER}, {@value #CLUSTER} and {@value #COMPONENT} (labels: the lowest node id
+   * of each). {@code decisions}: {@value #NODE}, {@value #RULE}, {@value #OTHER} (the customer's
+   * node it was kept from, if any) and {@value #DETAIL}.
+   */
+  public record Resolution(Dataset<Row> assignments, Dataset<Row> decisions, int rounds, long contestedClusters) {}
+
+  private final IdentitySettings rules;
+  private final List<Dataset<Row>> cached;
+
+  /** Frames this resolver persists are added to {@code cached}; the caller unpersists them. */
+  public IdentityGraph(IdentitySettings rules, List<Dataset<Row>> cached) {
+    this.rules = rules;
+    this.cached = cached;
+  }
+
+  /** The run-local node id of an identifier. */
+  public static Column nodeId(Column type, Column value) {
+    return xxhash64(type, value);
+  }
+
+  /**
+   * Resolves {@code edges}: needs {@code src_type, src_value, dst_type, dst_value, first_seen,
+   * last_seen}, at most one row per pair.
+   */
+  public Resolution resolve(Dataset<Row> edges) {
+    Dataset<Row> links = cache(edges.select(
+        nodeId(col(IdentityEdges.SRC_TYPE), col(IdentityEdges.SRC_VALUE)).as("a"),
+        nodeId(col(IdentityEdges.DST_TYPE), col(IdentityEdges.DST_VALUE)).as("b"),
+        col(IdentityEdges.SRC_TYPE).as("a_type"),
+        col(IdentityEdges.DST_TYPE).as("b_type"),
+        col(LAST_SEEN)));
+    Dataset<Row> ends = edges.select(col(IdentityEdges.SRC_TYPE).as(TYPE), col(IdentityEdges.SRC_VALUE).as(VALUE),
+            col(FIRST_SEEN), col(LAST_SEEN))
+        .unionByName(edges.select(col(IdentityEdges.DST_TYPE).as(TYPE), col(IdentityEdges.DST_VALUE).as(VALUE),
+            col(FIRST_SEEN), col(LAST_SEEN)));
+    Dataset<Row> nodes = cache(ends.groupBy(col(TYPE), col(VALUE))
+        .agg(min(col(FIRST_SEEN)).as(FIRST_SEEN), max(col(LAST_SEEN)).as(LAST_SEEN))
+        .withColumn(NODE, nodeId(col(TYPE), col(VALUE))));
+    long collisions = nodes.groupBy(col(NODE)).count().where(col("count").gt(1)).count();
+    if (collisions > 0) {
+      throw TarmoException.job(String.format(Locale.ROOT,
+          "Cannot resolve identities: %d node ids of the 64-bit identifier hash collide", collisions));
+    }
+
+    LargeStarSmallStar.Result raw = LargeStarSmallStar.run(
+        links.select(col("a").as(LargeStarSmallStar.SRC), col("b").as(LargeStarSmallStar.DST)));
+    Dataset<Row> info = cache(nodes
+        .join(raw.components().select(col(LargeStarSmallStar.NODE).as(NODE),
+            col(LargeStarSmallStar.COMPONENT).as(CLUSTER)), NODE)
+        .withColumn(RANK, rank(col(TYPE)))
+        .withColumn(IS_CUSTOMER, col(TYPE).equalTo(IdentifierType.CUSTOMER_ID.key())));
+
+    Dataset<Row> contested = cache(contestedClusters(info));
+    long contestedCount = contested.count();
+    Dataset<Row> plain = info.join(contested, info.col(CLUSTER).equalTo(contested.col(CLUSTER)), "left_anti")
+        .withColumn(COMPONENT, col(CLUSTER));
+    if (contestedCount == 0) {
+      return new Resolution(plain, emptyDecisions(info), raw.rounds(), 0);
+    }
+    Dataset<Row> contestedInfo = cache(info.join(contested, CLUSTER));
+    Contested resolved = resolveContested(links, contestedInfo);
+    Dataset<Row> assignments = plain.unionByName(contestedInfo.join(resolved.components(), NODE));
+    checkOneCustomerPerComponent(assignments);
+    return new Resolution(assignments, resolved.decisions(), raw.rounds(), contestedCount);
+  }
+
+  private record Contested(Dataset<Row> components, Dataset<Row> decisions) {}
+
+  /** Clusters with several customers, or one customer with more identifiers of a type than allowed. */
+  private Dataset<Row> contestedClusters(Dataset<Row> info) {
+    Column customers = count_if(col(IS_CUSTOMER)).as("customers");
+    Column overLimit = lit(false);
+    List<Column> counts = new java.util.ArrayList<>(List.of(customers));
+    for (var limit : rules.maxPerCustomer().entrySet()) {
+      String name = "n_" + limit.getKey().key();
+      counts.add(count_if(col(TYPE).equalTo(limit.getKey().key())).as(name));
+      overLimit = overLimit.or(col(name).gt(limit.getValue()));
+    }
+    return info.groupBy(col(CLUSTER))
+        .agg(counts.get(0), counts.subList(1, counts.size()).toArray(Column[]::new))
+        .where(col("customers").geq(2).or(col("customers").equalTo(1).and(overLimit)))
+        .select(col(CLUSTER));
+  }
+
+  /**
+   * Resolves each contested cluster whole in one task with {@link ClusterRules}: the nodes and
+   * links of a cluster are grouped by it, and the rules give every node its component and the
+   * decisions.
+   */
+  private Contested resolveContested(Dataset<Row> allLinks, Dataset<Row> info) {
+    Dataset<Row> nodeRows = info.select(col(CLUSTER), col(NODE).as("a"), lit(null).cast(DataTypes.LongType).as("b"),
+        col(TYPE).as("type"), col(RANK).as("rank"), unix_micros(col(LAST_SEEN)).as("seen"));
+    Dataset<Row> linkRows = allLinks.join(info.select(col(NODE).as("a"), col(CLUSTER)), "a")
+        .where(col("a").notEqual(col("b")))
+        .select(col(CLUSTER), col("a"), col("b"), lit(null).cast(DataTypes.StringType).as("type"),
+            lit(null).cast(DataTypes.IntegerType).as("rank"), unix_micros(col(LAST_SEEN)).as("seen"));
+    ClusterRules clusterRules = new ClusterRules(rules.maxPerCustomer().entrySet().stream()
+        .collect(java.util.stream.Collectors.toMap(entry -> entry.getKey().key(), Map.Entry::getValue)));
+    Dataset<Row> outcomes = cache(nodeRows.unionByName(linkRows)
+        .groupByKey((MapFunction<Row, Long>) row -> row.getLong(0), Encoders.LONG())
+        .flatMapGroups((FlatMapGroupsFunction<Long, Row, Row>) (cluster, rows) -> resolveCluster(clusterRules, rows),
+            Encoders.row(OUTCOME_SCHEMA)));
+    Dataset<Row> components = outcomes.where(col(RULE).isNull()).select(col(NODE), col(COMPONENT));
+    Dataset<Row> decisions = outcomes.where(col(RULE).isNotNull()).select(col(NODE), col(RULE), col(OTHER), col(DETAIL));
+    return new Contested(components, decisions);
+  }
+
+  private static final StructType OUTCOME_SCHEMA = new StructType()
+      .add(NODE, DataTypes.LongType, false)
+      .add(COMPONENT, DataTypes.LongType, false)
+      .add(RULE, DataTypes.StringType, true)
+      .add(OTHER, DataTypes.LongType, true)
+      .add(DETAIL, DataTypes.StringType, true);
+
+  private static Iterator<Row> resolveCluster(ClusterRules clusterRules, Iterator<Row> rows) {
+    List<ClusterRules.Node> nodes = new ArrayList<>();
+    List<ClusterRules.Link> links = new ArrayList<>();
+    while (rows.hasNext()) {
+      Row row = rows.next();
+      if (row.isNullAt(2)) {
+        nodes.add(new ClusterRules.Node(row.getLong(1), row.getString(3), row.getInt(4), row.getLong(5)));
+      } else {
+        links.add(new ClusterRules.Link(row.getLong(1), row.getLong(2), row.getLong(5)));
+      }
+    }
+    return clusterRules.resolve(nodes, links).stream()
+        .map(outcome -> RowFactory.create(outcome.node(), outcome.component(), outcome.rule(),
+            outcome.otherCustomer(), outcome.detail()))
+        .iterator();
+  }
+
+  /** The guarantee, verified rather than trusted: no component holds two customer_ids. */
+  private static void checkOneCustomerPerComponent(Dataset<Row> components) {
+    long bad = components.where(col(IS_CUSTOMER)).groupBy(col(COMPONENT)).count().where(col("count").gt(1)).count();
+    if (bad > 0) {
+      throw TarmoException.job(String.format(Locale.ROOT,
+          "Cannot resolve identities: %d components would hold more than one customer_id (nothing was written to "
+              + "identity_map)", bad));
+    }
+  }
+
+  private static Dataset<Row> emptyDecisions(Dataset<Row> like) {
+    return like.sparkSession().emptyDataFrame().select(
+        lit(null).cast(DataTypes.LongType).as(NODE), lit(null).cast(DataTypes.StringType).as(RULE),
+        lit(null).cast(DataTypes.LongType).as(OTHER), lit(null).cast(DataTypes.StringType).as(DETAIL));
+  }
+
+  /** The priority rank of an identifier type column: 0 is customer_id. */
+  public Column rank(Column type) {
+    Column rank = lit(null).cast(DataTypes.IntegerType);
+    Column result = null;
+    for (IdentifierType t : rules.priority()) {
+      result = result == null ? when(type.equalTo(t.key()), rules.rank(t)) : result.when(type.equalTo(t.key()), rules.rank(t));
+    }
+    return result == null ? rank : result.otherwise(rank);
+  }
+
+  private Dataset<Row> cache(Dataset<Row> frame) {
+    Dataset<Row> persisted = frame.persist(StorageLevel.MEMORY_AND_DISK());
+    cached.add(persisted);
+    return persisted;
+  }
+}

@@ -1,0 +1,379 @@
+package io.tarmo.identity;
+
+import static io.tarmo.identity.IdentityGraph.CLUSTER;
+import static io.tarmo.identity.IdentityGraph.COMPONENT;
+import static io.tarmo.identity.IdentityGraph.NODE;
+import static io.tarmo.identity.IdentityGraph.TYPE;
+import static io.tarmo.identity.IdentityGraph.VALUE;
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.count_if;
+import static org.apache.spark.sql.functions.greatest;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.when;
+
+import io.tarmo.TarmoException;
+import io.tarmo.config.TarmoSettings.IdentitySettings;
+import io.tarmo.lake.DeltaStore;
+import io.tarmo.lake.TableSpec;
+import io.tarmo.lake.Tables;
+import java.sql.Date;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code identity --date D}: the links in day D's bronze rows ({@code events} and
+ * {@code crm_customers} with {@code ingest_date = D}) into {@code identity_edges}, then the
+ * identity graph into {@code identity_map}, {@code identity_merges}, {@code identity_decisions}
+ * and {@code identity_stats}.
+ *
+ * <p>An incremental night re-solves only the raw clusters its new edges touch (found through
+ * {@code identity_map.cluster_id}) from their stored edges, so its cost follows the day's edges,
+ * not the history; {@code --full} re-solves every edge ever stored. Both give the same components
+ * (see {@link IdentityGraph}). Re-running a day leaves the tables as one run would: the day's
+ * edges, decisions and statistics are replaced, map rows are only updated where they changed, and
+ * merges are only ever added.
+ */
+public final class IdentityJob {
+
+  private static final Logger LOG = LoggerFactory.getLogger(IdentityJob.class);
+
+  private static final List<String> MAP_COLUMNS = Arrays.asList(Tables.IDENTITY_MAP.schema().fieldNames());
+
+  private final DeltaStore store;
+  private final IdentitySettings settings;
+  private final Clock clock;
+
+  public IdentityJob(DeltaStore store, IdentitySettings settings, Clock clock) {
+    this.store = store;
+    this.settings = settings;
+    this.clock = clock;
+  }
+
+  /**
+   * Refuses to run (exit 2, nothing written) without bronze tables, or incrementally when
+   * identity ran for an earlier day but its {@code identity_map} is missing or not readable:
+   * starting over silently would hand every customer a new key.
+   */
+  public void check(LocalDate day, boolean full) {
+    if (!store.exists(Tables.EVENTS) && !store.exists(Tables.CRM_CUSTOMERS)) {
+      throw TarmoException.usage("Cannot run identity for " + day
+          + ": there are no bronze tables (events, crm_customers) yet; run ingest first (" + store.lake().root() + ")");
+    }
+    if (full) {
+      return;
+    }
+    Optional<LocalDate> earlier = earlierRun(day);
+    if (earlier.isEmpty()) {
+      return;
+    }
+    if (!store.exists(Tables.IDENTITY_MAP)) {
+      throw TarmoException.usage("Cannot run identity for " + day + " incrementally: identity_map is missing although "
+          + "identity ran for " + earlier.get() + "; re-run with --full to rebuild it from identity_edges ("
+          + store.lake().tablePath(Tables.IDENTITY_MAP) + ")");
+    }
+    List<String> present;
+    try {
+      present = Arrays.asList(store.read(Tables.IDENTITY_MAP).columns());
+    } catch (Exception e) {
+      throw corruptMap(day, e);
+    }
+    for (String column : MAP_COLUMNS) {
+      if (!present.contains(column)) {
+        throw TarmoException.usage("Cannot run identity for " + day + " incrementally: identity_map has no column "
+            + column + "; re-run with --full to rebuild it from identity_edges ("
+            + store.lake().tablePath(Tables.IDENTITY_MAP) + ")");
+      }
+    }
+  }
+
+  public IdentityResult run(LocalDate day, boolean full, String commitNote) {
+    check(day, full);
+    SparkSession spark = store.spark();
+    Date date = Date.valueOf(day);
+    List<Dataset<Row>> cached = new ArrayList<>();
+    Map<String, Long> counts = new LinkedHashMap<>();
+    Phases phases = new Phases(day);
+    for (TableSpec table : List.of(Tables.IDENTITY_EDGES, Tables.IDENTITY_MAP, Tables.IDENTITY_MERGES,
+        Tables.IDENTITY_DECISIONS, Tables.IDENTITY_STATS)) {
+      store.ensure(table);
+    }
+    try {
+      spark.sparkContext().setJobDescription("identity " + day + ": edges");
+      IdentityEdges.Extracted extracted = IdentityEdges.fromEvents(readDay(Tables.EVENTS, day), settings)
+          .union(IdentityEdges.fromCrm(readDay(Tables.CRM_CUSTOMERS, day), settings));
+      Dataset<Row> dayEdges = IdentityEdges.aggregate(extracted.edges()).withColumn("seen_date", lit(date));
+      counts.put("identity.edges", store.replaceWhere(Tables.IDENTITY_EDGES, dayEdges,
+          "seen_date = DATE'" + day + "'", commitNote));
+      long rejected = 0;
+      for (Row row : extracted.rejections().groupBy(col(IdentityEdges.IDENTIFIER_TYPE), col(IdentityEdges.REASON))
+          .count().orderBy(IdentityEdges.IDENTIFIER_TYPE, IdentityEdges.REASON).collectAsList()) {
+        counts.put("identity.rejected." + row.getString(0) + "." + row.getString(1), row.getLong(2));
+        rejected += row.getLong(2);
+      }
+      counts.put("identity.rejected", rejected);
+      phases.done("edges");
+
+      spark.sparkContext().setJobDescription("identity " + day + ": region");
+      // Pinned: frames built on the previous map are evaluated again after the map is written.
+      Dataset<Row> previous = store.readPinned(Tables.IDENTITY_MAP);
+      long highWater = highWater(previous, day, full);
+      Dataset<Row> allEdges = store.readPinned(Tables.IDENTITY_EDGES);
+      Dataset<Row> region = full ? allEdges : region(allEdges, previous, date);
+      Dataset<Row> pairs = cache(cached, region
+          .groupBy(col(IdentityEdges.SRC_TYPE), col(IdentityEdges.SRC_VALUE), col(IdentityEdges.DST_TYPE),
+              col(IdentityEdges.DST_VALUE))
+          .agg(min(col("first_seen")).as("first_seen"), max(col("last_seen")).as("last_seen")));
+      counts.put("identity.region.links", pairs.count());
+      phases.done("region");
+
+      spark.sparkContext().setJobDescription("identity " + day + ": resolve");
+      IdentityGraph.Resolution resolution = new IdentityGraph(settings, cached).resolve(pairs);
+      Dataset<Row> assigned = cache(cached, resolution.assignments().join(previous.select(
+              col(TYPE), col(VALUE), col("customer_key").as(CustomerKeys.PREVIOUS_KEY),
+              col("cluster_id").as("previous_cluster"), col("added_date").as("previous_added"),
+              col("updated_date").as("previous_updated")),
+          columns(TYPE, VALUE), "left_outer"));
+      CustomerKeys.Keys keys = CustomerKeys.assign(assigned, highWater + 1);
+      Dataset<Row> keyed = cache(cached, assigned.join(keys.keys(), COMPONENT));
+      Dataset<Row> merges = cache(cached, keys.merges());
+      counts.put("identity.region.identifiers", keyed.count());
+      long mergeCount = merges.count();
+      Dataset<Row> decisions = cache(cached, decisionRows(resolution.decisions(), keyed, date));
+      for (Row row : decisions.groupBy(col("rule")).count().orderBy("rule").collectAsList()) {
+        counts.put("identity.decisions." + row.getString(0), row.getLong(1));
+      }
+      counts.put("identity.rounds", (long) resolution.rounds());
+      counts.put("identity.contested_clusters", resolution.contestedClusters());
+      phases.done("resolve");
+
+      spark.sparkContext().setJobDescription("identity " + day + ": write");
+      Dataset<Row> clusters = keyed.groupBy(col(CLUSTER)).agg(min(col("customer_key")).as("cluster_id"));
+      Dataset<Row> rows = keyed.join(clusters, CLUSTER).select(
+          col(TYPE), col(VALUE), col("customer_key"), col("cluster_id"), col("first_seen"), col("last_seen"),
+          coalesce(col("previous_added"), lit(date)).as("added_date"),
+          when(col(CustomerKeys.PREVIOUS_KEY).isNull()
+                  .or(col(CustomerKeys.PREVIOUS_KEY).notEqual(col("customer_key")))
+                  .or(col("previous_cluster").notEqual(col("cluster_id"))), lit(date))
+              .otherwise(col("previous_updated")).as("updated_date"));
+      String changed = MAP_COLUMNS.stream().map(c -> "NOT (t." + c + " <=> s." + c + ")")
+          .reduce((a, b) -> a + " OR " + b).orElseThrow();
+      Map<String, Long> written = store.upsert(Tables.IDENTITY_MAP, rows, List.of(TYPE, VALUE), changed, full,
+          commitNote);
+      counts.put("identity.map.inserted", written.getOrDefault("numTargetRowsInserted", 0L));
+      counts.put("identity.map.updated", written.getOrDefault("numTargetRowsUpdated", 0L));
+      counts.put("identity.map.deleted", written.getOrDefault("numTargetRowsDeleted", 0L));
+
+      if (mergeCount > 0) {
+        store.upsert(Tables.IDENTITY_MERGES, merges
+                .withColumn("merged_at", lit(Timestamp.from(clock.instant())))
+                .withColumn("merged_date", lit(date)),
+            List.of(CustomerKeys.OLD_KEY), null, false, commitNote);
+      }
+      counts.put("identity.decisions", store.replaceWhere(Tables.IDENTITY_DECISIONS, decisions,
+          "business_date = DATE'" + day + "'", commitNote));
+      phases.done("write");
+
+      spark.sparkContext().setJobDescription("identity " + day + ": statistics");
+      Row maxRow = keyed.agg(max(col("customer_key"))).first();
+      long maxKey = maxRow.isNullAt(0) ? 0L : maxRow.getLong(0);
+      counts.put("identity.key_high_water", Math.max(highWater, maxKey));
+      long largest = mapStatistics(day, counts);
+      writeStatistics(date, counts, commitNote);
+      phases.done("statistics");
+      return new IdentityResult(day, full, counts, largest, settings.maxComponentSize());
+    } finally {
+      cached.forEach(Dataset::unpersist);
+      spark.sparkContext().setJobDescription(null);
+    }
+  }
+
+  /** The map's shape after the run, into {@code counts}; returns the largest component. */
+  private long mapStatistics(LocalDate day, Map<String, Long> counts) {
+    Dataset<Row> map = store.read(Tables.IDENTITY_MAP);
+    long identifiers = 0;
+    long added = 0;
+    for (Row row : map.groupBy(col(TYPE))
+        .agg(count(lit(1)), count_if(col("added_date").equalTo(lit(Date.valueOf(day)))))
+        .orderBy(TYPE).collectAsList()) {
+      counts.put("identity.identifiers." + row.getString(0), row.getLong(1));
+      identifiers += row.getLong(1);
+      added += row.getLong(2);
+    }
+    counts.put("identity.identifiers", identifiers);
+    counts.put("identity.new_identifiers", added);
+    Dataset<Row> sizes = map.groupBy(col("customer_key"))
+        .agg(count(lit(1)).as("size"), count_if(col(TYPE).equalTo(IdentifierType.CUSTOMER_ID.key())).as("customers"))
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      return componentStatistics(sizes, day, counts);
+    } finally {
+      sizes.unpersist();
+    }
+  }
+
+  private long componentStatistics(Dataset<Row> sizes, LocalDate day, Map<String, Long> counts) {
+    Row shape = sizes.agg(count(lit(1)), count_if(col("customers").gt(0)), max(col("size"))).first();
+    counts.put("identity.components", shape.getLong(0));
+    counts.put("identity.customers", shape.getLong(1));
+    long largest = shape.isNullAt(2) ? 0L : shape.getLong(2);
+    counts.put("identity.largest_component", largest);
+    Column bucket = when(col("size").equalTo(1), lit("1"))
+        .when(col("size").leq(5), lit("2-5"))
+        .when(col("size").leq(20), lit("6-20"))
+        .when(col("size").leq(100), lit("21-100"))
+        .when(col("size").leq(1000), lit("101-1000"))
+        .otherwise(lit("1001+"));
+    for (Row row : sizes.groupBy(bucket.as("bucket")).count().orderBy("bucket").collectAsList()) {
+      counts.put("identity.component_size." + row.getString(0), row.getLong(1));
+    }
+    counts.put("identity.merges", store.read(Tables.IDENTITY_MERGES)
+        .where(col("merged_date").equalTo(lit(Date.valueOf(day)))).count());
+    return largest;
+  }
+
+  /**
+   * {@code identity_stats} rows for the day: every count that describes the graph (not what this
+   * particular run wrote, so a re-run gives the same rows), split at its first dot after the metric.
+   */
+  private void writeStatistics(Date date, Map<String, Long> counts, String commitNote) {
+    List<Row> rows = new ArrayList<>();
+    for (Map.Entry<String, Long> entry : counts.entrySet()) {
+      if (entry.getKey().startsWith("identity.map.")) {
+        continue;
+      }
+      String name = entry.getKey().substring("identity.".length());
+      int dot = name.indexOf('.');
+      String metric = dot < 0 ? name : name.substring(0, dot);
+      String label = dot < 0 ? "" : name.substring(dot + 1);
+      rows.add(RowFactory.create(date, metric, label, entry.getValue()));
+    }
+    store.replaceWhere(Tables.IDENTITY_STATS,
+        store.spark().createDataFrame(rows, Tables.IDENTITY_STATS.schema()),
+        "business_date = DATE'" + date.toLocalDate() + "'", commitNote);
+  }
+
+  /**
+   * The stored edges of every raw cluster that day D's edges touch, plus D's edges: the part of
+   * the graph whose resolution can change.
+   */
+  static Dataset<Row> region(Dataset<Row> allEdges, Dataset<Row> previous, Date date) {
+    Dataset<Row> today = allEdges.where(col("seen_date").equalTo(lit(date)));
+    Dataset<Row> endpoints = today.select(col(IdentityEdges.SRC_TYPE).as(TYPE), col(IdentityEdges.SRC_VALUE).as(VALUE))
+        .union(today.select(col(IdentityEdges.DST_TYPE).as(TYPE), col(IdentityEdges.DST_VALUE).as(VALUE)))
+        .distinct();
+    Dataset<Row> touched = previous.join(endpoints, columns(TYPE, VALUE)).select(col("cluster_id")).distinct();
+    Dataset<Row> nodes = previous.join(touched, "cluster_id").select(col(TYPE), col(VALUE))
+        .union(endpoints)
+        .distinct();
+    return allEdges.join(nodes, allEdges.col(IdentityEdges.SRC_TYPE).equalTo(nodes.col(TYPE))
+        .and(allEdges.col(IdentityEdges.SRC_VALUE).equalTo(nodes.col(VALUE))), "left_semi");
+  }
+
+  private static Dataset<Row> decisionRows(Dataset<Row> decisions, Dataset<Row> keyed, Date date) {
+    Dataset<Row> identifiers = keyed.select(col(NODE), col(TYPE), col(VALUE), col("customer_key"));
+    Dataset<Row> customers = keyed.where(col(IdentityGraph.IS_CUSTOMER))
+        .select(col(NODE).as(IdentityGraph.OTHER), col("customer_key").as("other_customer_key"));
+    return decisions.join(identifiers, NODE)
+        .join(customers, columns(IdentityGraph.OTHER), "left_outer")
+        .withColumn("business_date", lit(date));
+  }
+
+  /**
+   * The highest customer_key ever handed out: keys are never reused, even after a merge or an
+   * erasure removed every row holding them.
+   */
+  private long highWater(Dataset<Row> previous, LocalDate day, boolean full) {
+    long high = 0;
+    try {
+      Row row = previous.agg(max(col("customer_key"))).first();
+      high = row.isNullAt(0) ? 0L : row.getLong(0);
+    } catch (Exception e) {
+      if (full) {
+        throw TarmoException.job("Cannot read identity_map to keep its keys (" + store.lake().tablePath(Tables.IDENTITY_MAP)
+            + "); move it away and re-run with --full to rebuild it from identity_edges with new keys", e);
+      }
+      throw corruptMap(day, e);
+    }
+    if (store.exists(Tables.IDENTITY_MERGES)) {
+      Row row = store.read(Tables.IDENTITY_MERGES).agg(max(greatest(col("old_key"), col("new_key")))).first();
+      high = Math.max(high, row.isNullAt(0) ? 0L : row.getLong(0));
+    }
+    if (store.exists(Tables.IDENTITY_STATS)) {
+      Row row = store.read(Tables.IDENTITY_STATS).where(col("metric").equalTo("key_high_water"))
+          .agg(max(col("value"))).first();
+      high = Math.max(high, row.isNullAt(0) ? 0L : row.getLong(0));
+    }
+    return high;
+  }
+
+  private TarmoException corruptMap(LocalDate day, Exception cause) {
+    return TarmoException.job("Cannot run identity for " + day + " incrementally: identity_map cannot be read ("
+        + store.lake().tablePath(Tables.IDENTITY_MAP) + "); re-run with --full to rebuild it from identity_edges", cause);
+  }
+
+  /** The latest earlier day identity ran for, from its edges and statistics. */
+  private Optional<LocalDate> earlierRun(LocalDate day) {
+    LocalDate latest = null;
+    for (var source : List.of(Map.entry(Tables.IDENTITY_EDGES, "seen_date"),
+        Map.entry(Tables.IDENTITY_STATS, "business_date"))) {
+      if (store.exists(source.getKey())) {
+        Row row = store.read(source.getKey()).where(col(source.getValue()).lt(lit(Date.valueOf(day))))
+            .agg(max(col(source.getValue()))).first();
+        if (!row.isNullAt(0)) {
+          LocalDate found = row.getDate(0).toLocalDate();
+          latest = latest == null || found.isAfter(latest) ? found : latest;
+        }
+      }
+    }
+    return Optional.ofNullable(latest);
+  }
+
+  private static scala.collection.immutable.Seq<String> columns(String... names) {
+    return scala.jdk.javaapi.CollectionConverters.asScala(List.of(names)).toSeq();
+  }
+
+  private Dataset<Row> readDay(TableSpec table, LocalDate day) {
+    return store.read(table).where(col("ingest_date").equalTo(lit(Date.valueOf(day))));
+  }
+
+  private static Dataset<Row> cache(List<Dataset<Row>> cached, Dataset<Row> frame) {
+    Dataset<Row> persisted = frame.persist(StorageLevel.MEMORY_AND_DISK());
+    cached.add(persisted);
+    return persisted;
+  }
+
+  /** Logs how long each step took (shown with --verbose). */
+  private static final class Phases {
+    private final LocalDate day;
+    private long start = System.nanoTime();
+
+    Phases(LocalDate day) {
+      this.day = day;
+    }
+
+    void done(String step) {
+      long now = System.nanoTime();
+      LOG.info("identity {} {}: {} ms", day, step, (now - start) / 1_000_000);
+      start = now;
+    }
+  }
+}

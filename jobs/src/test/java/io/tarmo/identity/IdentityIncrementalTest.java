@@ -1,0 +1,101 @@
+package io.tarmo.identity;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tarmo.config.SettingsLoader;
+import io.tarmo.config.TarmoSettings.IdentitySettings;
+import io.tarmo.lake.DeltaStore;
+import io.tarmo.lake.Lake;
+import io.tarmo.lake.Tables;
+import io.tarmo.testing.SparkTest;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Property: incremental nights give the components a full rebuild gives. Many small random
+ * graphs (one per seed, with their own identifiers) share one lake so that a handful of runs
+ * covers them all; tight limits make the rules cut and move identifiers between nights.
+ */
+@SparkTest
+class IdentityIncrementalTest {
+
+  static final int SEEDS = 24;
+  static final LocalDate FIRST = LocalDate.of(2026, 11, 25);
+  static final int NIGHTS = 3;
+
+  private final SparkSession spark;
+  @TempDir Path root;
+
+  IdentityIncrementalTest(SparkSession spark) {
+    this.spark = spark;
+  }
+
+  @Test
+  void incrementalNightsGiveTheComponentsOfAFullRebuild() throws Exception {
+    DeltaStore store = new DeltaStore(spark, Lake.at(root.toString()));
+    IdentitySettings settings = SettingsLoader.load(null).identity().withMaxPerCustomer(Map.of(
+        IdentifierType.EMAIL, 2, IdentifierType.PHONE, 2, IdentifierType.ANONYMOUS_ID, 3,
+        IdentifierType.LOYALTY_CARD_ID, 1));
+    Bronze bronze = new Bronze(store);
+    LocalDate last = FIRST.plusDays(NIGHTS - 1L);
+    for (LocalDate day = FIRST; !day.isAfter(last); day = day.plusDays(1)) {
+      for (int seed = 0; seed < SEEDS; seed++) {
+        randomDay(bronze, new Random(seed * 1000L + day.getDayOfMonth()), "s" + seed + "-", day);
+      }
+      bronze.store();
+      run(store, settings, day, false);
+    }
+    Map<String, Long> incremental = keys(store);
+
+    run(store, settings, last, true);
+    assertThat(IdentityJobTest.components(keys(store))).isEqualTo(IdentityJobTest.components(incremental));
+
+    IdentityJobTest.deleteRecursively(root.resolve("tables/identity_map"));
+    run(store, settings, last, true);
+    assertThat(IdentityJobTest.components(keys(store))).as("rebuilt without the previous map")
+        .isEqualTo(IdentityJobTest.components(incremental));
+  }
+
+  /** A day of one small random world: 4 customers, 8 cookies, 4 emails, 2 phones, 2 cards. */
+  static void randomDay(Bronze bronze, Random random, String prefix, LocalDate day) {
+    for (int i = 0; i < 8; i++) {
+      String ts = day + "T" + String.format(java.util.Locale.ROOT, "%02d:%02d:00Z", random.nextInt(24),
+          random.nextInt(60));
+      String customer = prefix + "C" + random.nextInt(4);
+      String cookie = prefix + "K" + random.nextInt(8);
+      String email = prefix + "e" + random.nextInt(4) + "@web.de";
+      switch (random.nextInt(5)) {
+        case 0 -> bronze.event(day, ts, "page", cookie, customer);
+        case 1 -> bronze.event(day, ts, "page", cookie, null);
+        case 2 -> bronze.identify(day, ts, cookie, null, email);
+        case 3 -> bronze.identify(day, ts, random.nextBoolean() ? cookie : null, customer, email);
+        default -> bronze.customer(day, ts, customer, random.nextBoolean() ? email : null,
+            random.nextBoolean() ? "+49151" + (1000000 + random.nextInt(2)) : null,
+            random.nextBoolean() ? prefix + "L" + random.nextInt(2) : null);
+      }
+    }
+  }
+
+  static void run(DeltaStore store, IdentitySettings settings, LocalDate day, boolean full) {
+    Clock clock = Clock.fixed(Instant.parse(day.plusDays(1) + "T03:00:00Z"), ZoneOffset.UTC);
+    new IdentityJob(store, settings, clock).run(day, full, "test");
+  }
+
+  static Map<String, Long> keys(DeltaStore store) {
+    Map<String, Long> keys = new TreeMap<>();
+    for (Row row : store.read(Tables.IDENTITY_MAP).collectAsList()) {
+      keys.put(row.getString(0) + ":" + row.getString(1), row.getLong(2));
+    }
+    return keys;
+  }
+}
