@@ -112,6 +112,15 @@ public final class DeltaStore {
     return write(spec, rows, "overwrite", Map.of("replaceWhere", predicate), commitNote);
   }
 
+  /**
+   * Atomically replaces every row of the table with {@code rows}, keeping its declared layout.
+   *
+   * @return rows written, from the commit's own metrics
+   */
+  public long overwrite(TableSpec spec, Dataset<Row> rows, String commitNote) {
+    return write(spec, rows, "overwrite", Map.of(), commitNote);
+  }
+
   /** Appends {@code rows}; returns rows written from the commit's own metrics. */
   public long append(TableSpec spec, Dataset<Row> rows, String commitNote) {
     return write(spec, rows, "append", Map.of(), commitNote);
