@@ -43,7 +43,7 @@ public enum FieldType {
     return numeric() || this == DATE;
   }
 
-  /** The Spark type JSON property values are cast to. */
+  /** The Spark type JSON property values are cast to; a value that does not cast is missing (null). */
   public String sparkType() {
     return this == STRING_ARRAY ? "array<string>" : label;
   }

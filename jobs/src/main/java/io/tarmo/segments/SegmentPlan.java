@@ -94,7 +94,7 @@ public final class SegmentPlan {
     Dataset<Row> events = keyedEvents;
     for (String name : propertiesUsed) {
       events = events.withColumn(propertyColumn(name),
-          get_json_object(col("properties"), "$." + name).cast(properties.get(name).sparkType()));
+          get_json_object(col("properties"), "$." + name).try_cast(properties.get(name).sparkType()));
     }
     if (aggregates.isEmpty()) {
       return events.select(col(CUSTOMER_KEY)).distinct();
