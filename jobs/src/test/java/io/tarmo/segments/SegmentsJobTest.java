@@ -49,10 +49,10 @@ class SegmentsJobTest {
         e -> assertThat(e.getMessage()).contains("run profiles first"));
 
     LakeFixtures lake = new LakeFixtures(spark)
-        .identity("customer_id", "C1", 1).identity("anonymous_id", "a2", 2).identity("anonymous_id", "a3", 3);
+        .identity("customer_id", "C1", 1).identity("anonymous_id", "cookie-probe-7f3a", 2).identity("anonymous_id", "a3", 3);
     lake.event("track", "2026-11-27T08:00:00Z").user("C1").named("Product Viewed").add();
-    lake.event("track", "2026-11-27T08:00:00Z").cookie("a2").named("Product Viewed").add();
-    lake.event("track", "2026-11-28T08:00:00Z").cookie("a2").named("Product Viewed").add();
+    lake.event("track", "2026-11-27T08:00:00Z").cookie("cookie-probe-7f3a").named("Product Viewed").add();
+    lake.event("track", "2026-11-28T08:00:00Z").cookie("cookie-probe-7f3a").named("Product Viewed").add();
     lake.event("track", "2026-11-28T08:00:00Z").cookie("a3").named("Product Viewed").add();
     store.append(Tables.EVENTS, lake.events(), "test");
     store.append(Tables.IDENTITY_MAP, lake.identityMap(), "test");
@@ -89,7 +89,7 @@ class SegmentsJobTest {
     try (Stream<Path> files = Files.walk(root.resolve("tables"))) {
       for (Path file : files.filter(f -> f.toString().contains("_delta_log") && Files.isRegularFile(f)).toList()) {
         assertThat(Files.readString(file, StandardCharsets.ISO_8859_1)).as(file.toString())
-            .doesNotContain("\"C1\"").doesNotContain("a2");
+            .doesNotContain("\"C1\"").doesNotContain("cookie-probe-7f3a");
       }
     }
   }
