@@ -1,5 +1,6 @@
 package io.tarmo.cli;
 
+import io.tarmo.config.SegmentsLoader;
 import io.tarmo.generate.GenerationResult;
 import io.tarmo.generate.GeneratorSettings;
 import io.tarmo.generate.LandingGenerator;
@@ -16,7 +17,8 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = {
-        "Generates a week of data for a few thousand customers and runs ingest and identity on each day.",
+        "Generates a week of data for a few thousand customers and runs the pipeline on it:",
+        "each day ingest, identity, profiles and segments (conf/segments.conf), as the nightly run would.",
         "Writes into the lake (./lake by default) and prints a summary."})
 final class DemoCommand implements Callable<Integer> {
 
@@ -37,6 +39,8 @@ final class DemoCommand implements Callable<Integer> {
     GeneratorSettings generator = generatorOptions.settings(days, customers);
     PrintWriter out = spec.commandLine().getOut();
     return new CommandRunner(global, spec.commandLine().getErr()).run("demo", true, true, session -> {
+      // Refuse invalid segment definitions before a week of work, not after the first day.
+      SegmentsLoader.load(session.readOnlyContext().settings().segments().file());
       session.step("generate", end, new CommandJob() {
         @Override
         public Outcome run(JobContext context) {
@@ -46,9 +50,12 @@ final class DemoCommand implements Callable<Integer> {
           return Outcome.of(result.counts());
         }
       });
+      // Each day as the nightly run would take it: ingest, identity, profiles, segments.
       for (LocalDate day = end.minusDays(days - 1L); !day.isAfter(end); day = day.plusDays(1)) {
         session.step("ingest", day, IngestCommand.ingest(day, spec));
         session.step("identity", day, IdentityCommand.identity(day, false, spec));
+        session.step("profiles", day, ProfilesCommand.profiles(day, spec));
+        session.step("segments", day, SegmentsCommand.segments(day, null, spec));
       }
       JobContext context = session.readOnlyContext();
       LakeViews.register(context.store());
@@ -62,13 +69,19 @@ final class DemoCommand implements Callable<Integer> {
               + " union all select 'quarantine', count(*) from quarantine"
               + " union all select 'identity_map', count(*) from identity_map"
               + " union all select 'identity_merges', count(*) from identity_merges"
-              + " union all select 'identity_decisions', count(*) from identity_decisions"));
+              + " union all select 'identity_decisions', count(*) from identity_decisions"
+              + " union all select 'customer_profiles', count(*) from customer_profiles"
+              + " union all select 'segment_membership', count(*) from segment_membership"));
       out.println("Identity graph on " + end + " (counts only):");
       new ResultPrinter(out, ResultPrinter.Format.table, 100).print(context.spark().sql(
           "select metric, label, value from identity_stats where business_date = DATE'" + end + "'"
               + " and metric in ('identifiers', 'customers', 'components', 'component_size', 'largest_component',"
               + " 'merges', 'decisions', 'rejected') order by metric, label"));
-      out.println("Try: bin/tarmo sql \"select event_date, count(*) from events group by 1 order by 1\"");
+      out.println("Segment sizes on " + end + " (members, and entered/exited since the day before):");
+      new ResultPrinter(out, ResultPrinter.Format.table, 100).print(context.spark().sql(
+          "select segment_id, members, entered, exited from segment_sizes where as_of_date = DATE'" + end + "'"
+              + " order by segment_id"));
+      out.println("Try: bin/tarmo sql \"select as_of_date, segment_id, members from segment_sizes order by 1, 2\"");
     });
   }
 }

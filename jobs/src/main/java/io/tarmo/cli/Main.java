@@ -18,6 +18,8 @@ import picocli.CommandLine.Command;
         GenerateCommand.class,
         IngestCommand.class,
         IdentityCommand.class,
+        ProfilesCommand.class,
+        SegmentsCommand.class,
         SqlCommand.class,
         DemoCommand.class,
         CommandLine.HelpCommand.class

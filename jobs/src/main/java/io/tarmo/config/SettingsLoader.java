@@ -106,7 +106,22 @@ public final class SettingsLoader {
     PrivacySettings privacy = new PrivacySettings(
         enumValue(config, "tarmo.privacy.ip-policy", IpPolicy.class),
         string(config, "tarmo.privacy.analytics-category"));
-    return new TarmoSettings(lakeRoot, spark, ingest, privacy, identity(config));
+    return new TarmoSettings(lakeRoot, spark, ingest, privacy, identity(config),
+        new TarmoSettings.SegmentSettings(segmentsFile(string(config, "tarmo.segments.file"))));
+  }
+
+  /**
+   * A relative segments file is looked up in the working directory, then under {@code TARMO_HOME}
+   * (the launcher sets it), so {@code bin/tarmo} finds {@code conf/segments.conf} from anywhere.
+   * Whether it exists is checked by the command that reads it.
+   */
+  private static Path segmentsFile(String value) {
+    Path path = Path.of(value);
+    String home = System.getenv("TARMO_HOME");
+    if (!path.isAbsolute() && !Files.isRegularFile(path) && home != null && Files.isRegularFile(Path.of(home).resolve(path))) {
+      return Path.of(home).resolve(path);
+    }
+    return path;
   }
 
   private static IdentitySettings identity(Config config) {

@@ -11,7 +11,13 @@ import java.util.Map;
  */
 public record TarmoSettings(
     String lakeRoot, SparkSettings spark, IngestSettings ingest, PrivacySettings privacy,
-    IdentitySettings identity) {
+    IdentitySettings identity, SegmentSettings segments) {
+
+  /**
+   * Where {@code segments} reads its definitions: {@code tarmo.segments.file}, resolved against
+   * the working directory, else against {@code TARMO_HOME} when that holds it.
+   */
+  public record SegmentSettings(java.nio.file.Path file) {}
 
   /** How the command line builds its SparkSession when not under spark-submit. */
   public record SparkSettings(String master, int shufflePartitions, Map<String, String> conf) {
@@ -75,11 +81,16 @@ public record TarmoSettings(
   }
 
   public TarmoSettings withLakeRoot(String root) {
-    return new TarmoSettings(root, spark, ingest, privacy, identity);
+    return new TarmoSettings(root, spark, ingest, privacy, identity, segments);
+  }
+
+  public TarmoSettings withSegmentsFile(java.nio.file.Path file) {
+    return new TarmoSettings(lakeRoot, spark, ingest, privacy, identity, new SegmentSettings(file));
   }
 
   public TarmoSettings withMaster(String master) {
     return new TarmoSettings(
-        lakeRoot, new SparkSettings(master, spark.shufflePartitions(), spark.conf()), ingest, privacy, identity);
+        lakeRoot, new SparkSettings(master, spark.shufflePartitions(), spark.conf()), ingest, privacy, identity,
+        segments);
   }
 }

@@ -124,6 +124,17 @@ public final class DeltaStore {
     return write(spec, rows, "overwrite", Map.of("replaceWhere", predicate), commitNote);
   }
 
+  /**
+   * Atomically replaces every row of the table with {@code rows}, keeping its declared layout: a
+   * plain overwrite by path would drop the table's clustering columns, a {@code replaceWhere}
+   * of every row keeps them.
+   *
+   * @return rows written, from the commit's own metrics
+   */
+  public long overwrite(TableSpec spec, Dataset<Row> rows, String commitNote) {
+    return write(spec, rows, "overwrite", Map.of("replaceWhere", "true"), commitNote);
+  }
+
   /** Appends {@code rows}; returns rows written from the commit's own metrics. */
   public long append(TableSpec spec, Dataset<Row> rows, String commitNote) {
     return write(spec, rows, "append", Map.of(), commitNote);

@@ -208,10 +208,95 @@ public final class Tables {
       Set.of(),
       "Identity graph statistics per business day: counts only.");
 
+  public static final TableSpec CUSTOMER_PROFILES = new TableSpec(
+      "customer_profiles",
+      schema(
+          col("customer_key", LongType, "the persistent customer key from identity_map; one row each"),
+          col("customer_id", StringType, "CRM id (identity_map customer_id of the key); null for visitors never logged in"),
+          col("email", StringType, "golden email: the CRM value when non-empty, else the most recent non-empty "
+              + "event trait (identify traits or context.traits); normalised; null when none is valid"),
+          col("email_source", StringType, "where email came from: crm or events; null when there is none"),
+          col("phone", StringType, "golden phone (E.164): CRM when non-empty, else the most recent non-empty event trait"),
+          col("phone_source", StringType, "where phone came from: crm or events; null when there is none"),
+          col("first_name", StringType, "CRM first_name when non-empty, else the most recent non-empty identify trait firstName"),
+          col("last_name", StringType, "CRM last_name when non-empty, else the most recent non-empty identify trait lastName"),
+          col("birth_date", DateType, "CRM birth_date (events carry none)"),
+          col("street", StringType, "CRM street"),
+          col("postal_code", StringType, "CRM postal_code"),
+          col("city", StringType, "CRM city"),
+          col("country", StringType, "CRM country"),
+          col("loyalty_card_id", StringType, "CRM loyalty_card_id"),
+          col("first_seen", TimestampType, "earliest event of the customer up to the business day (UTC)"),
+          col("last_seen", TimestampType, "latest event of the customer up to the business day (UTC)"),
+          col("events", LongType, "events of the customer up to the business day (every type)"),
+          col("sessions", LongType, "sessions: a customer's events ordered by ts, a new session whenever more than "
+              + "30 minutes pass since the previous event (across devices, as one person)"),
+          col("page_views", LongType, "page and screen events"),
+          col("orders", LongType, "distinct order_id of 'Order Completed' events"),
+          col("lifetime_revenue", DoubleType, "sum of revenue of 'Order Completed' events; 0 without orders"),
+          col("last_order_date", DateType, "event_date of the latest 'Order Completed'; null without orders"),
+          col("average_order_value", DoubleType, "lifetime_revenue / orders; null without orders"),
+          col("favourite_category", StringType, "the category of most product events (Product Viewed, Product Added, "
+              + "Product List Viewed); ties go to the alphabetically first; null when none"),
+          col("recency_days", IntegerType, "days from last_order_date to the business day; null without orders"),
+          col("recency_score", IntegerType, "RFM recency 1-5 (5 = most recent quintile of customers with orders); "
+              + "ties share a score; null without orders"),
+          col("frequency_score", IntegerType, "RFM frequency 1-5 by orders (5 = top quintile); null without orders"),
+          col("monetary_score", IntegerType, "RFM monetary 1-5 by lifetime_revenue (5 = top quintile); null without orders"),
+          col("rfm_cell", StringType, "the three scores as one label, e.g. '545'; null without orders"),
+          col("contactable_channels", DataTypes.createArrayType(StringType), "channels with a valid address: email "
+              + "(email), sms and phone (phone), push (app screens seen); consent is not checked here"),
+          col("as_of_date", DateType, "the business day the profile was computed for (events up to its end, UTC)")),
+      List.of(),
+      List.of("customer_key"),
+      Set.of("customer_id", "email", "phone", "first_name", "last_name", "birth_date", "street", "postal_code",
+          "city", "country", "loyalty_card_id"),
+      "Golden record and computed traits: one row per customer_key, rebuilt by each profiles run.");
+
+  public static final TableSpec SEGMENT_MEMBERSHIP = new TableSpec(
+      "segment_membership",
+      schema(
+          col("as_of_date", DateType, "the business day the segments were evaluated for; the partition column"),
+          col("segment_id", StringType, "the id of the definition in the segments file"),
+          col("customer_key", LongType, "the member (identity_map key current when evaluated)")),
+      List.of("as_of_date"),
+      List.of(),
+      Set.of(),
+      "One row per member of each segment per day evaluated; a day is replaced as a whole when re-run.");
+
+  public static final TableSpec SEGMENT_CHANGES = new TableSpec(
+      "segment_changes",
+      schema(
+          col("as_of_date", DateType, "the business day of the change; the partition column"),
+          col("segment_id", StringType, "the segment joined or left"),
+          col("customer_key", LongType, "who joined or left"),
+          col("change", StringType, "entered (a member on as_of_date but not on previous_date) or exited (the reverse)"),
+          col("previous_date", DateType, "the latest earlier day evaluated, compared against; null on the first day")),
+      List.of("as_of_date"),
+      List.of(),
+      Set.of(),
+      "Entry and exit history: who joined or left which segment on which day, against the previous evaluated day.");
+
+  public static final TableSpec SEGMENT_SIZES = new TableSpec(
+      "segment_sizes",
+      schema(
+          col("as_of_date", DateType, "the business day evaluated"),
+          col("segment_id", StringType, "the id of the definition"),
+          col("title", StringType, "the definition's title"),
+          col("members", LongType, "members on as_of_date"),
+          col("entered", LongType, "members who were not members on the previous evaluated day"),
+          col("exited", LongType, "members of the previous evaluated day who are not any more"),
+          col("definition_hash", StringType, "sha-256 of the definition as evaluated; a change means the rule changed")),
+      List.of(),
+      List.of(),
+      Set.of(),
+      "Segment sizes per day: one row per defined segment and day evaluated, including empty segments.");
+
   /** Every table, in the order the nightly run fills them. */
   public static final List<TableSpec> ALL =
       List.of(EVENTS, CRM_CUSTOMERS, CONSENT_EVENTS, QUARANTINE, IDENTITY_EDGES, IDENTITY_MAP, IDENTITY_MERGES,
-          IDENTITY_DECISIONS, IDENTITY_STATS, JOB_RUNS);
+          IDENTITY_DECISIONS, IDENTITY_STATS, CUSTOMER_PROFILES, SEGMENT_MEMBERSHIP, SEGMENT_CHANGES, SEGMENT_SIZES,
+          JOB_RUNS);
 
   private static final Map<String, TableSpec> BY_NAME =
       ALL.stream().collect(Collectors.toUnmodifiableMap(TableSpec::name, Function.identity()));

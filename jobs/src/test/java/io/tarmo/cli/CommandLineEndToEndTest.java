@@ -77,6 +77,82 @@ class CommandLineEndToEndTest {
     assertThat(json.out()).startsWith("{\"reason\":");
   }
 
+  /**
+   * The whole pipeline on generated data: both seed stories come out of the shipped definitions,
+   * each member checked against the events independently, a re-run leaves the day as it was, and
+   * a bad definition exits 2 naming it.
+   */
+  @Test
+  void seedStoriesFromGenerateToSegments() throws Exception {
+    String lake = root.resolve("lake").toString();
+    String definitions = Path.of("..", "conf", "segments.conf").toString();
+    Run generate = tarmo("generate", "--lake", lake, "--date", "2026-11-28", "--days", "5", "--customers", "800");
+    assertThat(generate.exitCode()).as(generate.err()).isZero();
+    for (String day : List.of("2026-11-24", "2026-11-25", "2026-11-26", "2026-11-27", "2026-11-28")) {
+      for (String command : List.of("ingest", "identity")) {
+        Run run = tarmo(command, "--lake", lake, "--date", day);
+        assertThat(run.exitCode()).as(command + " " + day + ": " + run.err()).isIn(0, 3);
+      }
+    }
+    for (String day : List.of("2026-11-27", "2026-11-28")) {
+      Run profiles = tarmo("profiles", "--lake", lake, "--date", day);
+      assertThat(profiles.exitCode()).as(profiles.err()).isZero();
+      Run segments = tarmo("segments", "--lake", lake, "--date", day, "--definitions", definitions);
+      assertThat(segments.exitCode()).as(segments.err()).isZero();
+      assertThat(segments.out()).contains("avocado-regulars").doesNotContain("@");
+    }
+
+    String sizes = "select segment_id, members from segment_sizes where as_of_date = DATE'2026-11-28' order by 1";
+    String before = tarmo("sql", "--lake", lake, "--format", "csv", sizes).out();
+    assertThat(count(lake, "select members from segment_sizes where as_of_date = DATE'2026-11-28'"
+        + " and segment_id = 'avocado-regulars'")).isPositive();
+    assertThat(count(lake, "select members from segment_sizes where as_of_date = DATE'2026-11-28'"
+        + " and segment_id = 'rate-cap-readers-without-appointment'")).isPositive();
+
+    String keyed = "with keyed as (select coalesce(u.customer_key, a.customer_key) as k, e.* from events e"
+        + " left join identity_map u on u.identifier_type = 'customer_id' and u.identifier_value = e.user_id"
+        + " left join identity_map a on a.identifier_type = 'anonymous_id' and a.identifier_value = e.anonymous_id"
+        + " where e.event_date between DATE'2026-11-01' and DATE'2026-11-28'), ";
+    String members = "(select customer_key from segment_membership where as_of_date = DATE'2026-11-28' and segment_id = '%s')";
+    String avocado = keyed + "lovers as (select k from keyed where event_name = 'Product Viewed'"
+        + " and product_id = 'sku-avo-organic' group by k having count(*) >= 2) ";
+    assertThat(count(lake, avocado + "select count(*) from lovers full outer join "
+        + members.formatted("avocado-regulars") + " m on m.customer_key = lovers.k"
+        + " where m.customer_key is null or lovers.k is null")).as("members are exactly the twice-viewers").isZero();
+    String readers = keyed + "reads as (select k, ts from keyed where type = 'page' and page_path = '/finance/interest-rate-caps'"
+        + " and ts <= TIMESTAMP'2026-11-25 00:00:00'), books as (select k, ts from keyed where event_name = 'Appointment Booked'),"
+        + " unbooked as (select distinct r.k from reads r where not exists (select 1 from books b where b.k = r.k"
+        + " and b.ts >= r.ts and b.ts <= r.ts + interval 4 days)) ";
+    assertThat(count(lake, readers + "select count(*) from unbooked full outer join "
+        + members.formatted("rate-cap-readers-without-appointment") + " m on m.customer_key = unbooked.k"
+        + " where m.customer_key is null or unbooked.k is null")).as("members are exactly the unbooked readers").isZero();
+
+    Run rerun = tarmo("segments", "--lake", lake, "--date", "2026-11-28", "--definitions", definitions);
+    assertThat(rerun.exitCode()).as(rerun.err()).isZero();
+    assertThat(tarmo("sql", "--lake", lake, "--format", "csv", sizes).out()).isEqualTo(before);
+    assertThat(count(lake, "select count(distinct as_of_date) from segment_changes")).isEqualTo(2);
+
+    Path bad = root.resolve("bad-segments.conf");
+    Files.writeString(bad, "segments = [ { id = weekend-shoppers, condition { event { event = X, within = 36h } } } ]\n");
+    Run invalid = tarmo("segments", "--lake", lake, "--date", "2026-11-28", "--definitions", bad.toString());
+    assertThat(invalid.exitCode()).isEqualTo(2);
+    assertThat(invalid.err().strip()).doesNotContain("\n").contains("segment weekend-shoppers").contains("bad window '36h'");
+    assertThat(count(lake, "select count(*) from job_runs where command = 'segments'")).as("nothing recorded").isEqualTo(3);
+
+    Run overlap = tarmo("sql", "--lake", lake, "--format", "csv", "with m as (select * from segment_membership"
+        + " where as_of_date = (select max(as_of_date) from segment_membership)) select a.segment_id as segment_a,"
+        + " b.segment_id as segment_b, count(*) as shared from m a join m b on a.customer_key = b.customer_key"
+        + " and a.segment_id < b.segment_id group by 1, 2 order by 3 desc");
+    assertThat(overlap.exitCode()).as(overlap.err()).isZero();
+    assertThat(overlap.out()).startsWith("segment_a,segment_b,shared");
+  }
+
+  static long count(String lake, String query) {
+    Run run = tarmo("sql", "--lake", lake, "--format", "csv", query);
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    return Long.parseLong(run.out().strip().split("\n")[1].strip());
+  }
+
   @Test
   void identityGateExitsThreeAndAMissingMapAsksForFull() throws Exception {
     String lake = root.resolve("lake").toString();
@@ -150,7 +226,7 @@ class CommandLineEndToEndTest {
 
   @Test
   void everyCommandHasHelp() {
-    for (String command : List.of("generate", "ingest", "identity", "sql", "demo")) {
+    for (String command : List.of("generate", "ingest", "identity", "profiles", "segments", "sql", "demo")) {
       Run help = tarmo(command, "--help");
       assertThat(help.exitCode()).isZero();
       assertThat(help.out()).contains("--lake").contains("--config").contains("--master");
