@@ -27,7 +27,12 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A chain of 100,000 identifiers (cookie - email - cookie - ...) resolves in few rounds. */
+/**
+ * A chain of 100,000 identifiers (cookie - email - cookie - ...) resolves into one customer in few
+ * rounds. A chain this size fits the driver, where connected components finish with union-find in
+ * zero distributed rounds; the rounds themselves on a long chain are covered by
+ * {@code LargeStarSmallStarTest}.
+ */
 @SparkTest
 @Tag("slow")
 class IdentityLongChainTest {
@@ -57,7 +62,7 @@ class IdentityLongChainTest {
     assertThat(result.count("identity.identifiers")).isEqualTo(2 * LINKS + 1);
     assertThat(result.count("identity.components")).isEqualTo(1);
     assertThat(result.largestComponent()).isEqualTo(2 * LINKS + 1);
-    assertThat(result.count("identity.rounds")).isBetween(1L, 40L);
+    assertThat(result.count("identity.rounds")).isBetween(0L, 40L);
   }
 
   private static Dataset<Row> events(Dataset<Row> ids, Column cookie, Column email) {
