@@ -1,6 +1,5 @@
 package io.tarmo.bench;
 
-import io.tarmo.cli.Sessions;
 import io.tarmo.config.TarmoSettings.IngestSettings;
 import io.tarmo.config.TarmoSettings.IpPolicy;
 import io.tarmo.config.TarmoSettings.PrivacySettings;
@@ -17,11 +16,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.stream.Stream;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -37,16 +33,10 @@ public final class IngestBenchmark {
     Path work = Path.of(args.length > 0 ? args[0] : "bench/out/ingest").toAbsolutePath();
     long customers = args.length > 1 ? Long.parseLong(args[1]) : 1_000_000L;
     int repeats = args.length > 2 ? Integer.parseInt(args[2]) : 2;
-    deleteTree(work);
+    BenchSupport.deleteTree(work);
     Files.createDirectories(work);
 
-    SparkSession.Builder builder = SparkSession.builder().master("local[2]").appName("tarmo-bench")
-        .config("spark.ui.enabled", "false");
-    for (Map.Entry<String, String> entry : Sessions.baseConf(4).entrySet()) {
-      builder = builder.config(entry.getKey(), entry.getValue());
-    }
-    SparkSession spark = builder.getOrCreate();
-    spark.sparkContext().setLogLevel("ERROR");
+    SparkSession spark = BenchSupport.session();
     if (Boolean.getBoolean("tarmo.bench.phases")) {
       org.apache.logging.log4j.core.config.Configurator.setLevel("io.tarmo", org.apache.logging.log4j.Level.INFO);
     }
@@ -55,7 +45,7 @@ public final class IngestBenchmark {
     long started = System.nanoTime();
     new LandingGenerator(new GeneratorSettings(DAY, 1, customers, 7L), landing,
         spark.sparkContext().hadoopConfiguration()).run();
-    double generateSeconds = seconds(started);
+    double generateSeconds = BenchSupport.seconds(started);
     // The events of a day on their own: the CRM and consent extracts of a first day are moved aside.
     Path landingRoot = work.resolve("landing-lake");
     Path aside = work.resolve("aside");
@@ -75,7 +65,7 @@ public final class IngestBenchmark {
       long t0 = System.nanoTime();
       long c0 = cpuNanos();
       spark.read().json(files.toArray(String[]::new)).write().format("delta").save(floorTable.toUri().toString());
-      double floor = seconds(t0);
+      double floor = BenchSupport.seconds(t0);
       double floorCpu = (cpuNanos() - c0) / 1e9;
 
       Path lakeRoot = work.resolve("lake-" + run);
@@ -85,15 +75,15 @@ public final class IngestBenchmark {
       long t1 = System.nanoTime();
       long c1 = cpuNanos();
       IngestResult result = new IngestJob(store, settings, privacy).run(DAY, "bench");
-      double tarmo = seconds(t1);
+      double tarmo = BenchSupport.seconds(t1);
       double tarmoCpu = (cpuNanos() - c1) / 1e9;
       lines = result.events().read();
       stored = result.events().stored();
       if (run > 0) {
         timings.add(new double[] {floor, tarmo, floorCpu, tarmoCpu});
       }
-      deleteTree(floorTable);
-      deleteTree(lakeRoot.resolve("tables"));
+      BenchSupport.deleteTree(floorTable);
+      BenchSupport.deleteTree(lakeRoot.resolve("tables"));
     }
     spark.stop();
 
@@ -120,20 +110,5 @@ public final class IngestBenchmark {
   private static long cpuNanos() {
     return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
         .getOperatingSystemMXBean()).getProcessCpuTime();
-  }
-
-  private static double seconds(long startNanos) {
-    return (System.nanoTime() - startNanos) / 1e9;
-  }
-
-  private static void deleteTree(Path path) throws IOException {
-    if (!Files.exists(path)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(path)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
   }
 }

@@ -15,7 +15,6 @@ import static org.apache.spark.sql.functions.timestamp_seconds;
 import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.xxhash64;
 
-import io.tarmo.cli.Sessions;
 import io.tarmo.config.SegmentsLoader;
 import io.tarmo.lake.DeltaStore;
 import io.tarmo.lake.Lake;
@@ -31,11 +30,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.stream.Stream;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -58,23 +54,17 @@ public final class SegmentsBenchmark {
     long perDay = args.length > 1 ? Long.parseLong(args[1]) : 1_000_000L;
     int days = args.length > 2 ? Integer.parseInt(args[2]) : 30;
     int repeats = args.length > 3 ? Integer.parseInt(args[3]) : 1;
-    deleteTree(work);
+    BenchSupport.deleteTree(work);
     Files.createDirectories(work);
 
-    SparkSession.Builder builder = SparkSession.builder().master("local[2]").appName("tarmo-bench")
-        .config("spark.ui.enabled", "false");
-    for (Map.Entry<String, String> entry : Sessions.baseConf(4).entrySet()) {
-      builder = builder.config(entry.getKey(), entry.getValue());
-    }
-    SparkSession spark = builder.getOrCreate();
-    spark.sparkContext().setLogLevel("ERROR");
+    SparkSession spark = BenchSupport.session();
     DeltaStore store = new DeltaStore(spark, Lake.at(work.resolve("lake").toString()));
 
     long customers = Math.max(1000, perDay);
     long t0 = System.nanoTime();
     store.append(Tables.EVENTS, syntheticEvents(spark, perDay * days, days, customers), "bench");
     store.append(Tables.IDENTITY_MAP, identityMap(spark, customers), "bench");
-    double setup = seconds(t0);
+    double setup = BenchSupport.seconds(t0);
     long events = store.read(Tables.EVENTS).count();
 
     SegmentCatalog twenty = twentyDefinitions();
@@ -91,23 +81,23 @@ public final class SegmentsBenchmark {
       Row scan = CustomerEvents.filterKnownBy(store.read(Tables.EVENTS), start, DAY)
           .agg(count(lit(1)), max(col("ts")), max(col("product_id")), max(col("anonymous_id")), max(col("user_id")))
           .head();
-      double bare = seconds(t);
+      double bare = BenchSupport.seconds(t);
       long windowRows = scan.getLong(0);
       row(run, "bare scan of the window (count, max of 4 columns)", bare, windowRows, cores);
 
       t = System.nanoTime();
       new ProfilesJob(store, Clock.systemUTC()).run(DAY, "bench");
-      double profiles = seconds(t);
+      double profiles = BenchSupport.seconds(t);
       row(run, "profiles (all history up to the day)", profiles, events, cores);
 
       t = System.nanoTime();
       SegmentsResult single = new SegmentsJob(store, one, Clock.systemUTC()).run(DAY, "bench");
-      double oneSeconds = seconds(t);
+      double oneSeconds = BenchSupport.seconds(t);
       row(run, "segments, 1 definition (" + single.aggregates() + " aggregate)", oneSeconds, windowRows, cores);
 
       t = System.nanoTime();
       SegmentsResult all = new SegmentsJob(store, twenty, Clock.systemUTC()).run(DAY, "bench");
-      double twentySeconds = seconds(t);
+      double twentySeconds = BenchSupport.seconds(t);
       row(run, "segments, 20 definitions (" + all.aggregates() + " aggregates)", twentySeconds, windowRows, cores);
       System.out.printf(Locale.ROOT, "| %d | ratio 20 / 1 definitions | %.2f× | | |%n", run, twentySeconds / oneSeconds);
       System.out.printf(Locale.ROOT, "| %d | ratio segments (20) / bare scan | %.2f× | | |%n", run, twentySeconds / bare);
@@ -197,20 +187,5 @@ public final class SegmentsBenchmark {
       throw new IllegalStateException("expected 20 definitions, have " + catalog.segments().size());
     }
     return catalog;
-  }
-
-  private static double seconds(long started) {
-    return (System.nanoTime() - started) / 1e9;
-  }
-
-  private static void deleteTree(Path path) throws IOException {
-    if (!Files.exists(path)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(path)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
   }
 }
