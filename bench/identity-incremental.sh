@@ -1,26 +1,16 @@
 #!/usr/bin/env bash
-# An incremental identity night against a --full rebuild, after N generated days (target: the
-# night costs at most a quarter of the rebuild). Uses the launcher, one JVM per command; the
-# timings are wall-clock seconds of the two `identity` commands, JVM and Spark start included.
-#   bench/identity-incremental.sh [CUSTOMERS] [DAYS]      (default: 20000 customers, 30 days)
+# An incremental identity night against a --full rebuild of the same night, after DAYS generated
+# days were ingested and resolved night by night (target: the night costs at most 0.25× the
+# rebuild). One JVM: neither side pays for starting Spark. Prints a Markdown table.
+#   bench/identity-incremental.sh [CUSTOMERS] [DAYS]      (default: 100000 customers, 30 days)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-customers="${1:-20000}"
+customers="${1:-100000}"
 days="${2:-30}"
-lake="$(pwd)/bench/out/identity-lake"
-end="2026-11-30"
-rm -rf "$lake"
-bin/tarmo generate --lake "$lake" --date "$end" --days "$days" --customers "$customers" >/dev/null
-for offset in $(seq $((days - 1)) -1 0); do
-  day=$(date -u -d "$end - $offset day" +%F)
-  bin/tarmo ingest --lake "$lake" --date "$day" >/dev/null
-  bin/tarmo identity --lake "$lake" --date "$day" >/dev/null
-done
-seconds() { local start end; start=$(date +%s.%N); "$@" >/dev/null; end=$(date +%s.%N); echo "$end - $start" | bc; }
-night=$(seconds bin/tarmo identity --lake "$lake" --date "$end")
-full=$(seconds bin/tarmo identity --lake "$lake" --date "$end" --full)
-echo "identity after $days days of $customers customers: incremental night ${night}s, --full ${full}s," \
-  "ratio $(echo "scale=2; $night / $full" | bc)"
-bin/tarmo sql --lake "$lake" --format csv \
-  "select business_date, metric, label, value from identity_stats where business_date = DATE'$end'
-   and metric in ('region', 'identifiers', 'edges') order by metric, label"
+mvn -B -q -o -DskipTests -pl jobs -am test-compile dependency:build-classpath \
+  -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=test
+opens=$(sed -n 's:.*<spark.add-opens>\(.*\)</spark.add-opens>.*:\1:p' pom.xml)
+# shellcheck disable=SC2086
+SPARK_LOCAL_IP=127.0.0.1 java $opens -Xmx${BENCH_HEAP:-8g} -XX:+UseParallelGC -Duser.timezone=UTC ${BENCH_JAVA_OPTS:-} \
+  -cp "jobs/target/test-classes:jobs/target/classes:$(cat jobs/target/bench-classpath.txt)" \
+  io.tarmo.bench.IdentityIncrementalBenchmark bench/out/identity "$customers" "$days"

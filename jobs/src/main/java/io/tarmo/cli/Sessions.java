@@ -27,6 +27,9 @@ public final class Sessions {
     conf.put("spark.sql.files.maxPartitionBytes", String.valueOf(64L * 1024 * 1024));
     conf.put("spark.delta.logStore.s3a.impl", "io.delta.storage.S3SingleDriverLogStore");
     conf.put("spark.ui.showConsoleProgress", "false");
+    // A partitioned write keeps a file open per partition value (up to this many per task)
+    // instead of sorting its rows by partition first; a day of events spans only a few dates.
+    conf.put("spark.sql.maxConcurrentOutputFileWriters", "8");
     return conf;
   }
 

@@ -19,6 +19,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.apache.spark.SparkContext;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -28,6 +29,7 @@ import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
 
 /**
  * Connected components of an undirected graph with the alternating large-star / small-star
@@ -50,8 +52,8 @@ import org.apache.spark.sql.types.StructType;
  *       components.
  *   <li>Once the working set has at most {@code driverEdges} edges it is collected and finished
  *       with {@link UnionFind} on the driver, which is faster than any further round. When the
- *       input itself is that small, the partition pass feeds the driver directly: one pass over
- *       the edges and no shuffle at all.
+ *       stars the partition pass leaves are that few, the driver takes them as packed arrays:
+ *       one pass over the edges and no shuffle at all.
  * </ol>
  *
  * <p>The working edge set is kept canonical between rounds: {@code src < dst}, distinct, hash
@@ -140,15 +142,24 @@ public final class LargeStarSmallStar {
     SparkContext context = edges.sparkSession().sparkContext();
     String previousDescription = context.getLocalProperty(JOB_DESCRIPTION);
     try {
-      context.setJobDescription("tarmo identity: count edges");
-      if (edges.count() <= driverEdges) {
-        context.setJobDescription("tarmo identity: union-find per partition, then on the driver");
-        return new Result(UnionFindPasses.componentsOnDriver(UnionFindPasses.localStars(longEdges(edges))), 0);
+      // One pass over the input: a union-find in every partition, its stars kept as packed arrays
+      // and counted. When they fit the driver, it finishes from them; otherwise the rounds start.
+      context.setJobDescription("tarmo identity: union-find within each partition");
+      JavaRDD<long[]> local = UnionFindPasses.localStarArrays(longEdges(edges)).persist(StorageLevel.MEMORY_AND_DISK());
+      Dataset<Row> current;
+      try {
+        long stars = local.map(pairs -> (long) pairs.length / 2).fold(0L, Long::sum);
+        if (stars <= driverEdges) {
+          context.setJobDescription("tarmo identity: union-find on the driver");
+          return new Result(UnionFindPasses.componentsOnDriver(edges.sparkSession(), local.collect()), 0);
+        }
+        context.setJobDescription("tarmo identity: stars within each partition");
+        current = distinctEdges(UnionFindPasses.edgesOf(edges.sparkSession(), local)).localCheckpoint(true);
+      } finally {
+        local.unpersist(false);
       }
       context.setJobDescription("tarmo identity: self-loops");
       Dataset<Row> loops = selfLoopNodes(edges).localCheckpoint(true);
-      context.setJobDescription("tarmo identity: stars within each partition");
-      Dataset<Row> current = distinctEdges(UnionFindPasses.localStars(longEdges(edges))).localCheckpoint(true);
       long size = current.count();
       List<Dataset<Row>> finished = new ArrayList<>();
       int rounds = 0;

@@ -52,14 +52,44 @@ final class UnionFindPasses {
   }
 
   /**
+   * The same local stars as {@link #localStars}, packed: one {@code long[]} per partition holding
+   * {@code root, node} pairs. No row is built for a star, so the driver can take the pairs as
+   * they are.
+   */
+  static JavaRDD<long[]> localStarArrays(Dataset<Row> edges) {
+    return edges.javaRDD().mapPartitions(rows -> {
+      UnionFind unionFind = unionOf(rows);
+      long[] nodes = unionFind.nodes();
+      long[] pairs = new long[2 * nodes.length];
+      int size = 0;
+      for (long node : nodes) {
+        long root = unionFind.componentOf(node);
+        if (root != node || unionFind.isAlone(node)) {
+          pairs[size++] = root;
+          pairs[size++] = node;
+        }
+      }
+      return List.of(Arrays.copyOf(pairs, size)).iterator();
+    });
+  }
+
+  /** Packed {@code src, dst} pairs as an edge frame ({@link #EDGES_SCHEMA}). */
+  static Dataset<Row> edgesOf(SparkSession spark, JavaRDD<long[]> packed) {
+    return spark.createDataFrame(packed.flatMap((FlatMapFunction<long[], Row>) UnionFindPasses::unpack), EDGES_SCHEMA);
+  }
+
+  /**
    * Components on the driver: collects {@code edges} (long {@value LargeStarSmallStar#SRC},
    * {@value LargeStarSmallStar#DST} without nulls) as primitive arrays, runs {@link UnionFind}
    * and hands the result back as a {@link LargeStarSmallStar#COMPONENTS_SCHEMA} frame, one row
    * per node of the edges. The driver holds about 100 bytes per edge meanwhile.
    */
   static Dataset<Row> componentsOnDriver(Dataset<Row> edges) {
-    SparkSession spark = edges.sparkSession();
-    List<long[]> packed = edges.javaRDD().mapPartitions(UnionFindPasses::pack).collect();
+    return componentsOnDriver(edges.sparkSession(), edges.javaRDD().mapPartitions(UnionFindPasses::pack).collect());
+  }
+
+  /** Components on the driver of edges already packed as {@code src, dst} pairs, one array per partition. */
+  static Dataset<Row> componentsOnDriver(SparkSession spark, List<long[]> packed) {
     long total = 0;
     for (long[] part : packed) {
       total += part.length / 2;
@@ -70,7 +100,6 @@ final class UnionFindPasses {
         unionFind.union(part[i], part[i + 1]);
       }
     }
-    packed = null;
     long[] nodes = unionFind.nodes();
     List<long[]> slices = new ArrayList<>();
     for (int from = 0; from < nodes.length; from += SLICE) {
@@ -88,12 +117,17 @@ final class UnionFindPasses {
     return spark.createDataFrame(rows, COMPONENTS_SCHEMA);
   }
 
-  private static Iterator<Row> starsOfPartition(Iterator<Row> rows) {
+  private static UnionFind unionOf(Iterator<Row> rows) {
     UnionFind unionFind = new UnionFind(1024);
     while (rows.hasNext()) {
       Row row = rows.next();
       unionFind.union(row.getLong(0), row.getLong(1));
     }
+    return unionFind;
+  }
+
+  private static Iterator<Row> starsOfPartition(Iterator<Row> rows) {
+    UnionFind unionFind = unionOf(rows);
     long[] nodes = unionFind.nodes();
     return new Iterator<>() {
       private int next = advance(0);

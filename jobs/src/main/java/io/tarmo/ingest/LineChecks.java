@@ -94,16 +94,17 @@ public final class LineChecks {
   }
 
   /**
-   * Completes a classification in one projection: adds {@code outcome}, keeps the raw line only
-   * for quarantined lines, turns carried raw contact values into the flags {@code email_invalid}
-   * and {@code phone_invalid}, and drops helper columns (those starting with an underscore).
+   * Completes a classification in one projection: adds {@code outcome}, keeps the raw line and
+   * its file only for quarantined lines (the only ones that need them), turns carried raw contact
+   * values into the flags {@code email_invalid} and {@code phone_invalid}, and drops helper
+   * columns (those starting with an underscore).
    */
   static Dataset<Row> finish(Dataset<Row> checked, Column outcome) {
     List<String> names = List.of(checked.columns());
     List<Column> columns = new ArrayList<>();
     for (String name : names) {
-      if (name.equals(VALUE)) {
-        columns.add(when(col(REASON).isNotNull(), col(VALUE)).as(VALUE));
+      if (name.equals(VALUE) || name.equals(FILE)) {
+        columns.add(when(col(REASON).isNotNull(), col(name)).as(name));
       } else if (!name.startsWith("_")) {
         columns.add(col(name));
       }

@@ -39,6 +39,23 @@ class UnionFindPassesTest {
   }
 
   @Test
+  void packedLocalStarsHoldTheSamePairsOneArrayPerPartition(SparkSession spark) {
+    // Two partitions; 7 is seen only in a self-loop and stays as (7, 7).
+    Dataset<Row> edges = frame(spark, new long[][] {{3, 5}, {3, 9}, {1, 9}, {3, 5}, {7, 7}})
+        .union(frame(spark, new long[][] {{5, 9}, {20, 30}}));
+    List<long[]> packed = UnionFindPasses.localStarArrays(edges).collect();
+    assertThat(packed).hasSize(2);
+    assertThat(pairs(UnionFindPasses.edgesOf(spark, UnionFindPasses.localStarArrays(edges))))
+        .isEqualTo(pairs(UnionFindPasses.localStars(edges)))
+        .containsExactlyInAnyOrder(List.of(1L, 3L), List.of(1L, 5L), List.of(1L, 9L), List.of(7L, 7L),
+            List.of(5L, 9L), List.of(20L, 30L));
+    assertThat(UnionFindPasses.componentsOnDriver(spark, packed).collectAsList())
+        .extracting(row -> List.of(row.getLong(0), row.getLong(1)))
+        .containsExactlyInAnyOrder(List.of(1L, 1L), List.of(3L, 1L), List.of(5L, 1L), List.of(9L, 1L),
+            List.of(7L, 7L), List.of(20L, 20L), List.of(30L, 20L));
+  }
+
+  @Test
   void localStarsOfAnEmptyPartitionAreEmpty(SparkSession spark) {
     assertThat(UnionFindPasses.localStars(frame(spark, new long[][] {})).isEmpty()).isTrue();
   }
