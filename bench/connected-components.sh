@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Connected components: Tarmo large-star/small-star vs GraphX vs union-find (see BENCHMARKS.md).
-# Usage: bench/connected-components.sh [edges (default 10000000)] [path nodes (default 1000000)] [GraphX path iterations (default 100)] [GraphX realistic iterations (default unlimited)]
+# Usage: bench/connected-components.sh [edges (default 10000000)] [path nodes (default 1000000)] [GraphX path iterations (default 100)] [GraphX realistic iterations (default unlimited)] [path also without the driver finish: true|false (default true)]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -B -o -q -pl jobs test-compile

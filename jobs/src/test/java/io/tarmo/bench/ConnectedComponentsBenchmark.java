@@ -51,14 +51,15 @@ public final class ConnectedComponentsBenchmark {
   private ConnectedComponentsBenchmark() {}
 
   public static void main(String[] args) {
-    if (args.length > 4) {
-      throw new IllegalArgumentException(
-          "usage: ConnectedComponentsBenchmark [edges] [pathNodes] [graphxPathIterations] [graphxIterations]");
+    if (args.length > 5) {
+      throw new IllegalArgumentException("usage: ConnectedComponentsBenchmark [edges] [pathNodes] "
+          + "[graphxPathIterations] [graphxIterations] [pathRoundsOnly: true|false]");
     }
     long edges = args.length > 0 ? Long.parseLong(args[0]) : 10_000_000L;
     int pathNodes = args.length > 1 ? Integer.parseInt(args[1]) : 1_000_000;
     int graphxPathIterations = args.length > 2 ? Integer.parseInt(args[2]) : 100;
     int graphxIterations = args.length > 3 ? Integer.parseInt(args[3]) : Integer.MAX_VALUE;
+    boolean pathRoundsOnly = args.length <= 4 || Boolean.parseBoolean(args[4]);
     SparkSession spark = SparkSession.builder()
         .master("local[2]")
         .appName("tarmo-cc-benchmark")
@@ -77,7 +78,7 @@ public final class ConnectedComponentsBenchmark {
           "graph", "engine", "rounds", "seconds", "components"));
       table.add("|" + "-".repeat(32) + "|" + "-".repeat(32) + "|" + "-".repeat(12) + "|" + "-".repeat(10) + "|" + "-".repeat(12) + "|");
       realistic(spark, edges, graphxIterations, table);
-      path(spark, pathNodes, graphxPathIterations, table);
+      path(spark, pathNodes, graphxPathIterations, pathRoundsOnly, table);
       System.out.println();
       table.forEach(System.out::println);
     } finally {
@@ -98,13 +99,14 @@ public final class ConnectedComponentsBenchmark {
     compare(spark, label, frame, graphxIterations, false, table);
   }
 
-  private static void path(SparkSession spark, int nodes, int graphxIterations, List<String> table) {
+  private static void path(SparkSession spark, int nodes, int graphxIterations, boolean roundsOnly,
+      List<String> table) {
     String label = String.format(Locale.ROOT, "path, %,d nodes", nodes);
     Dataset<Row> path = spark.range(1, nodes)
         .selectExpr("pmod((id - 1) * 7919, " + nodes + ") AS src", "pmod(id * 7919, " + nodes + ") AS dst")
         .repartition(PARTITIONS)
         .localCheckpoint(true);
-    compare(spark, label, path, graphxIterations, true, table);
+    compare(spark, label, path, graphxIterations, roundsOnly, table);
   }
 
   private static void compare(SparkSession spark, String label, Dataset<Row> frame, int graphxIterations,
