@@ -137,14 +137,17 @@ class SegmentPlanTest {
 
   @Test
   void sumAndDistinctThresholds() {
-    LakeFixtures lake = cookies(new LakeFixtures(spark), 2);
+    LakeFixtures lake = cookies(new LakeFixtures(spark), 3);
     for (String[] order : new String[][] {{"a1", "20"}, {"a1", "30"}, {"a2", "20"}, {"a2", "29.99"}}) {
       lake.event("track", "2026-11-27T09:00:00Z").cookie(order[0]).named("Order Completed")
           .set("revenue", Double.parseDouble(order[1])).set("product_id", "p-" + order[1]).add();
     }
     lake.event("track", "2026-11-27T09:00:00Z").cookie("a2").named("Order Completed").set("product_id", "p-20").add();
+    // Customer 3 is active in the window but has no row any distinct count reads.
+    lake.event("page", "2026-11-27T09:00:00Z").cookie("a3").add();
 
     Map<String, List<Long>> members = evaluate(lake, DAY, "segments = ["
+        + "{ id = no-products, condition { event { within = 7d, distinct { of = product_id, eq = 0 } } } },"
         + "{ id = fifty, condition { event { event = \"Order Completed\", within = 7d, sum { of = revenue, gte = 50 } } } },"
         + "{ id = three-products, condition { event { within = 7d, distinct { of = product_id, gte = 3 } } } },"
         + "{ id = two-products, condition { event { within = 7d, distinct { of = product_id, eq = 2 } } } },"
@@ -153,7 +156,8 @@ class SegmentPlanTest {
     assertThat(members.get("fifty")).containsExactly(1L);
     assertThat(members.get("three-products")).isEmpty();
     assertThat(members.get("two-products")).containsExactly(1L, 2L);
-    assertThat(members.get("few-orders")).containsExactly(1L);
+    assertThat(members.get("few-orders")).containsExactly(1L, 3L);
+    assertThat(members.get("no-products")).as("no rows to collect counts as zero distinct values").containsExactly(3L);
   }
 
   @Test
