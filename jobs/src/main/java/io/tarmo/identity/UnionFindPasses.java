@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
@@ -57,20 +56,7 @@ final class UnionFindPasses {
    * they are.
    */
   static JavaRDD<long[]> localStarArrays(Dataset<Row> edges) {
-    return edges.javaRDD().mapPartitions(rows -> {
-      UnionFind unionFind = unionOf(rows);
-      long[] nodes = unionFind.nodes();
-      long[] pairs = new long[2 * nodes.length];
-      int size = 0;
-      for (long node : nodes) {
-        long root = unionFind.componentOf(node);
-        if (root != node || unionFind.isAlone(node)) {
-          pairs[size++] = root;
-          pairs[size++] = node;
-        }
-      }
-      return List.of(Arrays.copyOf(pairs, size)).iterator();
-    });
+    return edges.javaRDD().mapPartitions(rows -> List.of(packedStars(rows)).iterator());
   }
 
   /** Packed {@code src, dst} pairs as an edge frame ({@link #EDGES_SCHEMA}). */
@@ -127,34 +113,26 @@ final class UnionFindPasses {
   }
 
   private static Iterator<Row> starsOfPartition(Iterator<Row> rows) {
+    return unpack(packedStars(rows));
+  }
+
+  /**
+   * One partition's stars as {@code root, node} pairs: every node that is not its component's
+   * root, plus {@code (n, n)} for a node seen only in self-loops.
+   */
+  private static long[] packedStars(Iterator<Row> rows) {
     UnionFind unionFind = unionOf(rows);
     long[] nodes = unionFind.nodes();
-    return new Iterator<>() {
-      private int next = advance(0);
-
-      @Override
-      public boolean hasNext() {
-        return next < nodes.length;
+    long[] pairs = new long[2 * nodes.length];
+    int size = 0;
+    for (long node : nodes) {
+      long root = unionFind.componentOf(node);
+      if (root != node || unionFind.isAlone(node)) {
+        pairs[size++] = root;
+        pairs[size++] = node;
       }
-
-      @Override
-      public Row next() {
-        if (!hasNext()) {
-          throw new NoSuchElementException();
-        }
-        long node = nodes[next];
-        next = advance(next + 1);
-        return RowFactory.create(unionFind.componentOf(node), node);
-      }
-
-      private int advance(int from) {
-        int i = from;
-        while (i < nodes.length && unionFind.componentOf(nodes[i]) == nodes[i] && !unionFind.isAlone(nodes[i])) {
-          i++;
-        }
-        return i;
-      }
-    };
+    }
+    return Arrays.copyOf(pairs, size);
   }
 
   private static Iterator<long[]> pack(Iterator<Row> rows) {
