@@ -12,6 +12,7 @@ import static org.apache.spark.sql.functions.xxhash64;
 
 import io.tarmo.TarmoException;
 import io.tarmo.config.TarmoSettings.IdentitySettings;
+import io.tarmo.lake.Intermediates;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -26,7 +27,6 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.storage.StorageLevel;
 
 /**
  * Resolves identity graph edges into components, one customer_id at most in each.
@@ -66,12 +66,12 @@ public final class IdentityGraph {
   public record Resolution(Dataset<Row> assignments, Dataset<Row> decisions, int rounds, long contestedClusters) {}
 
   private final IdentitySettings rules;
-  private final List<Dataset<Row>> cached;
+  private final Intermediates kept;
 
-  /** Frames this resolver persists are added to {@code cached}; the caller unpersists them. */
-  public IdentityGraph(IdentitySettings rules, List<Dataset<Row>> cached) {
+  /** Frames this resolver computes once are held in {@code kept}; the caller closes it. */
+  public IdentityGraph(IdentitySettings rules, Intermediates kept) {
     this.rules = rules;
-    this.cached = cached;
+    this.kept = kept;
   }
 
   /** The run-local node id of an identifier. */
@@ -217,8 +217,6 @@ public final class IdentityGraph {
   }
 
   private Dataset<Row> cache(Dataset<Row> frame) {
-    Dataset<Row> persisted = frame.persist(StorageLevel.MEMORY_AND_DISK());
-    cached.add(persisted);
-    return persisted;
+    return kept.keep(frame);
   }
 }

@@ -18,6 +18,7 @@ import static org.apache.spark.sql.functions.when;
 import io.tarmo.TarmoException;
 import io.tarmo.config.TarmoSettings.IdentitySettings;
 import io.tarmo.lake.DeltaStore;
+import io.tarmo.lake.Intermediates;
 import io.tarmo.lake.TableSpec;
 import io.tarmo.lake.Tables;
 import java.sql.Date;
@@ -109,7 +110,7 @@ public final class IdentityJob {
     check(day, full);
     SparkSession spark = store.spark();
     Date date = Date.valueOf(day);
-    List<Dataset<Row>> cached = new ArrayList<>();
+    Intermediates cached = new Intermediates();
     Map<String, Long> counts = new LinkedHashMap<>();
     Phases phases = new Phases(day);
     for (TableSpec table : List.of(Tables.IDENTITY_EDGES, Tables.IDENTITY_MAP, Tables.IDENTITY_MERGES,
@@ -201,7 +202,7 @@ public final class IdentityJob {
       phases.done("statistics");
       return new IdentityResult(day, full, counts, largest, settings.maxComponentSize());
     } finally {
-      cached.forEach(Dataset::unpersist);
+      cached.close();
       spark.sparkContext().setJobDescription(null);
     }
   }
@@ -355,10 +356,8 @@ public final class IdentityJob {
     return store.read(table).where(col("ingest_date").equalTo(lit(Date.valueOf(day))));
   }
 
-  private static Dataset<Row> cache(List<Dataset<Row>> cached, Dataset<Row> frame) {
-    Dataset<Row> persisted = frame.persist(StorageLevel.MEMORY_AND_DISK());
-    cached.add(persisted);
-    return persisted;
+  private static Dataset<Row> cache(Intermediates cached, Dataset<Row> frame) {
+    return cached.keep(frame);
   }
 
   /** Logs how long each step took (shown with --verbose). */

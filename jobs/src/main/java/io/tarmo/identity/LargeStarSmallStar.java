@@ -11,6 +11,7 @@ import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.when;
 
 import io.tarmo.TarmoException;
+import io.tarmo.lake.Intermediates;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -23,8 +24,6 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
-import org.apache.spark.sql.execution.LogicalRDD;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
@@ -169,11 +168,11 @@ public final class LargeStarSmallStar {
         Dataset<Row> roots = finishedRoots(current, parents).localCheckpoint(true);
         finished.add(starsOf(current, roots).localCheckpoint(true));
         Dataset<Row> active = current.join(roots, col(SRC).equalTo(col(NODE)), "left_anti").localCheckpoint(true);
-        release(roots);
-        release(current);
+        Intermediates.release(roots);
+        Intermediates.release(current);
         size = active.count();
         if (size <= driverEdges) {
-          release(parents);
+          Intermediates.release(parents);
           current = active;
           break;
         }
@@ -184,14 +183,14 @@ public final class LargeStarSmallStar {
         rounds++;
         context.setJobDescription(String.format(Locale.ROOT, "tarmo identity: large/small star round %d", rounds));
         Dataset<Row> next = smallStar(largeStar(active, parents)).localCheckpoint(true);
-        release(parents);
-        release(active);
+        Intermediates.release(parents);
+        Intermediates.release(active);
         current = next;
         size = current.count();
       }
       context.setJobDescription("tarmo identity: union-find on the driver");
       Dataset<Row> components = UnionFindPasses.componentsOnDriver(current);
-      release(current);
+      Intermediates.release(current);
       for (Dataset<Row> stars : finished) {
         components = components.union(stars);
       }
@@ -288,14 +287,6 @@ public final class LargeStarSmallStar {
     return edges.where(col(SRC).isNotNull().and(col(SRC).equalTo(col(DST))))
         .select(col(SRC).cast(DataTypes.LongType).as(NODE))
         .distinct();
-  }
-
-  /** Frees the blocks of a local checkpoint now rather than when the garbage collector finds it. */
-  private static void release(Dataset<Row> checkpointed) {
-    LogicalPlan plan = checkpointed.queryExecution().analyzed();
-    if (plan instanceof LogicalRDD logicalRdd) {
-      logicalRdd.rdd().unpersist(false);
-    }
   }
 
   private static void requireEdgeColumns(Dataset<Row> edges) {
