@@ -15,7 +15,14 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.util.Locale;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.core.config.Configurator;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerJobEnd;
+import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.sql.SparkSession;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * An incremental identity night against a {@code --full} rebuild of the same night, after DAYS
@@ -31,29 +38,44 @@ public final class IdentityIncrementalBenchmark {
     Path work = Path.of(args.length > 0 ? args[0] : "bench/out/identity").toAbsolutePath();
     long customers = args.length > 1 ? Long.parseLong(args[1]) : 100_000L;
     int days = args.length > 2 ? Integer.parseInt(args[2]) : 30;
-    BenchSupport.deleteTree(work);
-    Files.createDirectories(work);
+    boolean reuse = "1".equals(System.getenv("BENCH_REUSE")) && Files.isDirectory(work.resolve("lake/tables"));
+    if (!reuse) {
+      BenchSupport.deleteTree(work);
+      Files.createDirectories(work);
+    }
+    if ("1".equals(System.getenv("BENCH_PHASES"))) {
+      Configurator.setLevel(IdentityJob.class.getName(), Level.INFO);
+    }
 
     SparkSession spark = BenchSupport.session();
     TarmoSettings settings = SettingsLoader.load(null);
     Lake lake = Lake.at(work.resolve("lake").toString());
     DeltaStore store = new DeltaStore(spark, lake);
-    long started = System.nanoTime();
-    new LandingGenerator(new GeneratorSettings(END, days, customers, 7L), lake,
-        spark.sparkContext().hadoopConfiguration()).run();
-    double generateSeconds = BenchSupport.seconds(started);
-
+    if ("1".equals(System.getenv("BENCH_PHASES"))) {
+      spark.sparkContext().addSparkListener(new JobTimes());
+    }
     IngestJob ingest = new IngestJob(store, settings.ingest(), settings.privacy());
     IdentityJob identity = new IdentityJob(store, settings.identity(), Clock.systemUTC());
-    started = System.nanoTime();
+    double generateSeconds = 0;
+    double historySeconds = 0;
     long events = 0;
-    for (LocalDate day = END.minusDays(days - 1L); day.isBefore(END); day = day.plusDays(1)) {
-      events += ingest.run(day, "bench").events().stored();
-      identity.run(day, false, "bench");
+    if (!reuse) {
+      long started = System.nanoTime();
+      new LandingGenerator(new GeneratorSettings(END, days, customers, 7L), lake,
+          spark.sparkContext().hadoopConfiguration()).run();
+      generateSeconds = BenchSupport.seconds(started);
+      started = System.nanoTime();
+      for (LocalDate day = END.minusDays(days - 1L); day.isBefore(END); day = day.plusDays(1)) {
+        events += ingest.run(day, "bench").events().stored();
+        identity.run(day, false, "bench");
+      }
+      events += ingest.run(END, "bench").events().stored();
+      historySeconds = BenchSupport.seconds(started);
     }
-    events += ingest.run(END, "bench").events().stored();
-    double historySeconds = BenchSupport.seconds(started);
 
+    if (reuse) {
+      identity.run(END, false, "bench");  // warm-up: a fresh history warms the JVM, a reused lake does not
+    }
     double[] night = new double[2];
     double[] full = new double[2];
     IdentityResult last = null;
@@ -70,9 +92,14 @@ public final class IdentityIncrementalBenchmark {
     long identifiers = spark.read().format("delta").load(lake.root() + "/tables/identity_map").count();
     spark.stop();
 
-    System.out.printf(Locale.ROOT, "%nGenerated %d days for %,d customers in %.1f s; %,d events stored; "
+    if (reuse) {
+      System.out.printf(Locale.ROOT, "%nReused the lake of an earlier run (BENCH_REUSE=1): the timed night is a re-run "
+          + "of its last day; identity_map holds %,d identifiers.%n%n", identifiers);
+    } else {
+      System.out.printf(Locale.ROOT, "%nGenerated %d days for %,d customers in %.1f s; %,d events stored; "
         + "ingest + identity of the first %d nights took %.1f s; identity_map holds %,d identifiers.%n%n",
-        days, customers, generateSeconds, events, days - 1, historySeconds, identifiers);
+          days, customers, generateSeconds, events, days - 1, historySeconds, identifiers);
+    }
     System.out.println("| run | incremental night (s) | --full (s) | incremental / full |");
     System.out.println("| --- | --- | --- | --- |");
     for (int run = 0; run < 2; run++) {
@@ -81,5 +108,25 @@ public final class IdentityIncrementalBenchmark {
     }
     System.out.printf(Locale.ROOT, "| mean | %.1f | %.1f | **%.2f×** |%n", (night[0] + night[1]) / 2,
         (full[0] + full[1]) / 2, (night[0] + night[1]) / (full[0] + full[1]));
+  }
+
+  /** With BENCH_PHASES=1: every Spark job's duration and the line of code that started it, on stderr. */
+  private static final class JobTimes extends SparkListener {
+    private final Map<Integer, Long> started = new ConcurrentHashMap<>();
+    private final Map<Integer, String> sites = new ConcurrentHashMap<>();
+
+    @Override
+    public void onJobStart(SparkListenerJobStart start) {
+      started.put(start.jobId(), start.time());
+      String site = start.properties() == null ? "?" : start.properties().getProperty("callSite.short", "?");
+      sites.put(start.jobId(), site);
+    }
+
+    @Override
+    public void onJobEnd(SparkListenerJobEnd end) {
+      Long t0 = started.remove(end.jobId());
+      System.err.printf(Locale.ROOT, "job %d %6d ms %s%n", end.jobId(), t0 == null ? -1 : end.time() - t0,
+          sites.remove(end.jobId()));
+    }
   }
 }
