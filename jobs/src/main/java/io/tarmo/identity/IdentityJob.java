@@ -177,7 +177,11 @@ public final class IdentityJob {
               .otherwise(col("previous_updated")).as("updated_date"));
       String changed = MAP_COLUMNS.stream().map(c -> "NOT (t." + c + " <=> s." + c + ")")
           .reduce((a, b) -> a + " OR " + b).orElseThrow();
-      Map<String, Long> written = store.upsert(Tables.IDENTITY_MAP, rows, List.of(TYPE, VALUE), changed, full,
+      // An incremental night sends only the rows that differ from the map, so the merge rewrites no
+      // more than their files; a full rebuild sends every row, the rows it lacks are deleted.
+      Column[] mapColumns = MAP_COLUMNS.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
+      Dataset<Row> source = full ? rows : rows.select(mapColumns).except(previous.select(mapColumns));
+      Map<String, Long> written = store.upsert(Tables.IDENTITY_MAP, source, List.of(TYPE, VALUE), changed, full,
           commitNote);
       counts.put("identity.map.inserted", written.getOrDefault("numTargetRowsInserted", 0L));
       counts.put("identity.map.updated", written.getOrDefault("numTargetRowsUpdated", 0L));

@@ -18,6 +18,7 @@ import io.tarmo.TarmoException;
 import io.tarmo.config.TarmoSettings.IngestSettings;
 import io.tarmo.config.TarmoSettings.PrivacySettings;
 import io.tarmo.lake.DeltaStore;
+import io.tarmo.lake.Intermediates;
 import io.tarmo.lake.Lake;
 import io.tarmo.lake.Lake.Source;
 import io.tarmo.lake.TableSpec;
@@ -90,7 +91,7 @@ public final class IngestJob {
     Configuration hadoop = hadoop();
     Map<String, Long> reasons = new LinkedHashMap<>();
     List<Dataset<Row>> quarantined = new ArrayList<>();
-    List<Dataset<Row>> cached = new ArrayList<>();
+    Intermediates cached = new Intermediates();
     String compressed = spark.conf().get(CACHE_COMPRESSED, null);
     spark.conf().set(CACHE_COMPRESSED, "false");
     try {
@@ -146,7 +147,7 @@ public final class IngestJob {
       }
       return result;
     } finally {
-      cached.forEach(Dataset::unpersist);
+      cached.close();
       if (compressed == null) {
         spark.conf().unset(CACHE_COMPRESSED);
       } else {
@@ -193,7 +194,7 @@ public final class IngestJob {
   }
 
   private Sorted sort(String source, int files, Dataset<Row> classified, String key, Dedupe.Keep keep,
-      String rankColumn, List<Dataset<Row>> cached, Map<String, Long> reasons) {
+      String rankColumn, Intermediates cached, Map<String, Long> reasons) {
     Column[] ranking = {col(rankColumn), col(LineChecks.LINE_HASH), col(LineChecks.LINE_ID)};
     Dataset<Row> lines = cache(cached, classified);
     Tally tally = files == 0 ? new Tally(0, 0, 0, 0, 0, 0) : tally(lines, source, reasons);
@@ -258,10 +259,8 @@ public final class IngestJob {
     return metrics.getOrDefault("numTargetRowsInserted", 0L) + metrics.getOrDefault("numTargetRowsUpdated", 0L);
   }
 
-  private static Dataset<Row> cache(List<Dataset<Row>> cached, Dataset<Row> rows) {
-    Dataset<Row> persisted = rows.persist(StorageLevel.MEMORY_AND_DISK());
-    cached.add(persisted);
-    return persisted;
+  private static Dataset<Row> cache(Intermediates cached, Dataset<Row> rows) {
+    return cached.keep(rows);
   }
 
   private static Dataset<Row> valid(Dataset<Row> classified) {

@@ -54,16 +54,21 @@ public final class SegmentsBenchmark {
     long perDay = args.length > 1 ? Long.parseLong(args[1]) : 1_000_000L;
     int days = args.length > 2 ? Integer.parseInt(args[2]) : 30;
     int repeats = args.length > 3 ? Integer.parseInt(args[3]) : 1;
-    BenchSupport.deleteTree(work);
-    Files.createDirectories(work);
+    boolean reuse = "1".equals(System.getenv("BENCH_REUSE")) && Files.isDirectory(work.resolve("lake/tables/events"));
+    if (!reuse) {
+      BenchSupport.deleteTree(work);
+      Files.createDirectories(work);
+    }
 
     SparkSession spark = BenchSupport.session();
     DeltaStore store = new DeltaStore(spark, Lake.at(work.resolve("lake").toString()));
 
     long customers = Math.max(1000, perDay);
     long t0 = System.nanoTime();
-    store.append(Tables.EVENTS, syntheticEvents(spark, perDay * days, days, customers), "bench");
-    store.append(Tables.IDENTITY_MAP, identityMap(spark, customers), "bench");
+    if (!reuse) {
+      store.append(Tables.EVENTS, syntheticEvents(spark, perDay * days, days, customers), "bench");
+      store.append(Tables.IDENTITY_MAP, identityMap(spark, customers), "bench");
+    }
     double setup = BenchSupport.seconds(t0);
     long events = store.read(Tables.EVENTS).count();
 
@@ -72,8 +77,9 @@ public final class SegmentsBenchmark {
     int cores = 2;
     LocalDate start = DAY.minusDays(days - 1L);
 
-    System.out.printf(Locale.ROOT, "%nSynthetic lake: %,d events over %d days, %,d customers, written in %.1f s%n%n",
-        events, days, customers, setup);
+    System.out.printf(Locale.ROOT, "%nSynthetic lake: %,d events over %d days, %,d customers, %s%n%n",
+        events, days, customers, reuse ? "left by an earlier run (BENCH_REUSE=1)"
+            : String.format(Locale.ROOT, "written in %.1f s", setup));
     System.out.println("| run | step | seconds | events in window | rows/s per core |");
     System.out.println("| --- | --- | --- | --- | --- |");
     for (int run = 1; run <= repeats; run++) {
