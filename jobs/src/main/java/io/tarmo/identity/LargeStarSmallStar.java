@@ -42,17 +42,19 @@ import org.apache.spark.storage.StorageLevel;
  *
  * <p>Three things keep the work proportional to what is still unresolved:
  * <ol>
- *   <li>A union-find pass inside every input partition turns each partition's share of the graph
- *       into stars rooted at their minimum before anything is shuffled: components whose edges
+ *   <li>A union-find pass inside every input partition (for inputs too large for the driver) turns
+ *       each partition's share of the graph into stars rooted at their minimum before anything is
+ *       shuffled: components whose edges
  *       arrive together (a CRM row, one identify call) are finished there.
  *   <li>Before every round, components that are already a star rooted at their minimum (a root
  *       with no smaller neighbour whose every neighbour has no other edge) are emitted to the
  *       result and leave the working set, so late rounds only carry the long chains and large
  *       components.
  *   <li>Once the working set has at most {@code driverEdges} edges it is collected and finished
- *       with {@link UnionFind} on the driver, which is faster than any further round. When the
- *       stars the partition pass leaves are that few, the driver takes them as packed arrays:
- *       one pass over the edges and no shuffle at all.
+ *       with {@link UnionFind} on the driver, which is faster than any further round. The input
+ *       is first packed as primitive arrays and counted; when it is that small already, the driver
+ *       takes it as it is (one pass over the edges, no shuffle), and otherwise when the stars the
+ *       partition pass leaves are that few.
  * </ol>
  *
  * <p>The working edge set is kept canonical between rounds: {@code src < dst}, distinct, hash
@@ -141,21 +143,31 @@ public final class LargeStarSmallStar {
     SparkContext context = edges.sparkSession().sparkContext();
     String previousDescription = context.getLocalProperty(JOB_DESCRIPTION);
     try {
-      // One pass over the input: a union-find in every partition, its stars kept as packed arrays
-      // and counted. When they fit the driver, it finishes from them; otherwise the rounds start.
-      context.setJobDescription("tarmo identity: union-find within each partition");
-      JavaRDD<long[]> local = UnionFindPasses.localStarArrays(longEdges(edges)).persist(StorageLevel.MEMORY_AND_DISK());
+      // One pass over the input packs the edges as primitive arrays and counts them. When they fit
+      // the driver, it finishes from them. Otherwise a union-find in every partition turns them
+      // into stars; when those fit the driver, it finishes from them; otherwise the rounds start.
+      context.setJobDescription("tarmo identity: edges packed within each partition");
+      JavaRDD<long[]> packed = UnionFindPasses.packedEdges(longEdges(edges)).persist(StorageLevel.MEMORY_AND_DISK());
+      JavaRDD<long[]> local = null;
       Dataset<Row> current;
       try {
-        long stars = local.map(pairs -> (long) pairs.length / 2).fold(0L, Long::sum);
-        if (stars <= driverEdges) {
+        if (pairCount(packed) <= driverEdges) {
+          context.setJobDescription("tarmo identity: union-find on the driver");
+          return new Result(UnionFindPasses.componentsOnDriver(edges.sparkSession(), packed.collect()), 0);
+        }
+        context.setJobDescription("tarmo identity: union-find within each partition");
+        local = UnionFindPasses.localStarArrays(packed).persist(StorageLevel.MEMORY_AND_DISK());
+        if (pairCount(local) <= driverEdges) {
           context.setJobDescription("tarmo identity: union-find on the driver");
           return new Result(UnionFindPasses.componentsOnDriver(edges.sparkSession(), local.collect()), 0);
         }
         context.setJobDescription("tarmo identity: stars within each partition");
         current = distinctEdges(UnionFindPasses.edgesOf(edges.sparkSession(), local)).localCheckpoint(true);
       } finally {
-        local.unpersist(false);
+        packed.unpersist(false);
+        if (local != null) {
+          local.unpersist(false);
+        }
       }
       context.setJobDescription("tarmo identity: self-loops");
       Dataset<Row> loops = selfLoopNodes(edges).localCheckpoint(true);
@@ -201,6 +213,10 @@ public final class LargeStarSmallStar {
     } finally {
       context.setJobDescription(previousDescription);
     }
+  }
+
+  private static long pairCount(JavaRDD<long[]> packed) {
+    return packed.map(pairs -> (long) pairs.length / 2).fold(0L, Long::sum);
   }
 
   /**

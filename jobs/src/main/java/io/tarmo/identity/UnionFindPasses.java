@@ -56,7 +56,21 @@ final class UnionFindPasses {
    * they are.
    */
   static JavaRDD<long[]> localStarArrays(Dataset<Row> edges) {
-    return edges.javaRDD().mapPartitions(rows -> List.of(packedStars(rows)).iterator());
+    return localStarArrays(packedEdges(edges));
+  }
+
+  /** {@link #localStarArrays(Dataset)} of edges already packed by {@link #packedEdges}. */
+  static JavaRDD<long[]> localStarArrays(JavaRDD<long[]> packed) {
+    return packed.map(UnionFindPasses::packedStars);
+  }
+
+  /**
+   * The edges (long {@value LargeStarSmallStar#SRC}, {@value LargeStarSmallStar#DST} without
+   * nulls) packed as {@code src, dst} pairs, one array per partition: a pass that builds no object
+   * per edge, after which the edges can be counted, collected or turned into stars cheaply.
+   */
+  static JavaRDD<long[]> packedEdges(Dataset<Row> edges) {
+    return edges.javaRDD().mapPartitions(UnionFindPasses::pack);
   }
 
   /** Packed {@code src, dst} pairs as an edge frame ({@link #EDGES_SCHEMA}). */
@@ -71,7 +85,7 @@ final class UnionFindPasses {
    * per node of the edges. The driver holds about 100 bytes per edge meanwhile.
    */
   static Dataset<Row> componentsOnDriver(Dataset<Row> edges) {
-    return componentsOnDriver(edges.sparkSession(), edges.javaRDD().mapPartitions(UnionFindPasses::pack).collect());
+    return componentsOnDriver(edges.sparkSession(), packedEdges(edges).collect());
   }
 
   /** Components on the driver of edges already packed as {@code src, dst} pairs, one array per partition. */
@@ -103,25 +117,19 @@ final class UnionFindPasses {
     return spark.createDataFrame(rows, COMPONENTS_SCHEMA);
   }
 
-  private static UnionFind unionOf(Iterator<Row> rows) {
-    UnionFind unionFind = new UnionFind(1024);
-    while (rows.hasNext()) {
-      Row row = rows.next();
-      unionFind.union(row.getLong(0), row.getLong(1));
-    }
-    return unionFind;
-  }
-
   private static Iterator<Row> starsOfPartition(Iterator<Row> rows) {
-    return unpack(packedStars(rows));
+    return unpack(packedStars(pack(rows).next()));
   }
 
   /**
    * One partition's stars as {@code root, node} pairs: every node that is not its component's
    * root, plus {@code (n, n)} for a node seen only in self-loops.
    */
-  private static long[] packedStars(Iterator<Row> rows) {
-    UnionFind unionFind = unionOf(rows);
+  private static long[] packedStars(long[] edges) {
+    UnionFind unionFind = new UnionFind(Math.max(1024, edges.length / 2));
+    for (int i = 0; i < edges.length; i += 2) {
+      unionFind.union(edges[i], edges[i + 1]);
+    }
     long[] nodes = unionFind.nodes();
     long[] pairs = new long[2 * nodes.length];
     int size = 0;
