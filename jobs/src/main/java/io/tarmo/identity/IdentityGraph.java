@@ -84,7 +84,7 @@ public final class IdentityGraph {
    * last_seen}, at most one row per pair.
    */
   public Resolution resolve(Dataset<Row> edges) {
-    Dataset<Row> links = cache(edges.select(
+    Dataset<Row> links = kept.keep(edges.select(
         nodeId(col(IdentityEdges.SRC_TYPE), col(IdentityEdges.SRC_VALUE)).as("a"),
         nodeId(col(IdentityEdges.DST_TYPE), col(IdentityEdges.DST_VALUE)).as("b"),
         col(IdentityEdges.SRC_TYPE).as("a_type"),
@@ -94,7 +94,7 @@ public final class IdentityGraph {
             col(FIRST_SEEN), col(LAST_SEEN))
         .unionByName(edges.select(col(IdentityEdges.DST_TYPE).as(TYPE), col(IdentityEdges.DST_VALUE).as(VALUE),
             col(FIRST_SEEN), col(LAST_SEEN)));
-    Dataset<Row> nodes = cache(ends.groupBy(col(TYPE), col(VALUE))
+    Dataset<Row> nodes = kept.keep(ends.groupBy(col(TYPE), col(VALUE))
         .agg(min(col(FIRST_SEEN)).as(FIRST_SEEN), max(col(LAST_SEEN)).as(LAST_SEEN))
         .withColumn(NODE, nodeId(col(TYPE), col(VALUE))));
     long collisions = nodes.groupBy(col(NODE)).count().where(col("count").gt(1)).count();
@@ -105,20 +105,20 @@ public final class IdentityGraph {
 
     LargeStarSmallStar.Result raw = LargeStarSmallStar.run(
         links.select(col("a").as(LargeStarSmallStar.SRC), col("b").as(LargeStarSmallStar.DST)));
-    Dataset<Row> info = cache(nodes
+    Dataset<Row> info = kept.keep(nodes
         .join(raw.components().select(col(LargeStarSmallStar.NODE).as(NODE),
             col(LargeStarSmallStar.COMPONENT).as(CLUSTER)), NODE)
         .withColumn(RANK, rank(col(TYPE)))
         .withColumn(IS_CUSTOMER, col(TYPE).equalTo(IdentifierType.CUSTOMER_ID.key())));
 
-    Dataset<Row> contested = cache(contestedClusters(info));
+    Dataset<Row> contested = kept.keep(contestedClusters(info));
     long contestedCount = contested.count();
     Dataset<Row> plain = info.join(contested, info.col(CLUSTER).equalTo(contested.col(CLUSTER)), "left_anti")
         .withColumn(COMPONENT, col(CLUSTER));
     if (contestedCount == 0) {
       return new Resolution(plain, emptyDecisions(info), raw.rounds(), 0);
     }
-    Dataset<Row> contestedInfo = cache(info.join(contested, CLUSTER));
+    Dataset<Row> contestedInfo = kept.keep(info.join(contested, CLUSTER));
     Contested resolved = resolveContested(links, contestedInfo);
     Dataset<Row> assignments = plain.unionByName(contestedInfo.join(resolved.components(), NODE));
     checkOneCustomerPerComponent(assignments);
@@ -157,7 +157,7 @@ public final class IdentityGraph {
             lit(null).cast(DataTypes.IntegerType).as("rank"), unix_micros(col(LAST_SEEN)).as("seen"));
     ClusterRules clusterRules = new ClusterRules(rules.maxPerCustomer().entrySet().stream()
         .collect(java.util.stream.Collectors.toMap(entry -> entry.getKey().key(), Map.Entry::getValue)));
-    Dataset<Row> outcomes = cache(nodeRows.unionByName(linkRows)
+    Dataset<Row> outcomes = kept.keep(nodeRows.unionByName(linkRows)
         .groupByKey((MapFunction<Row, Long>) row -> row.getLong(0), Encoders.LONG())
         .flatMapGroups((FlatMapGroupsFunction<Long, Row, Row>) (cluster, rows) -> resolveCluster(clusterRules, rows),
             Encoders.row(OUTCOME_SCHEMA)));
@@ -214,9 +214,5 @@ public final class IdentityGraph {
       result = result == null ? when(type.equalTo(t.key()), rules.rank(t)) : result.when(type.equalTo(t.key()), rules.rank(t));
     }
     return result == null ? rank : result.otherwise(rank);
-  }
-
-  private Dataset<Row> cache(Dataset<Row> frame) {
-    return kept.keep(frame);
   }
 }

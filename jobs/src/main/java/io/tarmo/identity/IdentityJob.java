@@ -110,7 +110,7 @@ public final class IdentityJob {
     check(day, full);
     SparkSession spark = store.spark();
     Date date = Date.valueOf(day);
-    Intermediates cached = new Intermediates();
+    Intermediates kept = new Intermediates();
     Map<String, Long> counts = new LinkedHashMap<>();
     Phases phases = new Phases(day);
     for (TableSpec table : List.of(Tables.IDENTITY_EDGES, Tables.IDENTITY_MAP, Tables.IDENTITY_MERGES,
@@ -139,7 +139,7 @@ public final class IdentityJob {
       long highWater = highWater(previous, day, full);
       Dataset<Row> allEdges = store.readPinned(Tables.IDENTITY_EDGES);
       Dataset<Row> region = full ? allEdges : region(allEdges, previous, date);
-      Dataset<Row> pairs = cache(cached, region
+      Dataset<Row> pairs = kept.keep(region
           .groupBy(col(IdentityEdges.SRC_TYPE), col(IdentityEdges.SRC_VALUE), col(IdentityEdges.DST_TYPE),
               col(IdentityEdges.DST_VALUE))
           .agg(min(col("first_seen")).as("first_seen"), max(col("last_seen")).as("last_seen")));
@@ -147,18 +147,18 @@ public final class IdentityJob {
       phases.done("region");
 
       spark.sparkContext().setJobDescription("identity " + day + ": resolve");
-      IdentityGraph.Resolution resolution = new IdentityGraph(settings, cached).resolve(pairs);
-      Dataset<Row> assigned = cache(cached, resolution.assignments().join(previous.select(
+      IdentityGraph.Resolution resolution = new IdentityGraph(settings, kept).resolve(pairs);
+      Dataset<Row> assigned = kept.keep(resolution.assignments().join(previous.select(
               col(TYPE), col(VALUE), col("customer_key").as(CustomerKeys.PREVIOUS_KEY),
               col("cluster_id").as("previous_cluster"), col("added_date").as("previous_added"),
               col("updated_date").as("previous_updated")),
           columns(TYPE, VALUE), "left_outer"));
       CustomerKeys.Keys keys = CustomerKeys.assign(assigned, highWater + 1);
-      Dataset<Row> keyed = cache(cached, assigned.join(keys.keys(), COMPONENT));
-      Dataset<Row> merges = cache(cached, keys.merges());
+      Dataset<Row> keyed = kept.keep(assigned.join(keys.keys(), COMPONENT));
+      Dataset<Row> merges = kept.keep(keys.merges());
       counts.put("identity.region.identifiers", keyed.count());
       long mergeCount = merges.count();
-      Dataset<Row> decisions = cache(cached, decisionRows(resolution.decisions(), keyed, date));
+      Dataset<Row> decisions = kept.keep(decisionRows(resolution.decisions(), keyed, date));
       for (Row row : decisions.groupBy(col("rule")).count().orderBy("rule").collectAsList()) {
         counts.put("identity.decisions." + row.getString(0), row.getLong(1));
       }
@@ -179,7 +179,7 @@ public final class IdentityJob {
           .reduce((a, b) -> a + " OR " + b).orElseThrow();
       // An incremental night sends only the rows that differ from the map, so the merge rewrites no
       // more than their files; a full rebuild sends every row, the rows it lacks are deleted.
-      Column[] mapColumns = MAP_COLUMNS.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
+      Column[] mapColumns = MAP_COLUMNS.stream().map(c -> col(c)).toArray(Column[]::new);
       Dataset<Row> source = full ? rows : rows.select(mapColumns).except(previous.select(mapColumns));
       Map<String, Long> written = store.upsert(Tables.IDENTITY_MAP, source, List.of(TYPE, VALUE), changed, full,
           commitNote);
@@ -206,7 +206,7 @@ public final class IdentityJob {
       phases.done("statistics");
       return new IdentityResult(day, full, counts, largest, settings.maxComponentSize());
     } finally {
-      cached.close();
+      kept.close();
       spark.sparkContext().setJobDescription(null);
     }
   }
@@ -358,10 +358,6 @@ public final class IdentityJob {
 
   private Dataset<Row> readDay(TableSpec table, LocalDate day) {
     return store.read(table).where(col("ingest_date").equalTo(lit(Date.valueOf(day))));
-  }
-
-  private static Dataset<Row> cache(Intermediates cached, Dataset<Row> frame) {
-    return cached.keep(frame);
   }
 
   /** Logs how long each step took (shown with --verbose). */

@@ -34,7 +34,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,9 +41,9 @@ import org.slf4j.LoggerFactory;
  * {@code ingest --date D}: the landing day D of events, CRM and consent into the bronze tables
  * {@code events}, {@code crm_customers}, {@code consent_events} and {@code quarantine}.
  *
- * <p>Each source's lines are parsed and classified once, into a cache (kept uncompressed:
- * encoding it would cost more than its few reads save). From the cache come the count of every
- * line's fate, the keys that repeat, the rows to store and the quarantine rows.
+ * <p>Each source's lines are parsed and classified once and kept ({@link Intermediates}: computed
+ * once, held by the executors, a single leaf in every later plan). From the kept lines come the
+ * count of every line's fate, the keys that repeat, the rows to store and the quarantine rows.
  *
  * <p>Re-running a day leaves the tables as one run would: events, consent and quarantine rows of
  * a day are replaced as a whole ({@code replaceWhere ingest_date = D}), after dropping keys that
@@ -57,8 +56,6 @@ public final class IngestJob {
 
   /** Up to this many repeated keys are broadcast to the join that picks the copies to keep. */
   private static final long BROADCAST_KEYS = 2_000_000L;
-
-  private static final String CACHE_COMPRESSED = "spark.sql.inMemoryColumnarStorage.compressed";
 
   private final DeltaStore store;
   private final IngestSettings settings;
@@ -91,16 +88,14 @@ public final class IngestJob {
     Configuration hadoop = hadoop();
     Map<String, Long> reasons = new LinkedHashMap<>();
     List<Dataset<Row>> quarantined = new ArrayList<>();
-    Intermediates cached = new Intermediates();
-    String compressed = spark.conf().get(CACHE_COMPRESSED, null);
-    spark.conf().set(CACHE_COMPRESSED, "false");
+    Intermediates kept = new Intermediates();
     try {
       List<String> eventFiles = lake.landingFiles(hadoop, Source.EVENTS, day);
       spark.sparkContext().setJobDescription("ingest " + day + ": events");
       Sorted events = sort("events", eventFiles.size(), EventLines.classify(LandingLines.read(spark, eventFiles),
           new EventLines.Rules(day, settings.maxLineChars(), settings.maxEventAgeDays(),
               settings.maxClockSkew(), settings.defaultPhoneRegion(), privacy.ipPolicy(),
-              privacy.analyticsCategory())), "message_id", Dedupe.Keep.LOWEST, "ts", cached, reasons);
+              privacy.analyticsCategory())), "message_id", Dedupe.Keep.LOWEST, "ts", kept, reasons);
       phases.done("events tally");
       quarantined.add(events.quarantineRows(day));
       SourceCounts eventCounts = replaceDayOnce(events, Tables.EVENTS, "message_id", eventFiles.size(), day, commitNote);
@@ -115,7 +110,7 @@ public final class IngestJob {
           .filter(trim(col(VALUE)).notEqual(CrmLines.HEADER).and(
               trim(col(VALUE)).notEqual("\uFEFF" + CrmLines.HEADER)));
       Sorted crm = sort("crm", crmFiles.size(), CrmLines.classify(crmLines, day, settings.maxLineChars(),
-          settings.defaultPhoneRegion(), badHeaders), "customer_id", Dedupe.Keep.HIGHEST, "updated_at", cached, reasons);
+          settings.defaultPhoneRegion(), badHeaders), "customer_id", Dedupe.Keep.HIGHEST, "updated_at", kept, reasons);
       phases.done("crm tally");
       quarantined.add(crm.quarantineRows(day));
       long crmStored = crm.tally().valid == 0 ? 0L : upsertCrm(crm.firstCopies(), commitNote);
@@ -125,7 +120,7 @@ public final class IngestJob {
       List<String> consentFiles = lake.landingFiles(hadoop, Source.CONSENT, day);
       spark.sparkContext().setJobDescription("ingest " + day + ": consent");
       Sorted consent = sort("consent", consentFiles.size(), ConsentLines.classify(LandingLines.read(spark, consentFiles), day,
-          settings.maxLineChars(), settings.defaultPhoneRegion()), "consent_id", Dedupe.Keep.LOWEST, "ts", cached, reasons);
+          settings.maxLineChars(), settings.defaultPhoneRegion()), "consent_id", Dedupe.Keep.LOWEST, "ts", kept, reasons);
       phases.done("consent tally");
       quarantined.add(consent.quarantineRows(day));
       SourceCounts consentCounts = replaceDayOnce(consent, Tables.CONSENT_EVENTS, "consent_id", consentFiles.size(),
@@ -147,12 +142,7 @@ public final class IngestJob {
       }
       return result;
     } finally {
-      cached.close();
-      if (compressed == null) {
-        spark.conf().unset(CACHE_COMPRESSED);
-      } else {
-        spark.conf().set(CACHE_COMPRESSED, compressed);
-      }
+      kept.close();
       spark.sparkContext().setJobDescription(null);
     }
   }
@@ -184,7 +174,7 @@ public final class IngestJob {
 
   /**
    * One source's classified lines, sorted into their fates: counted, the copy of each repeated key
-   * chosen, the quarantine rows ready. The classified lines are cached, so every later step reads
+   * chosen, the quarantine rows ready. The classified lines are kept, so every later step reads
    * them without parsing again.
    */
   private record Sorted(String source, Tally tally, Dataset<Row> lines, Dataset<Row> firstCopies, int maxLineChars) {
@@ -194,14 +184,14 @@ public final class IngestJob {
   }
 
   private Sorted sort(String source, int files, Dataset<Row> classified, String key, Dedupe.Keep keep,
-      String rankColumn, Intermediates cached, Map<String, Long> reasons) {
+      String rankColumn, Intermediates kept, Map<String, Long> reasons) {
     Column[] ranking = {col(rankColumn), col(LineChecks.LINE_HASH), col(LineChecks.LINE_ID)};
-    Dataset<Row> lines = cache(cached, classified);
+    Dataset<Row> lines = kept.keep(classified);
     Tally tally = files == 0 ? new Tally(0, 0, 0, 0, 0, 0) : tally(lines, source, reasons);
     if (tally.valid == 0) {
       return new Sorted(source, tally, lines, valid(lines), settings.maxLineChars());
     }
-    Dataset<Row> repeated = cache(cached, Dedupe.repeatedKeys(valid(lines), key, keep, ranking));
+    Dataset<Row> repeated = kept.keep(Dedupe.repeatedKeys(valid(lines), key, keep, ranking));
     Dataset<Row> firstCopies = Dedupe.keepChosen(valid(lines),
         repeated.count() <= BROADCAST_KEYS ? broadcast(repeated) : repeated, key, ranking);
     return new Sorted(source, tally, lines, firstCopies, settings.maxLineChars());
@@ -257,10 +247,6 @@ public final class IngestJob {
     }
     Map<String, Long> metrics = store.metricsSince(Tables.CRM_CUSTOMERS, before);
     return metrics.getOrDefault("numTargetRowsInserted", 0L) + metrics.getOrDefault("numTargetRowsUpdated", 0L);
-  }
-
-  private static Dataset<Row> cache(Intermediates cached, Dataset<Row> rows) {
-    return cached.keep(rows);
   }
 
   private static Dataset<Row> valid(Dataset<Row> classified) {
