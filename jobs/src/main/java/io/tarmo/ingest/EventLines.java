@@ -8,7 +8,6 @@ import static io.tarmo.ingest.LineChecks.VALID;
 import static io.tarmo.ingest.LineChecks.VALUE;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.from_json;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.lower;
 import static org.apache.spark.sql.functions.to_date;
@@ -24,14 +23,12 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 
 /**
  * Parses and validates Segment-Spec event lines (CONTRACT 3.1). Needs {@code value},
@@ -61,44 +58,12 @@ public final class EventLines {
   static final String ISO_WITH_ZONE =
       "^\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|z|[+-]\\d{2}(:?\\d{2})?)$";
 
-  private static final StructType PAGE = new StructType()
-      .add("url", StringType).add("path", StringType).add("referrer", StringType).add("title", StringType);
-
-  static final StructType RAW = new StructType()
-      .add("messageId", StringType)
-      .add("type", StringType)
-      .add("timestamp", StringType)
-      .add("anonymousId", StringType)
-      .add("userId", StringType)
-      .add("previousId", StringType)
-      .add("event", StringType)
-      .add("name", StringType)
-      .add("properties", StringType)
-      .add("traits", StringType)
-      .add("context", new StructType()
-          .add("ip", StringType)
-          .add("userAgent", StringType)
-          .add("page", PAGE)
-          .add("traits", new StructType().add("email", StringType).add("phone", StringType))
-          .add("consent", new StructType()
-              .add("categoryPreferences", DataTypes.createMapType(StringType, DataTypes.BooleanType))))
-      .add(CORRUPT, StringType);
-
-  private static final StructType PROPERTIES = new StructType()
-      .add("category", StringType).add("product_id", StringType).add("order_id", StringType)
-      .add("price", StringType).add("quantity", StringType).add("revenue", StringType)
-      .add("total", StringType).add("url", StringType).add("path", StringType);
-
-  private static final StructType TRAITS = new StructType().add("email", StringType).add("phone", StringType);
-
   private EventLines() {}
 
   public static Dataset<Row> classify(Dataset<Row> lines, Rules rules) {
-    Map<String, String> options = Map.of("mode", "PERMISSIVE", "columnNameOfCorruptRecord", CORRUPT);
-    Dataset<Row> parsed = lines
-        .withColumn("j", from_json(col(VALUE), RAW, options))
-        .withColumn("p", from_json(col("j.properties"), PROPERTIES))
-        .withColumn("t", from_json(col("j.traits"), TRAITS));
+    Dataset<Row> parsed = lines.withColumn("j",
+        udf(new EventJson(rules.analyticsCategory()), EventJson.SCHEMA).asNonNullable().withName("tarmo_event_json")
+            .apply(col(VALUE).cast(DataTypes.BinaryType)));
 
     Column type = lower(trim(col("j.type")));
     Column rawTs = trim(col("j.timestamp"));
@@ -112,8 +77,7 @@ public final class EventLines {
     Column eventName = trim(col("j.event"));
 
     LineChecks checks = LineChecks.forLines(rules.maxLineChars())
-        .reject(col("j").isNull().or(col("j." + CORRUPT).isNotNull()),
-            "malformed JSON or a field of the wrong type")
+        .reject(col("j." + EventJson.MALFORMED), "malformed JSON or a field of the wrong type")
         .reject(Identifiers.id(col("j.messageId")).isNull(), "missing messageId")
         .reject(type.isNull(), "missing type")
         .reject(type.isin(TYPES.toArray()).unary_$bang(),
@@ -130,10 +94,9 @@ public final class EventLines {
         .reject(type.equalTo("alias").and(Identifiers.id(col("j.previousId")).isNull()),
             "alias without previousId");
 
-    Column analyticsDenied = col("j.context.consent.categoryPreferences")
-        .getItem(rules.analyticsCategory()).equalTo(lit(false));
-    Column rawEmail = coalesce(col("t.email"), col("j.context.traits.email"));
-    Column rawPhone = coalesce(col("t.phone"), col("j.context.traits.phone"));
+    Column analyticsDenied = col("j.analytics_preference").equalTo(lit(false));
+    Column rawEmail = coalesce(col("j.t_email"), col("j.context_traits_email"));
+    Column rawPhone = coalesce(col("j.t_phone"), col("j.context_traits_phone"));
     Column email = Identifiers.email(rawEmail);
     Column phone = Identifiers.phone(rawPhone, rules.defaultPhoneRegion());
     IpPolicy ipPolicy = rules.ipPolicy();
@@ -157,18 +120,18 @@ public final class EventLines {
         coalesce(analyticsDenied, lit(false)).as("_analytics_denied"),
         col("j.traits").as("traits"),
         col("j.properties").as("properties"),
-        trim(col("p.category")).as("category"),
-        trim(col("p.product_id")).as("product_id"),
-        trim(col("p.order_id")).as("order_id"),
-        tryCast(col("p.price"), DataTypes.DoubleType).as("price"),
-        tryCast(col("p.quantity"), DataTypes.IntegerType).as("quantity"),
-        coalesce(tryCast(col("p.revenue"), DataTypes.DoubleType), tryCast(col("p.total"), DataTypes.DoubleType)).as("revenue"),
-        coalesce(col("j.context.page.url"), col("p.url")).as("page_url"),
-        coalesce(col("j.context.page.path"), col("p.path")).as("page_path"),
-        col("j.context.page.referrer").as("page_referrer"),
-        col("j.context.page.title").as("page_title"),
-        udf(reduceIp, StringType).withName("tarmo_reduce_ip").apply(col("j.context.ip")).as("ip"),
-        col("j.context.userAgent").as("user_agent"),
+        trim(col("j.p_category")).as("category"),
+        trim(col("j.p_product_id")).as("product_id"),
+        trim(col("j.p_order_id")).as("order_id"),
+        tryCast(col("j.p_price"), DataTypes.DoubleType).as("price"),
+        tryCast(col("j.p_quantity"), DataTypes.IntegerType).as("quantity"),
+        coalesce(tryCast(col("j.p_revenue"), DataTypes.DoubleType), tryCast(col("j.p_total"), DataTypes.DoubleType)).as("revenue"),
+        coalesce(col("j.page_url"), col("j.p_url")).as("page_url"),
+        coalesce(col("j.page_path"), col("j.p_path")).as("page_path"),
+        col("j.page_referrer").as("page_referrer"),
+        col("j.page_title").as("page_title"),
+        udf(reduceIp, StringType).withName("tarmo_reduce_ip").apply(col("j.context_ip")).as("ip"),
+        col("j.context_userAgent").as("user_agent"),
         lit(java.sql.Date.valueOf(rules.day())).as("ingest_date")));
     return LineChecks.finish(checked, when(col(REASON).isNotNull(), lit(QUARANTINED))
         .when(col("_analytics_denied"), lit(DROPPED))

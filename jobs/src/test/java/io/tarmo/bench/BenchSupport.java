@@ -5,8 +5,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerJobEnd;
+import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.sql.SparkSession;
 
 /** What the benchmarks share: their SparkSession, timing and clearing their work folders. */
@@ -38,6 +43,26 @@ final class BenchSupport {
       for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
         Files.delete(p);
       }
+    }
+  }
+
+  /** Every Spark job's duration and the line of code that started it, on stderr. */
+  static final class JobTimes extends SparkListener {
+    private final Map<Integer, Long> started = new ConcurrentHashMap<>();
+    private final Map<Integer, String> sites = new ConcurrentHashMap<>();
+
+    @Override
+    public void onJobStart(SparkListenerJobStart start) {
+      started.put(start.jobId(), start.time());
+      String site = start.properties() == null ? "?" : start.properties().getProperty("callSite.short", "?");
+      sites.put(start.jobId(), site);
+    }
+
+    @Override
+    public void onJobEnd(SparkListenerJobEnd end) {
+      Long t0 = started.remove(end.jobId());
+      System.err.printf(Locale.ROOT, "job %d %6d ms %s%n", end.jobId(), t0 == null ? -1 : end.time() - t0,
+          sites.remove(end.jobId()));
     }
   }
 }

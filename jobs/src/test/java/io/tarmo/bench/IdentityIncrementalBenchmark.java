@@ -17,12 +17,7 @@ import java.time.LocalDate;
 import java.util.Locale;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.core.config.Configurator;
-import org.apache.spark.scheduler.SparkListener;
-import org.apache.spark.scheduler.SparkListenerJobEnd;
-import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.sql.SparkSession;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * An incremental identity night against a {@code --full} rebuild of the same night, after DAYS
@@ -52,7 +47,7 @@ public final class IdentityIncrementalBenchmark {
     Lake lake = Lake.at(work.resolve("lake").toString());
     DeltaStore store = new DeltaStore(spark, lake);
     if ("1".equals(System.getenv("BENCH_PHASES"))) {
-      spark.sparkContext().addSparkListener(new JobTimes());
+      spark.sparkContext().addSparkListener(new BenchSupport.JobTimes());
     }
     IngestJob ingest = new IngestJob(store, settings.ingest(), settings.privacy());
     IdentityJob identity = new IdentityJob(store, settings.identity(), Clock.systemUTC());
@@ -108,25 +103,5 @@ public final class IdentityIncrementalBenchmark {
     }
     System.out.printf(Locale.ROOT, "| mean | %.1f | %.1f | **%.2f×** |%n", (night[0] + night[1]) / 2,
         (full[0] + full[1]) / 2, (night[0] + night[1]) / (full[0] + full[1]));
-  }
-
-  /** With BENCH_PHASES=1: every Spark job's duration and the line of code that started it, on stderr. */
-  private static final class JobTimes extends SparkListener {
-    private final Map<Integer, Long> started = new ConcurrentHashMap<>();
-    private final Map<Integer, String> sites = new ConcurrentHashMap<>();
-
-    @Override
-    public void onJobStart(SparkListenerJobStart start) {
-      started.put(start.jobId(), start.time());
-      String site = start.properties() == null ? "?" : start.properties().getProperty("callSite.short", "?");
-      sites.put(start.jobId(), site);
-    }
-
-    @Override
-    public void onJobEnd(SparkListenerJobEnd end) {
-      Long t0 = started.remove(end.jobId());
-      System.err.printf(Locale.ROOT, "job %d %6d ms %s%n", end.jobId(), t0 == null ? -1 : end.time() - t0,
-          sites.remove(end.jobId()));
-    }
   }
 }

@@ -39,6 +39,7 @@ public final class IngestBenchmark {
     SparkSession spark = BenchSupport.session();
     if (Boolean.getBoolean("tarmo.bench.phases")) {
       org.apache.logging.log4j.core.config.Configurator.setLevel("io.tarmo", org.apache.logging.log4j.Level.INFO);
+      spark.sparkContext().addSparkListener(new BenchSupport.JobTimes());
     }
 
     Lake landing = Lake.at(work.resolve("landing-lake").toString());
