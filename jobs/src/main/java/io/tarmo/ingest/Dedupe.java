@@ -1,6 +1,5 @@
 package io.tarmo.ingest;
 
-import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.count_if;
@@ -37,30 +36,39 @@ public final class Dedupe {
   }
 
   /**
-   * The keys that occur more than once, each with the ranking tuple of the copy to keep: columns
-   * {@code _key} and {@code _chosen}. Small when duplicates are rare, whatever the input size.
+   * The keys that occur more than once: column {@code _key}. A hash aggregation over every row,
+   * small when duplicates are rare, whatever the input size.
    */
-  public static Dataset<Row> repeatedKeys(Dataset<Row> rows, String key, Keep keep, Column... ranking) {
-    // Two steps: counting copies is a hash aggregation over every row, while the minimum of a
-    // struct needs a sort aggregation, so it runs only over the rows of keys that repeat.
-    Dataset<Row> repeated = rows.groupBy(col(key)).agg(count(lit(1)).as(COPIES))
+  public static Dataset<Row> repeatedKeys(Dataset<Row> rows, String key) {
+    return rows.groupBy(col(key)).agg(count(lit(1)).as(COPIES))
         .filter(col(COPIES).gt(1))
         .select(col(key).as(KEY));
+  }
+
+  /**
+   * Each of the {@code repeatedKeys} (from {@link #repeatedKeys}) with the ranking tuple of the
+   * copy to keep: columns {@code _key} and {@code _chosen}. The minimum of a struct needs a sort
+   * aggregation, so only the rows of repeated keys go through it; pass the keys broadcast when they
+   * are few, so the rows are not shuffled to meet them.
+   */
+  public static Dataset<Row> chosenCopies(Dataset<Row> rows, Dataset<Row> repeatedKeys, String key, Keep keep,
+      Column... ranking) {
     Column rank = struct(ranking);
-    return rows.join(broadcast(repeated), col(key).equalTo(col(KEY)))
+    return rows.join(repeatedKeys, col(key).equalTo(col(KEY)))
         .groupBy(col(KEY))
         .agg((keep == Keep.LOWEST ? min(rank) : max(rank)).as(CHOSEN));
   }
 
   /**
-   * Keeps rows whose key is not in {@code repeated}, and of those that are, the chosen copy: one
-   * filter over one pass. The ranking must be unique per row (end it with a line id). The repeated keys may come from another pass over the same input (a
-   * narrower one), since the ranking columns are deterministic.
+   * Keeps rows whose key is not in {@code chosen} (from {@link #chosenCopies}), and of those that
+   * are, the chosen copy: one filter over one pass. The ranking must be unique per row (end it with
+   * a line id). The chosen copies may come from another pass over the same input (a narrower one),
+   * since the ranking columns are deterministic.
    */
-  public static Dataset<Row> keepChosen(Dataset<Row> rows, Dataset<Row> repeated, String key, Column... ranking) {
-    // The key is renamed on the repeated side: both sides may descend from the same rows, and a
+  public static Dataset<Row> keepChosen(Dataset<Row> rows, Dataset<Row> chosen, String key, Column... ranking) {
+    // The key is renamed on the chosen side: both sides may descend from the same rows, and a
     // self-join on same-named columns would resolve them to the same attribute.
-    return rows.join(repeated, col(key).equalTo(col(KEY)), "left")
+    return rows.join(chosen, col(key).equalTo(col(KEY)), "left")
         .filter(col(CHOSEN).isNull().or(struct(ranking).equalTo(col(CHOSEN))))
         .drop(KEY, CHOSEN);
   }

@@ -191,9 +191,11 @@ public final class IngestJob {
     if (tally.valid == 0) {
       return new Sorted(source, tally, lines, valid(lines), settings.maxLineChars());
     }
-    Dataset<Row> repeated = kept.keep(Dedupe.repeatedKeys(valid(lines), key, keep, ranking));
-    Dataset<Row> firstCopies = Dedupe.keepChosen(valid(lines),
-        repeated.count() <= BROADCAST_KEYS ? broadcast(repeated) : repeated, key, ranking);
+    Dataset<Row> repeated = kept.keep(Dedupe.repeatedKeys(valid(lines), key));
+    boolean few = repeated.count() <= BROADCAST_KEYS;
+    Dataset<Row> chosen = kept.keep(Dedupe.chosenCopies(valid(lines), few ? broadcast(repeated) : repeated, key, keep,
+        ranking));
+    Dataset<Row> firstCopies = Dedupe.keepChosen(valid(lines), few ? broadcast(chosen) : chosen, key, ranking);
     return new Sorted(source, tally, lines, firstCopies, settings.maxLineChars());
   }
 
