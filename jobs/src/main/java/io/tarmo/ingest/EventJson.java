@@ -125,14 +125,10 @@ public final class EventJson implements UDF1<byte[], Row>, Serializable {
 
   /** The root object's fields, the parser on its START_OBJECT; false when a nested type is wrong. */
   private boolean readLine(JsonParser parser, byte[] line, Object[] values) throws IOException {
-    while (parser.nextToken() == JsonToken.FIELD_NAME) {
-      String name = parser.currentName();
-      JsonToken token = parser.nextToken();
+    return readObject(parser, (name, value) -> {
       int top = TOP.indexOf(name);
       if (name.equals("context")) {
-        if (!readContext(parser, line, values)) {
-          return false;
-        }
+        return readContext(parser, line, values);
       } else if (top < 0) {
         parser.skipChildren();
       } else if (name.equals("properties")) {
@@ -140,96 +136,42 @@ public final class EventJson implements UDF1<byte[], Row>, Serializable {
       } else if (name.equals("traits")) {
         values[top] = objectText(parser, line, values, TRAITS, TRAITS_AT);
       } else {
-        values[top] = text(parser, token, line);
+        values[top] = text(parser, value, line);
       }
-    }
-    return true;
+      return true;
+    });
   }
 
   private boolean readContext(JsonParser parser, byte[] line, Object[] values) throws IOException {
-    JsonToken token = parser.currentToken();
     clear(values, CONTEXT_AT, CONSENT_AT + 1);
-    if (token == JsonToken.VALUE_NULL) {
-      return true;
-    }
-    if (token != JsonToken.START_OBJECT) {
-      return false;
-    }
-    while (parser.nextToken() == JsonToken.FIELD_NAME) {
-      String name = parser.currentName();
-      JsonToken value = parser.nextToken();
+    return readObject(parser, (name, value) -> {
       int at = CONTEXT.indexOf(name);
       if (at >= 0) {
         values[CONTEXT_AT + at] = text(parser, value, line);
-      } else if (name.equals("page")) {
-        if (!readStrings(parser, line, values, PAGE, PAGE_AT)) {
-          return false;
-        }
-      } else if (name.equals("traits")) {
-        if (!readStrings(parser, line, values, TRAITS, CONTEXT_TRAITS_AT)) {
-          return false;
-        }
-      } else if (name.equals("consent")) {
-        if (!readConsent(parser, values)) {
-          return false;
-        }
-      } else {
-        parser.skipChildren();
+        return true;
       }
-    }
-    return true;
-  }
-
-  /** An object of string fields {@code names} into {@code values[from...]}; false if not an object. */
-  private static boolean readStrings(JsonParser parser, byte[] line, Object[] values, List<String> names, int from)
-      throws IOException {
-    JsonToken token = parser.currentToken();
-    clear(values, from, from + names.size());
-    if (token == JsonToken.VALUE_NULL) {
-      return true;
-    }
-    if (token != JsonToken.START_OBJECT) {
-      return false;
-    }
-    while (parser.nextToken() == JsonToken.FIELD_NAME) {
-      int at = names.indexOf(parser.currentName());
-      JsonToken value = parser.nextToken();
-      if (at >= 0) {
-        values[from + at] = text(parser, value, line);
-      } else {
-        parser.skipChildren();
-      }
-    }
-    return true;
+      return switch (name) {
+        case "page" -> readStrings(parser, line, values, PAGE, PAGE_AT);
+        case "traits" -> readStrings(parser, line, values, TRAITS, CONTEXT_TRAITS_AT);
+        case "consent" -> readConsent(parser, values);
+        default -> {
+          parser.skipChildren();
+          yield true;
+        }
+      };
+    });
   }
 
   /** context.consent.categoryPreferences: a map of booleans; false if a type is wrong. */
   private boolean readConsent(JsonParser parser, Object[] values) throws IOException {
-    JsonToken token = parser.currentToken();
     values[CONSENT_AT] = null;
-    if (token == JsonToken.VALUE_NULL) {
-      return true;
-    }
-    if (token != JsonToken.START_OBJECT) {
-      return false;
-    }
-    while (parser.nextToken() == JsonToken.FIELD_NAME) {
-      String name = parser.currentName();
-      JsonToken value = parser.nextToken();
+    return readObject(parser, (name, value) -> {
       if (!name.equals("categoryPreferences")) {
         parser.skipChildren();
-        continue;
+        return true;
       }
       values[CONSENT_AT] = null;
-      if (value == JsonToken.VALUE_NULL) {
-        continue;
-      }
-      if (value != JsonToken.START_OBJECT) {
-        return false;
-      }
-      while (parser.nextToken() == JsonToken.FIELD_NAME) {
-        String category = parser.currentName();
-        JsonToken preference = parser.nextToken();
+      return readObject(parser, (category, preference) -> {
         if (preference != JsonToken.VALUE_TRUE && preference != JsonToken.VALUE_FALSE
             && preference != JsonToken.VALUE_NULL) {
           return false;
@@ -237,9 +179,9 @@ public final class EventJson implements UDF1<byte[], Row>, Serializable {
         if (category.equals(analyticsCategory)) {
           values[CONSENT_AT] = preference == JsonToken.VALUE_NULL ? null : preference == JsonToken.VALUE_TRUE;
         }
-      }
-    }
-    return true;
+        return true;
+      });
+    });
   }
 
   /**
@@ -248,21 +190,56 @@ public final class EventJson implements UDF1<byte[], Row>, Serializable {
    */
   private static String objectText(JsonParser parser, byte[] line, Object[] values, List<String> names, int from)
       throws IOException {
-    clear(values, from, from + names.size());
     if (parser.currentToken() != JsonToken.START_OBJECT) {
+      clear(values, from, from + names.size());
       return text(parser, parser.currentToken(), line);
     }
     int start = (int) parser.currentTokenLocation().getByteOffset();
-    while (parser.nextToken() == JsonToken.FIELD_NAME) {
-      int at = names.indexOf(parser.currentName());
-      JsonToken value = parser.nextToken();
+    readStrings(parser, line, values, names, from);
+    return slice(parser, line, start);
+  }
+
+  /** An object's keys {@code names} as text into {@code values[from...]}; false if not an object. */
+  private static boolean readStrings(JsonParser parser, byte[] line, Object[] values, List<String> names, int from)
+      throws IOException {
+    clear(values, from, from + names.size());
+    return readObject(parser, (name, value) -> {
+      int at = names.indexOf(name);
       if (at >= 0) {
         values[from + at] = text(parser, value, line);
       } else {
         parser.skipChildren();
       }
+      return true;
+    });
+  }
+
+  /** Reads one field of an object: the parser is on the field's value. */
+  @FunctionalInterface
+  private interface FieldReader {
+    /** False when the value has the wrong type, which makes the line malformed. */
+    boolean read(String name, JsonToken value) throws IOException;
+  }
+
+  /**
+   * Each field of the object at the parser, through {@code reader}: true when done, or when the
+   * value is JSON null; false when it is not an object or {@code reader} rejects a field.
+   */
+  private static boolean readObject(JsonParser parser, FieldReader reader) throws IOException {
+    JsonToken token = parser.currentToken();
+    if (token == JsonToken.VALUE_NULL) {
+      return true;
     }
-    return slice(parser, line, start);
+    if (token != JsonToken.START_OBJECT) {
+      return false;
+    }
+    while (parser.nextToken() == JsonToken.FIELD_NAME) {
+      String name = parser.currentName();
+      if (!reader.read(name, parser.nextToken())) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** A value as a string-typed field reads it: scalars as their text, objects and arrays as JSON. */
