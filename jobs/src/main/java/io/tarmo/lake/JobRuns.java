@@ -1,17 +1,25 @@
 package io.tarmo.lake;
 
-import io.delta.tables.DeltaTable;
+import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.map_from_arrays;
+
 import java.sql.Date;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataTypes;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
@@ -47,14 +55,34 @@ public final class JobRuns {
     return run;
   }
 
+  /**
+   * Completes the run's row. An update by {@code run_id} reads and rewrites only the file holding
+   * that row (file statistics point to it), where a merge would join every file of the table; the
+   * predicate recorded in the Delta log names the run id only. A row that has gone missing is
+   * appended instead.
+   */
   public void finish(Run run, Status status, Map<String, Long> counts, String message) {
-    Dataset<Row> update = DeltaStore.conform(rows(run, status, clock.instant(), counts, message), Tables.JOB_RUNS);
-    DeltaTable table = store.table(Tables.JOB_RUNS);
-    table.as("t")
-        .merge(update.as("s"), "t.run_id = s.run_id")
-        .whenMatched().updateAll()
-        .whenNotMatched().insertAll()
-        .execute();
+    Instant finishedAt = clock.instant();
+    Map<String, Column> set = new LinkedHashMap<>();
+    set.put("finished_at", lit(Timestamp.from(finishedAt)));
+    set.put("status", lit(status.name()));
+    set.put("duration_ms", lit(finishedAt.toEpochMilli() - run.startedAt().toEpochMilli()));
+    set.put("counts", countsLiteral(counts));
+    set.put("message", lit(message).cast(DataTypes.StringType));
+    long before = store.version(Tables.JOB_RUNS);
+    store.table(Tables.JOB_RUNS).update(col("run_id").equalTo(lit(run.runId())), set);
+    if (store.metricsSince(Tables.JOB_RUNS, before).getOrDefault("numUpdatedRows", 0L) == 0L) {
+      store.append(Tables.JOB_RUNS, rows(run, status, finishedAt, counts, message),
+          "tarmo job_runs finish " + run.runId());
+    }
+  }
+
+  private static Column countsLiteral(Map<String, Long> counts) {
+    List<String> names = counts.keySet().stream().sorted().toList();
+    Column keys = array(names.stream().map(functions::lit).toArray(Column[]::new)).cast("array<string>");
+    Column values = array(names.stream().map(name -> lit(counts.get(name))).toArray(Column[]::new))
+        .cast("array<bigint>");
+    return map_from_arrays(keys, values);
   }
 
   private Dataset<Row> rows(Run run, Status status, Instant finishedAt, Map<String, Long> counts, String message) {

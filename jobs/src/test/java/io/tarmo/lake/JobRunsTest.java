@@ -1,0 +1,72 @@
+package io.tarmo.lake;
+
+import static org.apache.spark.sql.functions.col;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tarmo.testing.SparkTest;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+@SparkTest
+class JobRunsTest {
+
+  private static final LocalDate DAY = LocalDate.of(2026, 11, 28);
+
+  private final SparkSession spark;
+  @TempDir Path root;
+
+  JobRunsTest(SparkSession spark) {
+    this.spark = spark;
+  }
+
+  @Test
+  void aFinishedRunCompletesItsOwnRowOnly() {
+    DeltaStore store = new DeltaStore(spark, Lake.at(root.toString()));
+    JobRuns runs = new JobRuns(store, Clock.fixed(Instant.parse("2026-11-29T02:00:00Z"), ZoneOffset.UTC));
+    JobRuns.Run first = runs.start("ingest", DAY);
+    JobRuns.Run second = runs.start("identity", DAY);
+
+    runs.finish(first, JobRuns.Status.SUCCEEDED, Map.of("events.read", 10L, "events.stored", 9L), null);
+
+    List<Row> rows = store.read(Tables.JOB_RUNS).orderBy(col("command")).collectAsList();
+    assertThat(rows).hasSize(2);
+    Row identity = rows.get(0);
+    Row ingest = rows.get(1);
+    assertThat(ingest.<String>getAs("status")).isEqualTo("SUCCEEDED");
+    assertThat(ingest.<Long>getAs("duration_ms")).isZero();
+    assertThat(ingest.getJavaMap(ingest.fieldIndex("counts")))
+        .containsExactlyInAnyOrderEntriesOf(Map.of("events.read", 10L, "events.stored", 9L));
+    assertThat(identity.<String>getAs("status")).as("another run stays as it was").isEqualTo("RUNNING");
+    assertThat(identity.<Object>getAs("finished_at")).isNull();
+
+    runs.finish(second, JobRuns.Status.FAILED, Map.of(), "Cannot complete identity: Spark failed");
+    Row failed = store.read(Tables.JOB_RUNS).filter(col("run_id").equalTo(second.runId())).first();
+    assertThat(failed.<String>getAs("status")).isEqualTo("FAILED");
+    assertThat(failed.<String>getAs("message")).isEqualTo("Cannot complete identity: Spark failed");
+    assertThat(failed.getJavaMap(failed.fieldIndex("counts"))).isEmpty();
+  }
+
+  @Test
+  void aRunWhoseRowIsGoneIsRecordedWhenItFinishes() {
+    DeltaStore store = new DeltaStore(spark, Lake.at(root.toString()));
+    JobRuns runs = new JobRuns(store, Clock.systemUTC());
+    runs.start("ingest", DAY);
+    JobRuns.Run lost = new JobRuns.Run("not-started", "profiles", DAY, Instant.now());
+
+    runs.finish(lost, JobRuns.Status.SUCCEEDED, Map.of("customers", 3L), null);
+
+    List<Row> rows = store.read(Tables.JOB_RUNS).filter(col("run_id").equalTo("not-started")).collectAsList();
+    assertThat(rows).hasSize(1);
+    assertThat(rows.get(0).<String>getAs("status")).isEqualTo("SUCCEEDED");
+    assertThat(store.read(Tables.JOB_RUNS).count()).isEqualTo(2);
+  }
+}
