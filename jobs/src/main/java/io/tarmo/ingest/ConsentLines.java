@@ -36,16 +36,19 @@ public final class ConsentLines {
   public static final List<String> STATUSES = List.of("granted", "denied", "withdrawn");
   public static final List<String> LEGAL_BASES = List.of("consent", "legitimate_interest", "contract");
 
+  /** Where {@code from_json} puts a line it cannot parse with {@link #RAW}. */
+  private static final String CORRUPT = "_corrupt_record";
+
   private static final StructType RAW = new StructType()
       .add("consent_id", StringType).add("subject_type", StringType).add("subject_value", StringType)
       .add("purpose", StringType).add("channel", StringType).add("status", StringType)
       .add("legal_basis", StringType).add("ts", StringType).add("expires_at", StringType)
-      .add("source", StringType).add(EventLines.CORRUPT, StringType);
+      .add("source", StringType).add(CORRUPT, StringType);
 
   private ConsentLines() {}
 
   public static Dataset<Row> classify(Dataset<Row> lines, LocalDate day, int maxLineChars, String defaultPhoneRegion) {
-    Map<String, String> options = Map.of("mode", "PERMISSIVE", "columnNameOfCorruptRecord", EventLines.CORRUPT);
+    Map<String, String> options = Map.of("mode", "PERMISSIVE", "columnNameOfCorruptRecord", CORRUPT);
     Dataset<Row> parsed = lines.withColumn("j", from_json(col(VALUE), RAW, options));
 
     Column subjectType = lower(trim(col("j.subject_type")));
@@ -58,7 +61,7 @@ public final class ConsentLines {
     Column expires = try_to_timestamp(expiresRaw);
 
     LineChecks checks = LineChecks.forLines(maxLineChars)
-        .reject(col("j").isNull().or(col("j." + EventLines.CORRUPT).isNotNull()),
+        .reject(col("j").isNull().or(col("j." + CORRUPT).isNotNull()),
             "malformed JSON or a field of the wrong type")
         .reject(Identifiers.id(col("j.consent_id")).isNull(), "missing consent_id")
         .reject(oneOf(subjectType, SUBJECT_TYPES), "unknown subject_type (expected " + String.join(", ", SUBJECT_TYPES) + ")")

@@ -91,10 +91,8 @@ public final class EventJson implements UDF1<byte[], Row>, Serializable {
 
   @Override
   public Row call(byte[] line) {
-    Object[] values = new Object[MALFORMED_AT + 1];
     if (line == null) {
-      values[MALFORMED_AT] = true;
-      return new GenericRowWithSchema(values, SCHEMA);
+      return malformed();
     }
     if (factory == null) {
       // As Spark reads JSON by default: single quotes and NaN/Infinity allowed.
@@ -103,6 +101,7 @@ public final class EventJson implements UDF1<byte[], Row>, Serializable {
           .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
           .build();
     }
+    Object[] values = new Object[MALFORMED_AT + 1];
     try (JsonParser parser = factory.createParser(line)) {
       if (parser.nextToken() != JsonToken.START_OBJECT) {
         return malformed();

@@ -48,8 +48,6 @@ public final class EventLines {
       IpPolicy ipPolicy,
       String analyticsCategory) {}
 
-  public static final String CORRUPT = "_corrupt_record";
-
   /** Segment message types Tarmo accepts. */
   public static final java.util.List<String> TYPES =
       java.util.List.of("track", "page", "screen", "identify", "alias", "group");
