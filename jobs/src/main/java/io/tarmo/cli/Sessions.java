@@ -2,6 +2,7 @@ package io.tarmo.cli;
 
 import io.tarmo.config.TarmoSettings.SparkSettings;
 import io.tarmo.lake.Lake;
+import io.tarmo.lake.NioLocalFileSystem;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
@@ -30,6 +31,9 @@ public final class Sessions {
     // A partitioned write keeps a file open per partition value (up to this many per task)
     // instead of sorting its rows by partition first; a day of events spans only a few dates.
     conf.put("spark.sql.maxConcurrentOutputFileWriters", "8");
+    // Local paths without a chmod or readlink process per file and commit (see NioLocalFileSystem).
+    conf.put("spark.hadoop.fs.file.impl", NioLocalFileSystem.class.getName());
+    conf.put("spark.hadoop.fs.AbstractFileSystem.file.impl", NioLocalFileSystem.Fs.class.getName());
     return conf;
   }
 
