@@ -13,6 +13,7 @@ import static org.apache.spark.sql.functions.greatest;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import io.tarmo.TarmoException;
@@ -36,7 +37,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -211,44 +211,55 @@ public final class IdentityJob {
     }
   }
 
-  /** The map's shape after the run, into {@code counts}; returns the largest component. */
+  /** Size buckets of components: label and largest size in it (the last one is open). */
+  private static final List<Map.Entry<String, Long>> SIZE_BUCKETS = List.of(Map.entry("1", 1L), Map.entry("2-5", 5L),
+      Map.entry("6-20", 20L), Map.entry("21-100", 100L), Map.entry("101-1000", 1000L),
+      Map.entry("1001+", Long.MAX_VALUE));
+
+  /**
+   * The map's shape after the run, into {@code counts}, in one aggregation over the map (per
+   * component, then over the components); returns the largest component. Types and size buckets
+   * without any identifier are left out.
+   */
   private long mapStatistics(LocalDate day, Map<String, Long> counts) {
-    Dataset<Row> map = store.read(Tables.IDENTITY_MAP);
+    List<String> types = Arrays.stream(IdentifierType.values()).map(IdentifierType::key).sorted().toList();
+    List<Column> perComponent = new ArrayList<>();
+    perComponent.add(count_if(col("added_date").equalTo(lit(Date.valueOf(day)))).as("added"));
+    for (String type : types) {
+      perComponent.add(count_if(col(TYPE).equalTo(type)).as("n_" + type));
+    }
+    Dataset<Row> components = store.read(Tables.IDENTITY_MAP).groupBy(col("customer_key"))
+        .agg(count(lit(1)).as("size"), perComponent.toArray(Column[]::new));
+    List<Column> shape = new ArrayList<>(List.of(count_if(col("n_" + IdentifierType.CUSTOMER_ID.key()).gt(0)),
+        max(col("size")), coalesce(sum(col("added")), lit(0L))));
+    for (String type : types) {
+      shape.add(coalesce(sum(col("n_" + type)), lit(0L)));
+    }
+    long below = 0;
+    for (Map.Entry<String, Long> bucket : SIZE_BUCKETS) {
+      shape.add(count_if(col("size").gt(below).and(col("size").leq(bucket.getValue()))));
+      below = bucket.getValue();
+    }
+    Row row = components.agg(count(lit(1)), shape.toArray(Column[]::new)).first();
     long identifiers = 0;
-    long added = 0;
-    for (Row row : map.groupBy(col(TYPE))
-        .agg(count(lit(1)), count_if(col("added_date").equalTo(lit(Date.valueOf(day)))))
-        .orderBy(TYPE).collectAsList()) {
-      counts.put("identity.identifiers." + row.getString(0), row.getLong(1));
-      identifiers += row.getLong(1);
-      added += row.getLong(2);
+    for (int t = 0; t < types.size(); t++) {
+      long n = row.getLong(4 + t);
+      identifiers += n;
+      if (n > 0) {
+        counts.put("identity.identifiers." + types.get(t), n);
+      }
     }
     counts.put("identity.identifiers", identifiers);
-    counts.put("identity.new_identifiers", added);
-    Dataset<Row> sizes = map.groupBy(col("customer_key"))
-        .agg(count(lit(1)).as("size"), count_if(col(TYPE).equalTo(IdentifierType.CUSTOMER_ID.key())).as("customers"))
-        .persist(StorageLevel.MEMORY_AND_DISK());
-    try {
-      return componentStatistics(sizes, day, counts);
-    } finally {
-      sizes.unpersist();
-    }
-  }
-
-  private long componentStatistics(Dataset<Row> sizes, LocalDate day, Map<String, Long> counts) {
-    Row shape = sizes.agg(count(lit(1)), count_if(col("customers").gt(0)), max(col("size"))).first();
-    counts.put("identity.components", shape.getLong(0));
-    counts.put("identity.customers", shape.getLong(1));
-    long largest = shape.isNullAt(2) ? 0L : shape.getLong(2);
+    counts.put("identity.new_identifiers", row.getLong(3));
+    counts.put("identity.components", row.getLong(0));
+    counts.put("identity.customers", row.getLong(1));
+    long largest = row.isNullAt(2) ? 0L : row.getLong(2);
     counts.put("identity.largest_component", largest);
-    Column bucket = when(col("size").equalTo(1), lit("1"))
-        .when(col("size").leq(5), lit("2-5"))
-        .when(col("size").leq(20), lit("6-20"))
-        .when(col("size").leq(100), lit("21-100"))
-        .when(col("size").leq(1000), lit("101-1000"))
-        .otherwise(lit("1001+"));
-    for (Row row : sizes.groupBy(bucket.as("bucket")).count().orderBy("bucket").collectAsList()) {
-      counts.put("identity.component_size." + row.getString(0), row.getLong(1));
+    for (int b = 0; b < SIZE_BUCKETS.size(); b++) {
+      long n = row.getLong(4 + types.size() + b);
+      if (n > 0) {
+        counts.put("identity.component_size." + SIZE_BUCKETS.get(b).getKey(), n);
+      }
     }
     counts.put("identity.merges", store.read(Tables.IDENTITY_MERGES)
         .where(col("merged_date").equalTo(lit(Date.valueOf(day)))).count());

@@ -257,6 +257,34 @@ class IdentityJobTest {
   }
 
   @Test
+  void statisticsDescribeTheMapAfterTheNight() {
+    Map<Long, List<Row>> components = store.read(Tables.IDENTITY_MAP).collectAsList().stream()
+        .collect(Collectors.groupingBy(row -> row.<Long>getAs("customer_key")));
+    Map<String, Long> byType = store.read(Tables.IDENTITY_MAP).collectAsList().stream()
+        .collect(Collectors.groupingBy(row -> row.<String>getAs("identifier_type"), Collectors.counting()));
+    long added = store.read(Tables.IDENTITY_MAP).where("added_date = DATE'" + DAY2 + "'").count();
+    Map<String, Long> buckets = components.values().stream().collect(Collectors.groupingBy(rows -> {
+      int size = rows.size();
+      return size == 1 ? "1" : size <= 5 ? "2-5" : size <= 20 ? "6-20" : size <= 100 ? "21-100"
+          : size <= 1000 ? "101-1000" : "1001+";
+    }, Collectors.counting()));
+    long customers = components.values().stream()
+        .filter(rows -> rows.stream().anyMatch(row -> "customer_id".equals(row.getAs("identifier_type")))).count();
+
+    assertThat(statistics(DAY2, "identifiers")).containsEntry("", (long) byType.values().stream()
+        .mapToLong(Long::longValue).sum());
+    byType.forEach((type, n) -> assertThat(statistics(DAY2, "identifiers")).containsEntry(type, n));
+    assertThat(statistics(DAY2, "identifiers")).hasSize(byType.size() + 1);
+    assertThat(statistics(DAY2, "new_identifiers")).containsExactly(Map.entry("", added));
+    assertThat(added).as("day 2 brought new identifiers").isPositive();
+    assertThat(statistics(DAY2, "components")).containsExactly(Map.entry("", (long) components.size()));
+    assertThat(statistics(DAY2, "customers")).containsExactly(Map.entry("", customers));
+    assertThat(statistics(DAY2, "largest_component")).containsExactly(Map.entry("",
+        (long) components.values().stream().mapToInt(List::size).max().orElseThrow()));
+    assertThat(statistics(DAY2, "component_size")).isEqualTo(buckets);
+  }
+
+  @Test
   @Order(Integer.MAX_VALUE - 2)
   void rerunOfADayLeavesTheTablesAsOneRunDid() {
     Map<TableSpec, Dataset<Row>> before = snapshot();
