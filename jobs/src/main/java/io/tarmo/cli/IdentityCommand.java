@@ -47,7 +47,7 @@ final class IdentityCommand implements Callable<Integer> {
 
       @Override
       public Outcome run(JobContext context) {
-        IdentityResult result = job(context).run(day, full, context.commitNote());
+        IdentityResult result = job(context).runChecked(day, full, context.commitNote());
         spec.commandLine().getOut().println(result.summary());
         return new Outcome(result.counts(), result.qualityFailure().orElse(null));
       }

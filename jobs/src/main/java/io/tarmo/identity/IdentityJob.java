@@ -106,8 +106,17 @@ public final class IdentityJob {
     }
   }
 
+  /** Checks ({@link #check}), then resolves day D. */
   public IdentityResult run(LocalDate day, boolean full, String commitNote) {
     check(day, full);
+    return runChecked(day, full, commitNote);
+  }
+
+  /**
+   * Resolves day D when {@link #check} has just passed (the command runner checks every step
+   * before it records the run; checking again would read the identity tables twice more).
+   */
+  public IdentityResult runChecked(LocalDate day, boolean full, String commitNote) {
     SparkSession spark = store.spark();
     Date date = Date.valueOf(day);
     Intermediates kept = new Intermediates();
