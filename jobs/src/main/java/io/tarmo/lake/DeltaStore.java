@@ -14,7 +14,16 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.delta.DeltaConcurrentModificationException;
 import org.apache.spark.sql.delta.DeltaLog;
+import org.apache.spark.sql.delta.DeltaOperations;
+import org.apache.spark.sql.delta.OptimisticTransaction;
+import org.apache.spark.sql.delta.actions.Action;
+import org.apache.spark.sql.delta.actions.AddFile;
+import org.apache.spark.sql.delta.actions.FileAction;
+import org.apache.spark.sql.SaveMode;
+import scala.collection.immutable.Seq;
+import scala.jdk.javaapi.CollectionConverters;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
@@ -181,6 +190,82 @@ public final class DeltaStore {
       spark.conf().unset("spark.databricks.delta.commitInfo.userMetadata");
     }
     return metricsSince(spec, before);
+  }
+
+  /** Rows appended in one commit ({@link #appendTracked}): its version and the files it added. */
+  record Appended(long version, java.util.List<AddFile> files) {}
+
+  /**
+   * Appends {@code rows} in a commit of its own and tells which files hold them, so that
+   * {@link #replaceAppended} can later swap them for new rows without reading the table.
+   */
+  Appended appendTracked(TableSpec spec, Dataset<Row> rows, String commitNote) {
+    ensure(spec);
+    OptimisticTransaction txn = DeltaLog.forTable(spark, lake.tablePath(spec)).startTransaction();
+    Seq<FileAction> written = txn.writeFiles(conform(rows, spec));
+    long version = txn.commit(actions(CollectionConverters.asJava(written)), writeOperation(SaveMode.Append, null, commitNote));
+    return new Appended(version, CollectionConverters.asJava(written).stream()
+        .filter(AddFile.class::isInstance).map(AddFile.class::cast).toList());
+  }
+
+  /**
+   * Replaces the rows an earlier {@link #appendTracked} wrote with {@code rows}, in one commit that
+   * removes its files and adds the new ones: no file is read, no Spark job looks for the rows.
+   * Returns false, having changed nothing, when those files have been rewritten or removed since
+   * (by a compaction, a delete) or another commit removes them meanwhile; the caller then has to
+   * find the rows the ordinary way. {@code predicate} describes the rows for the Delta log only, so
+   * it must never hold personal data.
+   */
+  boolean replaceAppended(TableSpec spec, Appended earlier, Dataset<Row> rows, String predicate, String commitNote) {
+    OptimisticTransaction txn = DeltaLog.forTable(spark, lake.tablePath(spec)).startTransaction();
+    if (removedSince(spec, earlier, txn.readVersion())) {
+      return false;
+    }
+    java.util.List<FileAction> actions = new java.util.ArrayList<>(
+        CollectionConverters.asJava(txn.writeFiles(conform(rows, spec))));
+    long now = System.currentTimeMillis();
+    for (AddFile file : earlier.files()) {
+      actions.add(file.removeWithTimestamp(now, true));
+    }
+    try {
+      txn.commit(actions(actions), writeOperation(SaveMode.Overwrite, predicate, commitNote));
+      return true;
+    } catch (DeltaConcurrentModificationException e) {
+      // The files written for this attempt are in no commit; VACUUM removes them.
+      return false;
+    }
+  }
+
+  /** Whether a commit after {@code earlier}'s, up to {@code version}, removed one of its files. */
+  private boolean removedSince(TableSpec spec, Appended earlier, long version) {
+    java.util.Set<String> paths = new java.util.HashSet<>();
+    earlier.files().forEach(file -> paths.add(file.path()));
+    for (long v = earlier.version() + 1; v <= version; v++) {
+      Path commit = new Path(lake.tablePath(spec) + "/_delta_log/" + String.format(Locale.ROOT, "%020d.json", v));
+      try (FSDataInputStream in = commit.getFileSystem(spark.sparkContext().hadoopConfiguration()).open(commit);
+           BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = reader.readLine()) != null) {
+          JsonNode removed = JSON.readTree(line).path("remove").path("path");
+          if (removed.isTextual() && paths.contains(removed.asText())) {
+            return true;
+          }
+        }
+      } catch (IOException e) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static scala.collection.immutable.Seq<Action> actions(java.util.List<? extends Action> actions) {
+    return (scala.collection.immutable.Seq) CollectionConverters.asScala(actions).toSeq();
+  }
+
+  private static DeltaOperations.Write writeOperation(SaveMode mode, String predicate, String commitNote) {
+    return new DeltaOperations.Write(mode, scala.Option.empty(), scala.Option.apply(predicate),
+        scala.Option.apply(commitNote), scala.Option.empty(), scala.Option.empty(), scala.Option.empty());
   }
 
   /**

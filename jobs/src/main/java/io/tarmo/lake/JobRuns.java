@@ -42,6 +42,8 @@ public final class JobRuns {
 
   private final DeltaStore store;
   private final Clock clock;
+  /** The RUNNING rows this instance wrote, by run id: where they are, to replace them cheaply. */
+  private final Map<String, DeltaStore.Appended> started = new java.util.concurrent.ConcurrentHashMap<>();
 
   public JobRuns(DeltaStore store, Clock clock) {
     this.store = store;
@@ -50,19 +52,27 @@ public final class JobRuns {
 
   public Run start(String command, LocalDate businessDate) {
     Run run = new Run(UUID.randomUUID().toString(), command, businessDate, clock.instant());
-    store.append(Tables.JOB_RUNS, rows(run, Status.RUNNING, null, Map.of(), null),
-        "tarmo job_runs start " + run.runId());
+    started.put(run.runId(), store.appendTracked(Tables.JOB_RUNS, rows(run, Status.RUNNING, null, Map.of(), null),
+        "tarmo job_runs start " + run.runId()));
     return run;
   }
 
   /**
-   * Completes the run's row. An update by {@code run_id} reads and rewrites only the file holding
+   * Completes the run's row. A run started by this instance has its RUNNING row swapped for the
+   * final one in one commit that reads no file ({@link DeltaStore#replaceAppended}). Otherwise, or
+   * when that row has been rewritten since (a compaction), an update by {@code run_id} reads and rewrites only the file holding
    * that row (file statistics point to it), where a merge would join every file of the table; the
    * predicate recorded in the Delta log names the run id only. A row that has gone missing is
    * appended instead.
    */
   public void finish(Run run, Status status, Map<String, Long> counts, String message) {
     Instant finishedAt = clock.instant();
+    DeltaStore.Appended running = started.remove(run.runId());
+    if (running != null && store.replaceAppended(Tables.JOB_RUNS, running,
+        rows(run, status, finishedAt, counts, message), "run_id = '" + run.runId() + "'",
+        "tarmo job_runs finish " + run.runId())) {
+      return;
+    }
     Map<String, Column> set = new LinkedHashMap<>();
     set.put("finished_at", lit(Timestamp.from(finishedAt)));
     set.put("status", lit(status.name()));

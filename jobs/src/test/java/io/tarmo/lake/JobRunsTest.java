@@ -69,4 +69,40 @@ class JobRunsTest {
     assertThat(rows.get(0).<String>getAs("status")).isEqualTo("SUCCEEDED");
     assertThat(store.read(Tables.JOB_RUNS).count()).isEqualTo(2);
   }
+
+  @Test
+  void aFinishSwapsTheRunningRowInOneCommitThatNamesOnlyTheRun() throws Exception {
+    DeltaStore store = new DeltaStore(spark, Lake.at(root.toString()));
+    JobRuns runs = new JobRuns(store, Clock.systemUTC());
+    JobRuns.Run run = runs.start("segments", DAY);
+    long started = store.version(Tables.JOB_RUNS);
+
+    runs.finish(run, JobRuns.Status.SUCCEEDED, Map.of("members", 5L), null);
+
+    assertThat(store.version(Tables.JOB_RUNS)).as("one commit").isEqualTo(started + 1);
+    String commit = java.nio.file.Files.readString(root.resolve("tables/job_runs/_delta_log")
+        .resolve(String.format("%020d.json", started + 1)));
+    assertThat(commit).contains("\"remove\"").contains("\"add\"")
+        .contains("run_id = '" + run.runId() + "'").contains("tarmo job_runs finish " + run.runId());
+    List<Row> rows = store.read(Tables.JOB_RUNS).collectAsList();
+    assertThat(rows).hasSize(1);
+    assertThat(rows.get(0).<String>getAs("status")).isEqualTo("SUCCEEDED");
+    assertThat(rows.get(0).getJavaMap(rows.get(0).fieldIndex("counts"))).containsEntry("members", 5L);
+  }
+
+  @Test
+  void aRunningRowRewrittenByACompactionIsStillCompletedOnce() {
+    DeltaStore store = new DeltaStore(spark, Lake.at(root.toString()));
+    JobRuns runs = new JobRuns(store, Clock.systemUTC());
+    JobRuns.Run first = runs.start("ingest", DAY);
+    JobRuns.Run second = runs.start("identity", DAY);
+    io.delta.tables.DeltaTable.forPath(spark, store.lake().tablePath(Tables.JOB_RUNS)).optimize().executeCompaction();
+
+    runs.finish(first, JobRuns.Status.SUCCEEDED, Map.of(), null);
+    runs.finish(second, JobRuns.Status.FAILED, Map.of(), "Cannot complete identity: Spark failed");
+
+    List<Row> rows = store.read(Tables.JOB_RUNS).orderBy(col("command")).collectAsList();
+    assertThat(rows).extracting(row -> row.<String>getAs("command") + " " + row.<String>getAs("status"))
+        .containsExactly("identity FAILED", "ingest SUCCEEDED");
+  }
 }
