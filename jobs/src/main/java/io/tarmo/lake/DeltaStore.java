@@ -241,12 +241,9 @@ public final class DeltaStore {
     java.util.Set<String> paths = new java.util.HashSet<>();
     earlier.files().forEach(file -> paths.add(file.path()));
     for (long v = earlier.version() + 1; v <= version; v++) {
-      Path commit = new Path(lake.tablePath(spec) + "/_delta_log/" + String.format(Locale.ROOT, "%020d.json", v));
-      try (FSDataInputStream in = commit.getFileSystem(spark.sparkContext().hadoopConfiguration()).open(commit);
-           BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = reader.readLine()) != null) {
-          JsonNode removed = JSON.readTree(line).path("remove").path("path");
+      try {
+        for (JsonNode action : commitActions(spec, v)) {
+          JsonNode removed = action.path("remove").path("path");
           if (removed.isTextual() && paths.contains(removed.asText())) {
             return true;
           }
@@ -278,12 +275,9 @@ public final class DeltaStore {
     if (latest <= version) {
       return Map.of();
     }
-    Path commit = new Path(lake.tablePath(spec) + "/_delta_log/" + String.format(Locale.ROOT, "%020d.json", latest));
-    try (FSDataInputStream in = commit.getFileSystem(spark.sparkContext().hadoopConfiguration()).open(commit);
-         BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = reader.readLine()) != null) {
-        JsonNode metrics = JSON.readTree(line).path("commitInfo").path("operationMetrics");
+    try {
+      for (JsonNode action : commitActions(spec, latest)) {
+        JsonNode metrics = action.path("commitInfo").path("operationMetrics");
         if (!metrics.isMissingNode()) {
           Map<String, Long> values = new HashMap<>();
           metrics.fields().forEachRemaining(entry -> {
@@ -299,6 +293,20 @@ public final class DeltaStore {
     } catch (IOException e) {
       throw TarmoException.job("Cannot read the commit of table " + spec.name() + " (version " + latest + ")", e);
     }
+  }
+
+  /** The actions of the table's commit {@code version}, one JSON object each, read from its log file. */
+  private java.util.List<JsonNode> commitActions(TableSpec spec, long version) throws IOException {
+    Path commit = new Path(lake.tablePath(spec) + "/_delta_log/" + String.format(Locale.ROOT, "%020d.json", version));
+    java.util.List<JsonNode> actions = new java.util.ArrayList<>();
+    try (FSDataInputStream in = commit.getFileSystem(spark.sparkContext().hadoopConfiguration()).open(commit);
+         BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = reader.readLine()) != null) {
+        actions.add(JSON.readTree(line));
+      }
+    }
+    return actions;
   }
 
   /** The table's current version, -1 when it does not exist. */
