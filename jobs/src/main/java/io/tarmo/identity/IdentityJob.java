@@ -239,35 +239,38 @@ public final class IdentityJob {
     }
     Dataset<Row> components = store.read(Tables.IDENTITY_MAP).groupBy(col("customer_key"))
         .agg(count(lit(1)).as("size"), perComponent.toArray(Column[]::new));
-    List<Column> shape = new ArrayList<>(List.of(count_if(col("n_" + IdentifierType.CUSTOMER_ID.key()).gt(0)),
-        max(col("size")), coalesce(sum(col("added")), lit(0L))));
+    List<Column> shape = new ArrayList<>(List.of(
+        count_if(col("n_" + IdentifierType.CUSTOMER_ID.key()).gt(0)).as("customers"),
+        max(col("size")).as("largest"),
+        coalesce(sum(col("added")), lit(0L)).as("added")));
     for (String type : types) {
-      shape.add(coalesce(sum(col("n_" + type)), lit(0L)));
+      shape.add(coalesce(sum(col("n_" + type)), lit(0L)).as("n_" + type));
     }
     long below = 0;
     for (Map.Entry<String, Long> bucket : SIZE_BUCKETS) {
-      shape.add(count_if(col("size").gt(below).and(col("size").leq(bucket.getValue()))));
+      shape.add(count_if(col("size").gt(below).and(col("size").leq(bucket.getValue()))).as("size_" + bucket.getKey()));
       below = bucket.getValue();
     }
-    Row row = components.agg(count(lit(1)), shape.toArray(Column[]::new)).first();
+    Row row = components.agg(count(lit(1)).as("components"), shape.toArray(Column[]::new)).first();
     long identifiers = 0;
-    for (int t = 0; t < types.size(); t++) {
-      long n = row.getLong(4 + t);
+    for (String type : types) {
+      long n = row.<Long>getAs("n_" + type);
       identifiers += n;
       if (n > 0) {
-        counts.put("identity.identifiers." + types.get(t), n);
+        counts.put("identity.identifiers." + type, n);
       }
     }
     counts.put("identity.identifiers", identifiers);
-    counts.put("identity.new_identifiers", row.getLong(3));
-    counts.put("identity.components", row.getLong(0));
-    counts.put("identity.customers", row.getLong(1));
-    long largest = row.isNullAt(2) ? 0L : row.getLong(2);
+    counts.put("identity.new_identifiers", row.<Long>getAs("added"));
+    counts.put("identity.components", row.<Long>getAs("components"));
+    counts.put("identity.customers", row.<Long>getAs("customers"));
+    Long largestOrNull = row.getAs("largest");
+    long largest = largestOrNull == null ? 0L : largestOrNull;
     counts.put("identity.largest_component", largest);
-    for (int b = 0; b < SIZE_BUCKETS.size(); b++) {
-      long n = row.getLong(4 + types.size() + b);
+    for (Map.Entry<String, Long> bucket : SIZE_BUCKETS) {
+      long n = row.<Long>getAs("size_" + bucket.getKey());
       if (n > 0) {
-        counts.put("identity.component_size." + SIZE_BUCKETS.get(b).getKey(), n);
+        counts.put("identity.component_size." + bucket.getKey(), n);
       }
     }
     counts.put("identity.merges", store.read(Tables.IDENTITY_MERGES)

@@ -21,8 +21,6 @@ import org.apache.spark.sql.delta.OptimisticTransaction;
 import org.apache.spark.sql.delta.actions.Action;
 import org.apache.spark.sql.delta.actions.AddFile;
 import org.apache.spark.sql.delta.actions.FileAction;
-import org.apache.spark.sql.SaveMode;
-import scala.collection.immutable.Seq;
 import scala.jdk.javaapi.CollectionConverters;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -30,6 +28,7 @@ import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructField;
 
@@ -202,10 +201,9 @@ public final class DeltaStore {
   Appended appendTracked(TableSpec spec, Dataset<Row> rows, String commitNote) {
     ensure(spec);
     OptimisticTransaction txn = DeltaLog.forTable(spark, lake.tablePath(spec)).startTransaction();
-    Seq<FileAction> written = txn.writeFiles(conform(rows, spec));
-    long version = txn.commit(actions(CollectionConverters.asJava(written)), writeOperation(SaveMode.Append, null, commitNote));
-    return new Appended(version, CollectionConverters.asJava(written).stream()
-        .filter(AddFile.class::isInstance).map(AddFile.class::cast).toList());
+    java.util.List<FileAction> written = CollectionConverters.asJava(txn.writeFiles(conform(rows, spec)));
+    long version = txn.commit(actions(written), writeOperation(SaveMode.Append, null, commitNote));
+    return new Appended(version, written.stream().filter(AddFile.class::isInstance).map(AddFile.class::cast).toList());
   }
 
   /**

@@ -60,17 +60,18 @@ public final class JobRuns {
   /**
    * Completes the run's row. A run started by this instance has its RUNNING row swapped for the
    * final one in one commit that reads no file ({@link DeltaStore#replaceAppended}). Otherwise, or
-   * when that row has been rewritten since (a compaction), an update by {@code run_id} reads and rewrites only the file holding
-   * that row (file statistics point to it), where a merge would join every file of the table; the
-   * predicate recorded in the Delta log names the run id only. A row that has gone missing is
-   * appended instead.
+   * when that row has been rewritten since (a compaction), an update by {@code run_id} reads and
+   * rewrites only the file holding that row (file statistics point to it), where a merge would join
+   * every file of the table. Either way the predicate recorded in the Delta log names the run id
+   * only. A row that has gone missing is appended instead.
    */
   public void finish(Run run, Status status, Map<String, Long> counts, String message) {
     Instant finishedAt = clock.instant();
+    Dataset<Row> finished = rows(run, status, finishedAt, counts, message);
+    String note = "tarmo job_runs finish " + run.runId();
     DeltaStore.Appended running = started.remove(run.runId());
-    if (running != null && store.replaceAppended(Tables.JOB_RUNS, running,
-        rows(run, status, finishedAt, counts, message), "run_id = '" + run.runId() + "'",
-        "tarmo job_runs finish " + run.runId())) {
+    if (running != null
+        && store.replaceAppended(Tables.JOB_RUNS, running, finished, "run_id = '" + run.runId() + "'", note)) {
       return;
     }
     Map<String, Column> set = new LinkedHashMap<>();
@@ -82,8 +83,7 @@ public final class JobRuns {
     long before = store.version(Tables.JOB_RUNS);
     store.table(Tables.JOB_RUNS).update(col("run_id").equalTo(lit(run.runId())), set);
     if (store.metricsSince(Tables.JOB_RUNS, before).getOrDefault("numUpdatedRows", 0L) == 0L) {
-      store.append(Tables.JOB_RUNS, rows(run, status, finishedAt, counts, message),
-          "tarmo job_runs finish " + run.runId());
+      store.append(Tables.JOB_RUNS, finished, note);
     }
   }
 

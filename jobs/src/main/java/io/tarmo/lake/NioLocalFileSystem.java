@@ -60,7 +60,7 @@ public final class NioLocalFileSystem extends LocalFileSystem {
       return getFileStatus(path);
     }
 
-    static Set<PosixFilePermission> posix(FsPermission permission) {
+    private static Set<PosixFilePermission> posix(FsPermission permission) {
       Set<PosixFilePermission> set = EnumSet.noneOf(PosixFilePermission.class);
       add(set, permission.getUserAction(),
           PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE);
