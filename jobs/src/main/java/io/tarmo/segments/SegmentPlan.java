@@ -6,7 +6,6 @@ import static org.apache.spark.sql.functions.array_compact;
 import static org.apache.spark.sql.functions.array_contains;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.collect_list;
 import static org.apache.spark.sql.functions.collect_set;
 import static org.apache.spark.sql.functions.count_if;
 import static org.apache.spark.sql.functions.datediff;
@@ -29,15 +28,18 @@ import java.sql.Timestamp;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
 
 /**
  * Every segment definition compiled for one business day into a single evaluation: each
@@ -56,10 +58,11 @@ public final class SegmentPlan {
   private final Timestamp end;
   private final Map<String, FieldType> properties;
   private final Map<String, String> aliases = new LinkedHashMap<>();
-  private final List<Column> aggregates = new ArrayList<>();
+  private final List<Aggregate> aggregates = new ArrayList<>();
   private final Map<String, Column> memberships = new LinkedHashMap<>();
   private final Set<String> propertiesUsed = new LinkedHashSet<>();
   private LocalDate scanStart;
+  private boolean collecting;
 
   private SegmentPlan(LocalDate day, Map<String, FieldType> properties) {
     this.day = day;
@@ -99,8 +102,37 @@ public final class SegmentPlan {
     if (aggregates.isEmpty()) {
       return events.select(col(CUSTOMER_KEY)).distinct();
     }
-    return events.groupBy(col(CUSTOMER_KEY)).agg(aggregates.get(0),
-        aggregates.subList(1, aggregates.size()).toArray(Column[]::new));
+    if (!collecting) {
+      Column[] direct = aggregates.stream().map(a -> a.over(a.input()).as(a.name())).toArray(Column[]::new);
+      return events.groupBy(col(CUSTOMER_KEY)).agg(direct[0], Arrays.copyOfRange(direct, 1, direct.length));
+    }
+    // Collecting aggregates hold objects, so Spark's object hash aggregation would fall back to
+    // sorting every row of every task (twice: before and after the shuffle). Instead each event
+    // is narrowed to the inputs of the aggregates (the conditions of the counts packed as bits of
+    // a long: a boolean takes 8 bytes of a shuffled row too), shuffled and sorted by customer
+    // once, and aggregated by a streaming sort aggregation
+    // (spark.sql.execution.replaceHashWithSortAgg).
+    List<Column> inputs = new ArrayList<>();
+    inputs.add(col(CUSTOMER_KEY));
+    Map<Integer, Column> packed = new LinkedHashMap<>();
+    List<Column> folded = new ArrayList<>();
+    int bits = 0;
+    for (Aggregate aggregate : aggregates) {
+      if (aggregate.counted()) {
+        String word = "__bits" + bits / 63;
+        Column bit = lit(1L << (bits % 63));
+        packed.merge(bits / 63, when(aggregate.input(), bit).otherwise(lit(0L)), Column::bitwiseOR);
+        folded.add(count_if(col(word).bitwiseAND(bit).notEqual(lit(0L))).as(aggregate.name()));
+        bits++;
+      } else {
+        inputs.add(aggregate.input().as(aggregate.name()));
+        folded.add(aggregate.over(col(aggregate.name())).as(aggregate.name()));
+      }
+    }
+    packed.forEach((word, bitsOfWord) -> inputs.add(bitsOfWord.as("__bits" + word)));
+    return events.select(inputs.toArray(Column[]::new))
+        .repartition(col(CUSTOMER_KEY)).sortWithinPartitions(col(CUSTOMER_KEY))
+        .groupBy(col(CUSTOMER_KEY)).agg(folded.get(0), folded.subList(1, folded.size()).toArray(Column[]::new));
   }
 
   /**
@@ -150,12 +182,15 @@ public final class SegmentPlan {
   private Column behaviourFlag(Behaviour behaviour) {
     LocalDate start = widen(behaviour.window().start(day));
     Column match = matches(behaviour.filter()).and(col("event_date").geq(lit(Date.valueOf(start))));
-    Column aggregate = switch (behaviour.measure().kind()) {
-      case COUNT -> count_if(match);
-      case SUM -> sum(when(match, eventField(behaviour.measure().of()))).cast("double");
-      case DISTINCT -> size(collect_set(when(match, eventField(behaviour.measure().of())))).cast("long");
+    String name = switch (behaviour.measure().kind()) {
+      case COUNT -> alias(behaviour.toString(), match, null);
+      case SUM -> alias(behaviour.toString(), when(match, eventField(behaviour.measure().of())),
+          in -> sum(in).cast("double"));
+      case DISTINCT -> alias(behaviour.toString(), when(match, eventField(behaviour.measure().of())),
+          in -> size(collect_set(in)).cast("long"));
     };
-    Column value = coalesce(col(alias(behaviour.toString(), aggregate)), lit(0));
+    collecting |= behaviour.measure().kind() == Condition.Measure.Kind.DISTINCT;
+    Column value = coalesce(col(name), lit(0));
     double bound = behaviour.threshold().value();
     return switch (behaviour.threshold().comparison()) {
       case EQ -> value.equalTo(bound);
@@ -172,12 +207,13 @@ public final class SegmentPlan {
     LocalDate start = widen(sequence.window().start(day));
     Column inWindow = col("event_date").geq(lit(Date.valueOf(start)));
     Timestamp latestFirstStep = Timestamp.from(end.toInstant().minusSeconds(86_400L * sequence.followUpDays()));
-    Column firsts = collect_list(when(matches(sequence.did()).and(inWindow).and(col("ts").leq(lit(latestFirstStep))),
-        unix_micros(col("ts"))));
-    Column seconds = collect_list(when(matches(sequence.thenDidNot()).and(inWindow), unix_micros(col("ts"))));
+    collecting = true;
     String key = sequence.toString();
-    Column did = col(alias(key + "#did", firsts));
-    Column then = col(alias(key + "#then", seconds));
+    Column did = col(alias(key + "#did",
+        when(matches(sequence.did()).and(inWindow).and(col("ts").leq(lit(latestFirstStep))), unix_micros(col("ts"))),
+        functions::collect_list));
+    Column then = col(alias(key + "#then",
+        when(matches(sequence.thenDidNot()).and(inWindow), unix_micros(col("ts"))), functions::collect_list));
     long span = sequence.followUpDays() * MICROS_PER_DAY;
     Column flag = exists(did, x -> not(exists(then, y -> y.geq(x).and(y.leq(x.plus(span))))));
     return coalesce(flag, lit(false));
@@ -190,12 +226,25 @@ public final class SegmentPlan {
     return start;
   }
 
-  private String alias(String key, Column aggregate) {
+  /** The column name of the aggregate {@code function(input)} for condition {@code key}, shared by equal keys. */
+  private String alias(String key, Column input, UnaryOperator<Column> function) {
     return aliases.computeIfAbsent(key, k -> {
       String name = "__c" + aliases.size();
-      aggregates.add(aggregate.as(name));
+      aggregates.add(new Aggregate(name, input, function));
       return name;
     });
+  }
+
+  /** One aggregate column: {@code function} over the per-event {@code input}. */
+  private record Aggregate(String name, Column input, UnaryOperator<Column> function) {
+    /** A count of the events where the boolean {@code input} holds. */
+    boolean counted() {
+      return function == null;
+    }
+
+    Column over(Column in) {
+      return counted() ? count_if(in) : function.apply(in);
+    }
   }
 
   private Column matches(List<Predicate> filter) {

@@ -22,6 +22,7 @@ import io.tarmo.lake.Tables;
 import io.tarmo.profiles.CustomerEvents;
 import io.tarmo.profiles.ProfilesJob;
 import io.tarmo.segments.SegmentCatalog;
+import io.tarmo.segments.SegmentPlan;
 import io.tarmo.segments.SegmentsJob;
 import io.tarmo.segments.SegmentsResult;
 import java.io.IOException;
@@ -82,21 +83,36 @@ public final class SegmentsBenchmark {
             : String.format(Locale.ROOT, "written in %.1f s", setup));
     System.out.println("| run | step | seconds | events in window | rows/s per core |");
     System.out.println("| --- | --- | --- | --- | --- |");
+    // BENCH_SEGMENTS_ONLY=1 (with BENCH_REUSE=1): only the two segments runs, on the profiles left.
+    boolean segmentsOnly = reuse && "1".equals(System.getenv("BENCH_SEGMENTS_ONLY"));
+    if ("1".equals(System.getenv("BENCH_EXPLAIN"))) {
+      SegmentsJob.members(SegmentPlan.compile(twenty, DAY), store.read(Tables.EVENTS), store.read(Tables.IDENTITY_MAP),
+          store.read(Tables.CUSTOMER_PROFILES), DAY).explain();
+    }
     for (int run = 1; run <= repeats; run++) {
+      double bare = 0;
+      long windowRows = events;
+      if (!segmentsOnly) {
+        long t = System.nanoTime();
+        Row scan = CustomerEvents.filterKnownBy(store.read(Tables.EVENTS), start, DAY)
+            .agg(count(lit(1)), max(col("ts")), max(col("product_id")), max(col("anonymous_id")), max(col("user_id")))
+            .head();
+        bare = BenchSupport.seconds(t);
+        windowRows = scan.getLong(0);
+        row(run, "bare scan of the window (count, max of 4 columns)", bare, windowRows, cores);
+
+        t = System.nanoTime();
+        new ProfilesJob(store, Clock.systemUTC()).run(DAY, "bench");
+        row(run, "profiles (all history up to the day)", BenchSupport.seconds(t), events, cores);
+      }
+      if (run == 1) {
+        // Untimed: the first segments run of a JVM compiles and warms up its code, which made the
+        // first timed 1-definition run 25-30 s slower than the later ones.
+        new SegmentsJob(store, one, Clock.systemUTC()).run(DAY, "bench warm-up");
+        new SegmentsJob(store, twenty, Clock.systemUTC()).run(DAY, "bench warm-up");
+      }
+
       long t = System.nanoTime();
-      Row scan = CustomerEvents.filterKnownBy(store.read(Tables.EVENTS), start, DAY)
-          .agg(count(lit(1)), max(col("ts")), max(col("product_id")), max(col("anonymous_id")), max(col("user_id")))
-          .head();
-      double bare = BenchSupport.seconds(t);
-      long windowRows = scan.getLong(0);
-      row(run, "bare scan of the window (count, max of 4 columns)", bare, windowRows, cores);
-
-      t = System.nanoTime();
-      new ProfilesJob(store, Clock.systemUTC()).run(DAY, "bench");
-      double profiles = BenchSupport.seconds(t);
-      row(run, "profiles (all history up to the day)", profiles, events, cores);
-
-      t = System.nanoTime();
       SegmentsResult single = new SegmentsJob(store, one, Clock.systemUTC()).run(DAY, "bench");
       double oneSeconds = BenchSupport.seconds(t);
       row(run, "segments, 1 definition (" + single.aggregates() + " aggregate)", oneSeconds, windowRows, cores);
@@ -106,7 +122,9 @@ public final class SegmentsBenchmark {
       double twentySeconds = BenchSupport.seconds(t);
       row(run, "segments, 20 definitions (" + all.aggregates() + " aggregates)", twentySeconds, windowRows, cores);
       System.out.printf(Locale.ROOT, "| %d | ratio 20 / 1 definitions | %.2f× | | |%n", run, twentySeconds / oneSeconds);
-      System.out.printf(Locale.ROOT, "| %d | ratio segments (20) / bare scan | %.2f× | | |%n", run, twentySeconds / bare);
+      if (!segmentsOnly) {
+        System.out.printf(Locale.ROOT, "| %d | ratio segments (20) / bare scan | %.2f× | | |%n", run, twentySeconds / bare);
+      }
       System.out.printf(Locale.ROOT, "| %d | memberships written (20 definitions) | %,d | | |%n", run, all.memberships());
     }
     spark.stop();

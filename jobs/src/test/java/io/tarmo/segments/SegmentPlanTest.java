@@ -206,6 +206,40 @@ class SegmentPlanTest {
   }
 
   @Test
+  void countsBesideACollectingConditionAgreeWithCountsAlone() {
+    // A distinct count or a sequence sends the events through the sort aggregation, where the
+    // conditions of the counts travel as bits of longs (63 per long): 70 counts need two.
+    // Product views per customer (rows) on each day from 2026-11-22 to the business day (columns).
+    int[][] views = {{3, 0, 2, 1, 0, 3, 1}, {0, 1, 0, 0, 2, 0, 3}, {1, 1, 1, 1, 1, 1, 1}, {0, 0, 0, 3, 3, 3, 3},
+        {2, 2, 0, 0, 0, 0, 1}};
+    LakeFixtures lake = cookies(new LakeFixtures(spark), views.length);
+    for (int customer = 0; customer < views.length; customer++) {
+      for (int day = 0; day < 7; day++) {
+        for (int view = 0; view < views[customer][day]; view++) {
+          viewed(lake, "a" + (customer + 1), "2026-11-" + (22 + day) + "T1" + view + ":00:00Z");
+        }
+      }
+    }
+    StringBuilder counts = new StringBuilder();
+    for (int within = 1; within <= 7; within++) {
+      for (int least = 1; least <= 10; least++) {
+        counts.append("{ id = w").append(within).append("-n").append(least)
+            .append(", condition { event { event = \"Product Viewed\", within = ").append(within)
+            .append("d, count { gte = ").append(least).append(" } } } },");
+      }
+    }
+    Map<String, List<Long>> alone = evaluate(lake, DAY, "segments = [" + counts + "]");
+    Map<String, List<Long>> beside = evaluate(lake, DAY, "segments = [" + counts
+        + "{ id = one-product, condition { event { within = 7d, distinct { of = product_id, eq = 1 } } } } ]");
+
+    assertThat(beside.get("one-product")).containsExactly(1L, 2L, 3L, 4L, 5L);
+    beside.remove("one-product");
+    assertThat(beside).isEqualTo(alone);
+    assertThat(alone.get("w7-n1")).containsExactly(1L, 2L, 3L, 4L, 5L);
+    assertThat(alone.values().stream().distinct().count()).as("the fixture tells the thresholds apart").isGreaterThan(5);
+  }
+
+  @Test
   void identicalConditionsShareOneAggregate() {
     String condition = "event { event = \"Product Viewed\", within = 30d, count { gte = 2 } }";
     SegmentCatalog catalog = SegmentsLoader.parse("segments = ["
