@@ -158,7 +158,8 @@ public final class SettingsLoader {
         .toList();
     return new IdentitySettings(priority, limits, values, patterns,
         intIn(config, "tarmo.identity.max-identifier-length", 8, Identifiers.MAX_LENGTH),
-        intIn(config, "tarmo.identity.max-component-size", 2, Integer.MAX_VALUE));
+        intIn(config, "tarmo.identity.max-component-size", 2, Integer.MAX_VALUE),
+        intIn(config, "tarmo.identity.driver-links", 0, Integer.MAX_VALUE));
   }
 
   private static List<String> stringList(Config config, String key) {

@@ -47,7 +47,8 @@ public record TarmoSettings(
       List<String> blockedValues,
       List<String> blockedPatterns,
       int maxIdentifierLength,
-      long maxComponentSize) {
+      long maxComponentSize,
+      long driverLinks) {
     public IdentitySettings {
       priority = List.copyOf(priority);
       maxPerCustomer = Map.copyOf(maxPerCustomer);
@@ -61,12 +62,18 @@ public record TarmoSettings(
     }
 
     public IdentitySettings withMaxComponentSize(long size) {
-      return new IdentitySettings(priority, maxPerCustomer, blockedValues, blockedPatterns, maxIdentifierLength, size);
+      return new IdentitySettings(priority, maxPerCustomer, blockedValues, blockedPatterns, maxIdentifierLength, size,
+          driverLinks);
     }
 
     public IdentitySettings withMaxPerCustomer(Map<IdentifierType, Integer> limits) {
       return new IdentitySettings(priority, limits, blockedValues, blockedPatterns, maxIdentifierLength,
-          maxComponentSize);
+          maxComponentSize, driverLinks);
+    }
+
+    public IdentitySettings withDriverLinks(long links) {
+      return new IdentitySettings(priority, maxPerCustomer, blockedValues, blockedPatterns, maxIdentifierLength,
+          maxComponentSize, links);
     }
   }
 

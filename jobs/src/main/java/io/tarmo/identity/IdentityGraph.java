@@ -13,11 +13,18 @@ import static org.apache.spark.sql.functions.xxhash64;
 import io.tarmo.TarmoException;
 import io.tarmo.config.TarmoSettings.IdentitySettings;
 import io.tarmo.lake.Intermediates;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import org.apache.spark.api.java.function.FlatMapGroupsFunction;
 import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.sql.Encoders;
@@ -26,6 +33,7 @@ import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 
 /**
@@ -81,9 +89,15 @@ public final class IdentityGraph {
 
   /**
    * Resolves {@code edges}: needs {@code src_type, src_value, dst_type, dst_value, first_seen,
-   * last_seen}, at most one row per pair.
+   * last_seen}, at most one row per pair; {@code linkCount} is their number. Up to
+   * {@code tarmo.identity.driver-links} links are resolved on the driver
+   * ({@link #resolveOnDriver}), more with Spark; both give the same resolution.
    */
-  public Resolution resolve(Dataset<Row> edges) {
+  public Resolution resolve(Dataset<Row> edges, long linkCount) {
+    return linkCount <= rules.driverLinks() ? resolveOnDriver(edges) : resolveWithSpark(edges);
+  }
+
+  private Resolution resolveWithSpark(Dataset<Row> edges) {
     Dataset<Row> links = kept.keep(edges.select(
         nodeId(col(IdentityEdges.SRC_TYPE), col(IdentityEdges.SRC_VALUE)).as("a"),
         nodeId(col(IdentityEdges.DST_TYPE), col(IdentityEdges.DST_VALUE)).as("b"),
@@ -99,8 +113,7 @@ public final class IdentityGraph {
         .withColumn(NODE, nodeId(col(TYPE), col(VALUE))));
     long collisions = nodes.groupBy(col(NODE)).count().where(col("count").gt(1)).count();
     if (collisions > 0) {
-      throw TarmoException.job(String.format(Locale.ROOT,
-          "Cannot resolve identities: %d node ids of the 64-bit identifier hash collide", collisions));
+      throw collisions(collisions);
     }
 
     LargeStarSmallStar.Result raw = LargeStarSmallStar.run(
@@ -124,6 +137,167 @@ public final class IdentityGraph {
     checkOneCustomerPerComponent(assignments);
     return new Resolution(assignments, resolved.decisions(), raw.rounds(), contestedCount);
   }
+
+  /**
+   * The same resolution as {@link #resolveWithSpark}, computed on the driver from the collected
+   * links: node ids, the raw clusters ({@link UnionFind}, labelled by their lowest node id), the
+   * contested clusters and {@link ClusterRules} on each of them. A small night's region is a few
+   * thousand links, and Spark would spend some 20 jobs on it.
+   */
+  private Resolution resolveOnDriver(Dataset<Row> edges) {
+    List<Row> rows = edges.select(
+        nodeId(col(IdentityEdges.SRC_TYPE), col(IdentityEdges.SRC_VALUE)), nodeId(col(IdentityEdges.DST_TYPE),
+            col(IdentityEdges.DST_VALUE)),
+        col(IdentityEdges.SRC_TYPE), col(IdentityEdges.SRC_VALUE), col(IdentityEdges.DST_TYPE),
+        col(IdentityEdges.DST_VALUE), col(FIRST_SEEN), col(LAST_SEEN)).collectAsList();
+    Map<Long, Identifier> identifiers = new TreeMap<>();
+    Set<Long> collisions = new HashSet<>();
+    UnionFind clusters = new UnionFind(Math.max(16, 2 * rows.size()));
+    for (Row row : rows) {
+      long a = row.getLong(0);
+      long b = row.getLong(1);
+      Timestamp first = row.getTimestamp(6);
+      Timestamp last = row.getTimestamp(7);
+      note(identifiers, collisions, a, row.getString(2), row.getString(3), first, last);
+      note(identifiers, collisions, b, row.getString(4), row.getString(5), first, last);
+      clusters.union(a, b);
+    }
+    if (!collisions.isEmpty()) {
+      throw collisions(collisions.size());
+    }
+    Map<Long, List<Long>> members = new TreeMap<>();
+    for (long node : identifiers.keySet()) {
+      members.computeIfAbsent(clusters.componentOf(node), k -> new ArrayList<>()).add(node);
+    }
+    Map<String, Integer> ranks = new HashMap<>();
+    rules.priority().forEach(type -> ranks.put(type.key(), rules.rank(type)));
+
+    Map<Long, List<ClusterRules.Link>> contested = new TreeMap<>();
+    for (Map.Entry<Long, List<Long>> cluster : members.entrySet()) {
+      if (isContested(cluster.getValue(), identifiers)) {
+        contested.put(cluster.getKey(), new ArrayList<>());
+      }
+    }
+    for (Row row : rows) {
+      List<ClusterRules.Link> links = contested.get(clusters.componentOf(row.getLong(0)));
+      if (links != null && row.getLong(0) != row.getLong(1)) {
+        links.add(new ClusterRules.Link(row.getLong(0), row.getLong(1), micros(row.getTimestamp(7))));
+      }
+    }
+    Map<Long, Long> componentOf = new HashMap<>();
+    List<Row> decisions = new ArrayList<>();
+    ClusterRules clusterRules = clusterRules();
+    for (Map.Entry<Long, List<Long>> cluster : members.entrySet()) {
+      List<ClusterRules.Link> links = contested.get(cluster.getKey());
+      if (links == null) {
+        cluster.getValue().forEach(node -> componentOf.put(node, cluster.getKey()));
+        continue;
+      }
+      List<ClusterRules.Node> nodes = new ArrayList<>();
+      for (long node : cluster.getValue()) {
+        Identifier identifier = identifiers.get(node);
+        nodes.add(new ClusterRules.Node(node, identifier.type(), ranks.get(identifier.type()), micros(identifier.last())));
+      }
+      for (ClusterRules.Outcome outcome : clusterRules.resolve(nodes, links)) {
+        if (outcome.rule() == null) {
+          componentOf.put(outcome.node(), outcome.component());
+        } else {
+          decisions.add(RowFactory.create(outcome.node(), outcome.rule(), outcome.otherCustomer(), outcome.detail()));
+        }
+      }
+    }
+
+    List<Row> assignments = new ArrayList<>(identifiers.size());
+    Map<Long, Integer> customersPerComponent = new HashMap<>();
+    for (Map.Entry<Long, Identifier> entry : identifiers.entrySet()) {
+      Identifier identifier = entry.getValue();
+      long component = componentOf.get(entry.getKey());
+      boolean customer = identifier.type().equals(IdentifierType.CUSTOMER_ID.key());
+      if (customer) {
+        customersPerComponent.merge(component, 1, Integer::sum);
+      }
+      assignments.add(RowFactory.create(entry.getKey(), identifier.type(), identifier.value(), identifier.first(),
+          identifier.last(), ranks.get(identifier.type()), customer, clusters.componentOf(entry.getKey()), component));
+    }
+    long bad = customersPerComponent.values().stream().filter(n -> n > 1).count();
+    if (bad > 0) {
+      throw severalCustomers(bad);
+    }
+    SparkSession spark = edges.sparkSession();
+    return new Resolution(kept.keep(spark.createDataFrame(assignments, ASSIGNMENT_SCHEMA)),
+        kept.keep(spark.createDataFrame(decisions, DECISION_SCHEMA)), 0, contested.size());
+  }
+
+  /** An identifier as the driver resolution holds it: the earliest and latest time it was linked. */
+  private record Identifier(String type, String value, Timestamp first, Timestamp last) {}
+
+  private static void note(Map<Long, Identifier> identifiers, Set<Long> collisions, long node, String type,
+      String value, Timestamp first, Timestamp last) {
+    Identifier seen = identifiers.get(node);
+    if (seen == null) {
+      identifiers.put(node, new Identifier(type, value, first, last));
+    } else if (!seen.type().equals(type) || !seen.value().equals(value)) {
+      collisions.add(node);
+    } else {
+      identifiers.put(node, new Identifier(type, value, earlier(seen.first(), first), later(seen.last(), last)));
+    }
+  }
+
+  private static Timestamp earlier(Timestamp a, Timestamp b) {
+    return a == null ? b : b == null || !b.before(a) ? a : b;
+  }
+
+  private static Timestamp later(Timestamp a, Timestamp b) {
+    return a == null ? b : b == null || !b.after(a) ? a : b;
+  }
+
+  /** Microseconds since the epoch, as {@code unix_micros} gives them to the Spark resolution. */
+  private static long micros(Timestamp time) {
+    return time == null ? Long.MIN_VALUE : ChronoUnit.MICROS.between(Instant.EPOCH, time.toInstant());
+  }
+
+  /** {@link #contestedClusters}' test for one cluster. */
+  private boolean isContested(List<Long> nodes, Map<Long, Identifier> identifiers) {
+    Map<String, Integer> perType = new HashMap<>();
+    nodes.forEach(node -> perType.merge(identifiers.get(node).type(), 1, Integer::sum));
+    int customers = perType.getOrDefault(IdentifierType.CUSTOMER_ID.key(), 0);
+    boolean overLimit = rules.maxPerCustomer().entrySet().stream()
+        .anyMatch(limit -> perType.getOrDefault(limit.getKey().key(), 0) > limit.getValue());
+    return customers >= 2 || customers == 1 && overLimit;
+  }
+
+  private ClusterRules clusterRules() {
+    return new ClusterRules(rules.maxPerCustomer().entrySet().stream()
+        .collect(java.util.stream.Collectors.toMap(entry -> entry.getKey().key(), Map.Entry::getValue)));
+  }
+
+  private static TarmoException collisions(long count) {
+    return TarmoException.job(String.format(Locale.ROOT,
+        "Cannot resolve identities: %d node ids of the 64-bit identifier hash collide", count));
+  }
+
+  private static TarmoException severalCustomers(long components) {
+    return TarmoException.job(String.format(Locale.ROOT,
+        "Cannot resolve identities: %d components would hold more than one customer_id (nothing was written to "
+            + "identity_map)", components));
+  }
+
+  private static final StructType ASSIGNMENT_SCHEMA = new StructType()
+      .add(NODE, DataTypes.LongType, false)
+      .add(TYPE, DataTypes.StringType, true)
+      .add(VALUE, DataTypes.StringType, true)
+      .add(FIRST_SEEN, DataTypes.TimestampType, true)
+      .add(LAST_SEEN, DataTypes.TimestampType, true)
+      .add(RANK, DataTypes.IntegerType, true)
+      .add(IS_CUSTOMER, DataTypes.BooleanType, true)
+      .add(CLUSTER, DataTypes.LongType, false)
+      .add(COMPONENT, DataTypes.LongType, false);
+
+  private static final StructType DECISION_SCHEMA = new StructType()
+      .add(NODE, DataTypes.LongType, false)
+      .add(RULE, DataTypes.StringType, true)
+      .add(OTHER, DataTypes.LongType, true)
+      .add(DETAIL, DataTypes.StringType, true);
 
   private record Contested(Dataset<Row> components, Dataset<Row> decisions) {}
 
@@ -155,8 +329,7 @@ public final class IdentityGraph {
         .where(col("a").notEqual(col("b")))
         .select(col(CLUSTER), col("a"), col("b"), lit(null).cast(DataTypes.StringType).as("type"),
             lit(null).cast(DataTypes.IntegerType).as("rank"), unix_micros(col(LAST_SEEN)).as("seen"));
-    ClusterRules clusterRules = new ClusterRules(rules.maxPerCustomer().entrySet().stream()
-        .collect(java.util.stream.Collectors.toMap(entry -> entry.getKey().key(), Map.Entry::getValue)));
+    ClusterRules clusterRules = clusterRules();
     Dataset<Row> outcomes = kept.keep(nodeRows.unionByName(linkRows)
         .groupByKey((MapFunction<Row, Long>) row -> row.getLong(0), Encoders.LONG())
         .flatMapGroups((FlatMapGroupsFunction<Long, Row, Row>) (cluster, rows) -> resolveCluster(clusterRules, rows),
@@ -194,9 +367,7 @@ public final class IdentityGraph {
   private static void checkOneCustomerPerComponent(Dataset<Row> components) {
     long bad = components.where(col(IS_CUSTOMER)).groupBy(col(COMPONENT)).count().where(col("count").gt(1)).count();
     if (bad > 0) {
-      throw TarmoException.job(String.format(Locale.ROOT,
-          "Cannot resolve identities: %d components would hold more than one customer_id (nothing was written to "
-              + "identity_map)", bad));
+      throw severalCustomers(bad);
     }
   }
 

@@ -152,11 +152,12 @@ public final class IdentityJob {
           .groupBy(col(IdentityEdges.SRC_TYPE), col(IdentityEdges.SRC_VALUE), col(IdentityEdges.DST_TYPE),
               col(IdentityEdges.DST_VALUE))
           .agg(min(col("first_seen")).as("first_seen"), max(col("last_seen")).as("last_seen")));
-      counts.put("identity.region.links", pairs.count());
+      long links = pairs.count();
+      counts.put("identity.region.links", links);
       phases.done("region");
 
       spark.sparkContext().setJobDescription("identity " + day + ": resolve");
-      IdentityGraph.Resolution resolution = new IdentityGraph(settings, kept).resolve(pairs);
+      IdentityGraph.Resolution resolution = new IdentityGraph(settings, kept).resolve(pairs, links);
       Dataset<Row> assigned = kept.keep(resolution.assignments().join(previous.select(
               col(TYPE), col(VALUE), col("customer_key").as(CustomerKeys.PREVIOUS_KEY),
               col("cluster_id").as("previous_cluster"), col("added_date").as("previous_added"),

@@ -13,11 +13,16 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -64,6 +69,37 @@ class IdentityIncrementalTest {
     run(store, settings, last, true);
     assertThat(IdentityJobTest.components(keys(store))).as("rebuilt without the previous map")
         .isEqualTo(IdentityJobTest.components(incremental));
+  }
+
+  @Test
+  void theDriverResolvesARegionAsSparkDoes() throws Exception {
+    DeltaStore store = new DeltaStore(spark, Lake.at(root.toString()));
+    IdentitySettings onDriver = SettingsLoader.load(null).identity().withMaxPerCustomer(Map.of(
+        IdentifierType.EMAIL, 2, IdentifierType.PHONE, 2, IdentifierType.ANONYMOUS_ID, 3,
+        IdentifierType.LOYALTY_CARD_ID, 1));
+    IdentitySettings withSpark = onDriver.withDriverLinks(0);
+    Bronze bronze = new Bronze(store);
+    LocalDate last = FIRST.plusDays(1);
+    for (LocalDate day = FIRST; !day.isAfter(last); day = day.plusDays(1)) {
+      for (int seed = 0; seed < SEEDS; seed++) {
+        randomDay(bronze, new Random(seed * 7919L + day.getDayOfMonth()), "d" + seed + "-", day);
+      }
+      bronze.store();
+      run(store, day.equals(FIRST) ? withSpark : onDriver, day, false);
+    }
+
+    run(store, withSpark, last, true);
+    List<Row> sparkMap = sorted(store.read(Tables.IDENTITY_MAP));
+    List<Row> sparkDecisions = sorted(store.read(Tables.IDENTITY_DECISIONS));
+    run(store, onDriver, last, true);
+
+    assertThat(sparkDecisions).as("the fixture has contested clusters").isNotEmpty();
+    assertThat(sorted(store.read(Tables.IDENTITY_MAP))).isEqualTo(sparkMap);
+    assertThat(sorted(store.read(Tables.IDENTITY_DECISIONS))).isEqualTo(sparkDecisions);
+  }
+
+  private static List<Row> sorted(Dataset<Row> rows) {
+    return rows.orderBy(Arrays.stream(rows.columns()).map(functions::col).toArray(Column[]::new)).collectAsList();
   }
 
   /** A day of one small random world: 4 customers, 8 cookies, 4 emails, 2 phones, 2 cards. */

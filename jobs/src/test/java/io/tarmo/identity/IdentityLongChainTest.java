@@ -29,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A chain of 100,000 identifiers (cookie - email - cookie - ...) resolves into one customer in few
- * rounds. A chain this size fits the driver, where connected components finish with union-find in
+ * rounds, resolved with Spark ({@code driver-links = 0}) so that its resolution runs at this size
+ * too. A chain this size fits the driver, where connected components finish with union-find in
  * zero distributed rounds; the rounds themselves on a long chain are covered by
  * {@code LargeStarSmallStarTest}.
  */
@@ -54,7 +55,8 @@ class IdentityLongChainTest {
     Dataset<Row> ids = spark.range(LINKS).withColumnRenamed("id", "i");
     Dataset<Row> rows = events(ids, col("i"), col("i")).union(events(ids, col("i").plus(1), col("i")));
     store.append(Tables.EVENTS, rows, "test");
-    IdentitySettings settings = SettingsLoader.load(null).identity().withMaxComponentSize(1_000_000);
+    IdentitySettings settings = SettingsLoader.load(null).identity().withMaxComponentSize(1_000_000)
+        .withDriverLinks(0);
 
     IdentityResult result = new IdentityJob(store, settings,
         Clock.fixed(Instant.parse("2026-11-29T03:00:00Z"), ZoneOffset.UTC)).run(DAY, false, "test");
