@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.function.Function;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -48,18 +49,9 @@ class IdentityIncrementalTest {
   @Test
   void incrementalNightsGiveTheComponentsOfAFullRebuild() throws Exception {
     DeltaStore store = new DeltaStore(spark, Lake.at(root.toString()));
-    IdentitySettings settings = SettingsLoader.load(null).identity().withMaxPerCustomer(Map.of(
-        IdentifierType.EMAIL, 2, IdentifierType.PHONE, 2, IdentifierType.ANONYMOUS_ID, 3,
-        IdentifierType.LOYALTY_CARD_ID, 1));
-    Bronze bronze = new Bronze(store);
+    IdentitySettings settings = tightLimits();
     LocalDate last = FIRST.plusDays(NIGHTS - 1L);
-    for (LocalDate day = FIRST; !day.isAfter(last); day = day.plusDays(1)) {
-      for (int seed = 0; seed < SEEDS; seed++) {
-        randomDay(bronze, new Random(seed * 1000L + day.getDayOfMonth()), "s" + seed + "-", day);
-      }
-      bronze.store();
-      run(store, settings, day, false);
-    }
+    randomNights(store, 1000L, last, day -> settings);
     Map<String, Long> incremental = keys(store);
 
     run(store, settings, last, true);
@@ -74,19 +66,10 @@ class IdentityIncrementalTest {
   @Test
   void theDriverResolvesARegionAsSparkDoes() throws Exception {
     DeltaStore store = new DeltaStore(spark, Lake.at(root.toString()));
-    IdentitySettings onDriver = SettingsLoader.load(null).identity().withMaxPerCustomer(Map.of(
-        IdentifierType.EMAIL, 2, IdentifierType.PHONE, 2, IdentifierType.ANONYMOUS_ID, 3,
-        IdentifierType.LOYALTY_CARD_ID, 1));
+    IdentitySettings onDriver = tightLimits();
     IdentitySettings withSpark = onDriver.withDriverLinks(0);
-    Bronze bronze = new Bronze(store);
     LocalDate last = FIRST.plusDays(1);
-    for (LocalDate day = FIRST; !day.isAfter(last); day = day.plusDays(1)) {
-      for (int seed = 0; seed < SEEDS; seed++) {
-        randomDay(bronze, new Random(seed * 7919L + day.getDayOfMonth()), "d" + seed + "-", day);
-      }
-      bronze.store();
-      run(store, day.equals(FIRST) ? withSpark : onDriver, day, false);
-    }
+    randomNights(store, 7919L, last, day -> day.equals(FIRST) ? withSpark : onDriver);
 
     run(store, withSpark, last, true);
     List<Row> sparkMap = sorted(store.read(Tables.IDENTITY_MAP));
@@ -96,6 +79,24 @@ class IdentityIncrementalTest {
     assertThat(sparkDecisions).as("the fixture has contested clusters").isNotEmpty();
     assertThat(sorted(store.read(Tables.IDENTITY_MAP))).isEqualTo(sparkMap);
     assertThat(sorted(store.read(Tables.IDENTITY_DECISIONS))).isEqualTo(sparkDecisions);
+  }
+
+  /** Limits tight enough that the rules cut and move identifiers between nights. */
+  static IdentitySettings tightLimits() {
+    return SettingsLoader.load(null).identity().withMaxPerCustomer(Map.of(IdentifierType.EMAIL, 2,
+        IdentifierType.PHONE, 2, IdentifierType.ANONYMOUS_ID, 3, IdentifierType.LOYALTY_CARD_ID, 1));
+  }
+
+  /** Nights from FIRST to {@code last}: a random day of every seed's world, then identity. */
+  void randomNights(DeltaStore store, long salt, LocalDate last, Function<LocalDate, IdentitySettings> settings) {
+    Bronze bronze = new Bronze(store);
+    for (LocalDate day = FIRST; !day.isAfter(last); day = day.plusDays(1)) {
+      for (int seed = 0; seed < SEEDS; seed++) {
+        randomDay(bronze, new Random(seed * salt + day.getDayOfMonth()), "s" + seed + "-", day);
+      }
+      bronze.store();
+      run(store, settings.apply(day), day, false);
+    }
   }
 
   private static List<Row> sorted(Dataset<Row> rows) {
