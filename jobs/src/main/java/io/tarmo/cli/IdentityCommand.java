@@ -2,6 +2,7 @@ package io.tarmo.cli;
 
 import io.tarmo.identity.IdentityJob;
 import io.tarmo.identity.IdentityResult;
+import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.util.concurrent.Callable;
@@ -35,10 +36,11 @@ final class IdentityCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     LocalDate day = BusinessDate.orYesterday(date);
-    return new CommandRunner(global, spec.commandLine().getErr()).run("identity", day, false, identity(day, full, spec));
+    return new CommandRunner(global, spec.commandLine().getErr())
+        .run("identity", day, false, identity(day, full, spec.commandLine().getOut()));
   }
 
-  static CommandJob identity(LocalDate day, boolean full, CommandSpec spec) {
+  static CommandJob identity(LocalDate day, boolean full, PrintWriter out) {
     return new CommandJob() {
       @Override
       public void check(JobContext context) {
@@ -48,7 +50,7 @@ final class IdentityCommand implements Callable<Integer> {
       @Override
       public Outcome run(JobContext context) {
         IdentityResult result = job(context).runChecked(day, full, context.commitNote());
-        spec.commandLine().getOut().println(result.summary());
+        out.println(result.summary());
         return new Outcome(result.counts(), result.qualityFailure().orElse(null));
       }
 

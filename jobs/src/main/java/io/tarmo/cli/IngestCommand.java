@@ -2,6 +2,7 @@ package io.tarmo.cli;
 
 import io.tarmo.ingest.IngestJob;
 import io.tarmo.ingest.IngestResult;
+import java.io.PrintWriter;
 import java.time.LocalDate;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -28,10 +29,11 @@ final class IngestCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     LocalDate day = BusinessDate.orYesterday(date);
-    return new CommandRunner(global, spec.commandLine().getErr()).run("ingest", day, false, ingest(day, spec));
+    return new CommandRunner(global, spec.commandLine().getErr())
+        .run("ingest", day, false, ingest(day, spec.commandLine().getOut()));
   }
 
-  static CommandJob ingest(LocalDate day, CommandSpec spec) {
+  static CommandJob ingest(LocalDate day, PrintWriter out) {
     return new CommandJob() {
       @Override
       public void check(JobContext context) {
@@ -41,7 +43,7 @@ final class IngestCommand implements Callable<Integer> {
       @Override
       public Outcome run(JobContext context) {
         IngestResult result = job(context).run(day, context.commitNote());
-        spec.commandLine().getOut().println(result.summary());
+        out.println(result.summary());
         return new Outcome(result.counts(),
             result.qualityFailure(context.settings().ingest().quarantineMaxRatio()).orElse(null));
       }

@@ -2,6 +2,7 @@ package io.tarmo.cli;
 
 import io.tarmo.profiles.ProfilesJob;
 import io.tarmo.profiles.ProfilesResult;
+import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.util.concurrent.Callable;
@@ -29,10 +30,11 @@ final class ProfilesCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     LocalDate day = BusinessDate.orYesterday(date);
-    return new CommandRunner(global, spec.commandLine().getErr()).run("profiles", day, false, profiles(day, spec));
+    return new CommandRunner(global, spec.commandLine().getErr())
+        .run("profiles", day, false, profiles(day, spec.commandLine().getOut()));
   }
 
-  static CommandJob profiles(LocalDate day, CommandSpec spec) {
+  static CommandJob profiles(LocalDate day, PrintWriter out) {
     return new CommandJob() {
       @Override
       public void check(JobContext context) {
@@ -42,7 +44,7 @@ final class ProfilesCommand implements Callable<Integer> {
       @Override
       public Outcome run(JobContext context) {
         ProfilesResult result = job(context).run(day, context.commitNote());
-        spec.commandLine().getOut().println(result.summary());
+        out.println(result.summary());
         return Outcome.of(result.counts());
       }
 

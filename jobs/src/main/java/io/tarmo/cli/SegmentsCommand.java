@@ -4,6 +4,7 @@ import io.tarmo.config.SegmentsLoader;
 import io.tarmo.segments.SegmentCatalog;
 import io.tarmo.segments.SegmentsJob;
 import io.tarmo.segments.SegmentsResult;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.LocalDate;
@@ -37,10 +38,10 @@ final class SegmentsCommand implements Callable<Integer> {
   public Integer call() {
     LocalDate day = BusinessDate.orYesterday(date);
     return new CommandRunner(global, spec.commandLine().getErr())
-        .run("segments", day, false, segments(day, definitions, spec));
+        .run("segments", day, false, segments(day, definitions, spec.commandLine().getOut()));
   }
 
-  static CommandJob segments(LocalDate day, Path definitions, CommandSpec spec) {
+  static CommandJob segments(LocalDate day, Path definitions, PrintWriter out) {
     return new CommandJob() {
       private SegmentCatalog catalog;
 
@@ -52,7 +53,7 @@ final class SegmentsCommand implements Callable<Integer> {
       @Override
       public Outcome run(JobContext context) {
         SegmentsResult result = job(context).run(day, context.commitNote());
-        spec.commandLine().getOut().println(result.summary());
+        out.println(result.summary());
         return Outcome.of(result.counts());
       }
 

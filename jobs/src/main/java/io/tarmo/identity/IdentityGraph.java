@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -75,11 +76,14 @@ public final class IdentityGraph {
 
   private final IdentitySettings rules;
   private final Intermediates kept;
+  /** The priority rank of each identifier type by its key: 0 is customer_id. */
+  private final Map<String, Integer> ranks = new LinkedHashMap<>();
 
   /** Frames this resolver computes once are held in {@code kept}; the caller closes it. */
   public IdentityGraph(IdentitySettings rules, Intermediates kept) {
     this.rules = rules;
     this.kept = kept;
+    rules.priority().forEach(type -> ranks.put(type.key(), rules.rank(type)));
   }
 
   /** The run-local node id of an identifier. */
@@ -169,21 +173,7 @@ public final class IdentityGraph {
     for (long node : identifiers.keySet()) {
       members.computeIfAbsent(clusters.componentOf(node), k -> new ArrayList<>()).add(node);
     }
-    Map<String, Integer> ranks = new HashMap<>();
-    rules.priority().forEach(type -> ranks.put(type.key(), rules.rank(type)));
-
-    Map<Long, List<ClusterRules.Link>> contested = new TreeMap<>();
-    for (Map.Entry<Long, List<Long>> cluster : members.entrySet()) {
-      if (isContested(cluster.getValue(), identifiers)) {
-        contested.put(cluster.getKey(), new ArrayList<>());
-      }
-    }
-    for (Row row : rows) {
-      List<ClusterRules.Link> links = contested.get(clusters.componentOf(row.getLong(0)));
-      if (links != null && row.getLong(0) != row.getLong(1)) {
-        links.add(new ClusterRules.Link(row.getLong(0), row.getLong(1), micros(row.getTimestamp(7))));
-      }
-    }
+    Map<Long, List<ClusterRules.Link>> contested = contestedLinks(rows, members, clusters, identifiers);
     Map<Long, Long> componentOf = new HashMap<>();
     List<Row> decisions = new ArrayList<>();
     ClusterRules clusterRules = clusterRules();
@@ -206,7 +196,31 @@ public final class IdentityGraph {
         }
       }
     }
+    SparkSession spark = edges.sparkSession();
+    return new Resolution(kept.keep(spark.createDataFrame(assignmentRows(identifiers, clusters, componentOf),
+        ASSIGNMENT_SCHEMA)), kept.keep(spark.createDataFrame(decisions, DECISION_SCHEMA)), 0, contested.size());
+  }
 
+  /** The links of each contested cluster (by its label), as {@link ClusterRules} takes them. */
+  private Map<Long, List<ClusterRules.Link>> contestedLinks(List<Row> rows, Map<Long, List<Long>> members,
+      UnionFind clusters, Map<Long, Identifier> identifiers) {
+    Map<Long, List<ClusterRules.Link>> contested = new TreeMap<>();
+    for (Map.Entry<Long, List<Long>> cluster : members.entrySet()) {
+      if (isContested(cluster.getValue(), identifiers)) {
+        contested.put(cluster.getKey(), new ArrayList<>());
+      }
+    }
+    for (Row row : rows) {
+      List<ClusterRules.Link> links = contested.get(clusters.componentOf(row.getLong(0)));
+      if (links != null && row.getLong(0) != row.getLong(1)) {
+        links.add(new ClusterRules.Link(row.getLong(0), row.getLong(1), micros(row.getTimestamp(7))));
+      }
+    }
+    return contested;
+  }
+
+  /** One row per identifier with its cluster and component; checks no component holds two customers. */
+  private List<Row> assignmentRows(Map<Long, Identifier> identifiers, UnionFind clusters, Map<Long, Long> componentOf) {
     List<Row> assignments = new ArrayList<>(identifiers.size());
     Map<Long, Integer> customersPerComponent = new HashMap<>();
     for (Map.Entry<Long, Identifier> entry : identifiers.entrySet()) {
@@ -223,9 +237,7 @@ public final class IdentityGraph {
     if (bad > 0) {
       throw severalCustomers(bad);
     }
-    SparkSession spark = edges.sparkSession();
-    return new Resolution(kept.keep(spark.createDataFrame(assignments, ASSIGNMENT_SCHEMA)),
-        kept.keep(spark.createDataFrame(decisions, DECISION_SCHEMA)), 0, contested.size());
+    return assignments;
   }
 
   /** An identifier as the driver resolution holds it: the earliest and latest time it was linked. */
@@ -372,17 +384,16 @@ public final class IdentityGraph {
   }
 
   private static Dataset<Row> emptyDecisions(Dataset<Row> like) {
-    return like.sparkSession().emptyDataFrame().select(
-        lit(null).cast(DataTypes.LongType).as(NODE), lit(null).cast(DataTypes.StringType).as(RULE),
-        lit(null).cast(DataTypes.LongType).as(OTHER), lit(null).cast(DataTypes.StringType).as(DETAIL));
+    return like.sparkSession().createDataFrame(List.of(), DECISION_SCHEMA);
   }
 
   /** The priority rank of an identifier type column: 0 is customer_id. */
   public Column rank(Column type) {
     Column rank = lit(null).cast(DataTypes.IntegerType);
     Column result = null;
-    for (IdentifierType t : rules.priority()) {
-      result = result == null ? when(type.equalTo(t.key()), rules.rank(t)) : result.when(type.equalTo(t.key()), rules.rank(t));
+    for (Map.Entry<String, Integer> entry : ranks.entrySet()) {
+      result = result == null ? when(type.equalTo(entry.getKey()), entry.getValue())
+          : result.when(type.equalTo(entry.getKey()), entry.getValue());
     }
     return result == null ? rank : result.otherwise(rank);
   }

@@ -77,7 +77,14 @@ public final class DeltaStore {
     if (!spec.clusterColumns().isEmpty()) {
       builder = builder.clusterBy(spec.clusterColumns().toArray(String[]::new));
     }
-    builder.execute();
+    try {
+      builder.execute();
+    } catch (DeltaConcurrentModificationException e) {
+      // Two steps running side by side on a new lake both create the table: one of them wins.
+      if (!exists(spec)) {
+        throw e;
+      }
+    }
   }
 
   /** The table's rows; an empty frame of its schema when it does not exist yet. */

@@ -78,6 +78,32 @@ class CommandLineEndToEndTest {
   }
 
   /**
+   * The demo runs a day's segments beside the next day's ingest; what it prints and records must
+   * still be each day's steps in order, every one of them succeeded.
+   */
+  @Test
+  void demoRunsEveryStepOfEveryDayInOrder() throws Exception {
+    String lake = root.resolve("lake").toString();
+    Path config = root.resolve("demo.conf");
+    java.nio.file.Files.writeString(config, "tarmo.segments.file = \""
+        + Path.of("..", "conf", "segments.conf").toAbsolutePath().normalize() + "\"\n");
+    Run demo = tarmo("demo", "--lake", lake, "--config", config.toString(), "--date", "2026-11-28", "--days", "3",
+        "--customers", "200");
+    assertThat(demo.exitCode()).as(demo.err()).isZero();
+    List<String> steps = demo.out().lines().filter(line -> line.matches("^[a-z]+ 2026-11-2\\d: .*"))
+        .map(line -> line.substring(0, line.indexOf(':'))).toList();
+    assertThat(steps).containsExactly(
+        "ingest 2026-11-26", "identity 2026-11-26", "profiles 2026-11-26", "segments 2026-11-26",
+        "ingest 2026-11-27", "identity 2026-11-27", "profiles 2026-11-27", "segments 2026-11-27",
+        "ingest 2026-11-28", "identity 2026-11-28", "profiles 2026-11-28", "segments 2026-11-28");
+
+    Run runs = tarmo("sql", "--lake", lake, "--format", "csv",
+        "select command, count(*) as n, count_if(status = 'SUCCEEDED') as succeeded from job_runs group by 1 order by 1");
+    assertThat(runs.out().strip().split("\n")).containsExactly("command,n,succeeded", "generate,1,1",
+        "identity,3,3", "ingest,3,3", "profiles,3,3", "segments,3,3");
+  }
+
+  /**
    * The whole pipeline on generated data: both seed stories come out of the shipped definitions,
    * each member checked against the events independently, a re-run leaves the day as it was, and
    * a bad definition exits 2 naming it.
