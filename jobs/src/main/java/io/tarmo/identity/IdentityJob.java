@@ -13,6 +13,7 @@ import static org.apache.spark.sql.functions.greatest;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
@@ -58,6 +59,17 @@ public final class IdentityJob {
   private static final Logger LOG = LoggerFactory.getLogger(IdentityJob.class);
 
   private static final List<String> MAP_COLUMNS = Arrays.asList(Tables.IDENTITY_MAP.schema().fieldNames());
+  /** The map's columns besides the identifier, by the name their value before the run goes by. */
+  private static final Map<String, String> PREVIOUS = new LinkedHashMap<>();
+
+  static {
+    PREVIOUS.put("customer_key", CustomerKeys.PREVIOUS_KEY);
+    PREVIOUS.put("cluster_id", "previous_cluster");
+    PREVIOUS.put("first_seen", "previous_first");
+    PREVIOUS.put("last_seen", "previous_last");
+    PREVIOUS.put("added_date", "previous_added");
+    PREVIOUS.put("updated_date", "previous_updated");
+  }
 
   private final DeltaStore store;
   private final IdentitySettings settings;
@@ -158,11 +170,10 @@ public final class IdentityJob {
 
       spark.sparkContext().setJobDescription("identity " + day + ": resolve");
       IdentityGraph.Resolution resolution = new IdentityGraph(settings, kept).resolve(pairs, links);
-      Dataset<Row> assigned = kept.keep(resolution.assignments().join(previous.select(
-              col(TYPE), col(VALUE), col("customer_key").as(CustomerKeys.PREVIOUS_KEY),
-              col("cluster_id").as("previous_cluster"), col("added_date").as("previous_added"),
-              col("updated_date").as("previous_updated")),
-          columns(TYPE, VALUE), "left_outer"));
+      List<Column> previousRows = new ArrayList<>(List.of(col(TYPE), col(VALUE)));
+      PREVIOUS.forEach((column, alias) -> previousRows.add(col(column).as(alias)));
+      Dataset<Row> assigned = kept.keep(resolution.assignments().join(
+          previous.select(previousRows.toArray(Column[]::new)), columns(TYPE, VALUE), "left_outer"));
       CustomerKeys.Keys keys = CustomerKeys.assign(assigned, highWater + 1);
       Dataset<Row> keyed = kept.keep(assigned.join(keys.keys(), COMPONENT));
       Dataset<Row> merges = kept.keep(keys.merges());
@@ -184,13 +195,16 @@ public final class IdentityJob {
           when(col(CustomerKeys.PREVIOUS_KEY).isNull()
                   .or(col(CustomerKeys.PREVIOUS_KEY).notEqual(col("customer_key")))
                   .or(col("previous_cluster").notEqual(col("cluster_id"))), lit(date))
-              .otherwise(col("previous_updated")).as("updated_date"));
+              .otherwise(col("previous_updated")).as("updated_date"),
+          col(CustomerKeys.PREVIOUS_KEY), col("previous_cluster"), col("previous_first"), col("previous_last"),
+          col("previous_added"), col("previous_updated"));
       String changed = MAP_COLUMNS.stream().map(c -> "NOT (t." + c + " <=> s." + c + ")")
           .reduce((a, b) -> a + " OR " + b).orElseThrow();
-      // An incremental night sends only the rows that differ from the map, so the merge rewrites no
-      // more than their files; a full rebuild sends every row, the rows it lacks are deleted.
+      // An incremental night sends only the rows that differ from the map (compared with the map
+      // rows the region was joined with, not the whole map again), so the merge rewrites no more
+      // than their files; a full rebuild sends every row, the rows it lacks are deleted.
       Column[] mapColumns = MAP_COLUMNS.stream().map(c -> col(c)).toArray(Column[]::new);
-      Dataset<Row> source = full ? rows : rows.select(mapColumns).except(previous.select(mapColumns));
+      Dataset<Row> source = (full ? rows : rows.where(not(asBefore()))).select(mapColumns);
       Map<String, Long> written = store.upsert(Tables.IDENTITY_MAP, source, List.of(TYPE, VALUE), changed, full,
           commitNote);
       counts.put("identity.map.inserted", written.getOrDefault("numTargetRowsInserted", 0L));
@@ -219,6 +233,15 @@ public final class IdentityJob {
       kept.close();
       spark.sparkContext().setJobDescription(null);
     }
+  }
+
+  /** Whether a map row equals the row the identifier had before the run (false for a new one). */
+  private static Column asBefore() {
+    Column same = col(CustomerKeys.PREVIOUS_KEY).isNotNull();
+    for (Map.Entry<String, String> column : PREVIOUS.entrySet()) {
+      same = same.and(col(column.getKey()).eqNullSafe(col(column.getValue())));
+    }
+    return same;
   }
 
   /** Size buckets of components: label and largest size in it (the last one is open). */
