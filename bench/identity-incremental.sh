@@ -4,7 +4,8 @@
 # rebuild). One JVM: neither side pays for starting Spark. Prints a Markdown table.
 #   bench/identity-incremental.sh [CUSTOMERS] [DAYS]      (default: 100000 customers, 30 days)
 # BENCH_WORK=DIR puts the lake elsewhere (default bench/out/identity); BENCH_REUSE=1 times the last
-# night again on the lake an earlier run left there; BENCH_PHASES=1 logs each step and Spark job.
+# night again on the lake an earlier run left there; BENCH_PHASES=1 logs each step and Spark job;
+# BENCH_RUNS=N times N incremental / --full pairs (default 2).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 customers="${1:-100000}"

@@ -7,21 +7,14 @@ import io.tarmo.lake.DeltaStore;
 import io.tarmo.lake.JobRuns;
 import io.tarmo.lake.Lake;
 import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.function.Consumer;
-import java.util.function.Function;
 import org.apache.spark.SparkThrowable;
 import org.apache.spark.sql.SparkSession;
-import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * Runs commands the same way every time: settings validated first, the lake checked, one
@@ -45,8 +38,6 @@ final class CommandRunner {
     private final SparkSession spark;
     private final DeltaStore store;
     private final boolean ownsSpark;
-    private Session beside;
-    private ExecutorService besideThread;
 
     private Session(TarmoSettings settings, Lake lake, SparkSession spark, boolean ownsSpark) {
       this.settings = settings;
@@ -85,59 +76,12 @@ final class CommandRunner {
       runs.finish(run, JobRuns.Status.SUCCEEDED, outcome.counts(), null);
     }
 
-    /**
-     * Starts a step in a thread of its own, to run beside the steps this session runs meanwhile:
-     * the same SparkContext and lake, but a SparkSession of its own (its own SQL configuration,
-     * where commit notes are set, and its own active session, which Delta commits with). What the
-     * step prints is held back and handed over by {@link #await}, so the console keeps its order.
-     */
-    Future<String> stepBeside(String command, LocalDate businessDate, Function<PrintWriter, CommandJob> job) {
-      if (beside == null) {
-        SparkSession other = spark.newSession();
-        CollectionConverters.asJava(spark.conf().getAll()).forEach((key, value) -> {
-          if (other.conf().isModifiable(key)) {
-            other.conf().set(key, value);
-          }
-        });
-        beside = new Session(settings, lake, other, false);
-        besideThread = Executors.newSingleThreadExecutor(runnable -> {
-          Thread thread = new Thread(runnable, "tarmo-beside");
-          thread.setDaemon(true);
-          return thread;
-        });
-      }
-      Session session = beside;
-      return besideThread.submit(() -> {
-        SparkSession.setActiveSession(session.spark);
-        StringWriter printed = new StringWriter();
-        try (PrintWriter out = new PrintWriter(printed)) {
-          session.step(command, businessDate, job.apply(out));
-        }
-        return printed.toString();
-      });
-    }
-
-    /** Waits for a step started by {@link #stepBeside}; returns what it printed or throws its failure. */
-    static String await(Future<String> step) {
-      try {
-        return step.get();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw TarmoException.job("Interrupted while waiting for a step", e);
-      } catch (ExecutionException e) {
-        throw e.getCause() instanceof Exception cause ? unchecked(cause) : new IllegalStateException(e.getCause());
-      }
-    }
-
     JobContext readOnlyContext() {
       return new JobContext(settings, lake, spark, store, null);
     }
 
     @Override
     public void close() {
-      if (besideThread != null) {
-        besideThread.shutdownNow();
-      }
       if (ownsSpark) {
         spark.stop();
       }

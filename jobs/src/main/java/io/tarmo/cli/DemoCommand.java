@@ -9,7 +9,6 @@ import io.tarmo.sql.ResultPrinter;
 import java.io.PrintWriter;
 import java.time.LocalDate;
 import java.util.concurrent.Callable;
-import java.util.concurrent.Future;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -51,27 +50,12 @@ final class DemoCommand implements Callable<Integer> {
           return Outcome.of(result.counts());
         }
       });
-      // Each day as the nightly run would take it: ingest, identity, profiles, segments. The next
-      // day's ingest runs beside a day's segments, as overlapping nightly runs may: segments read
-      // none of the tables ingest writes but events, and of those only the ones delivered by
-      // their own day, so what they compute does not depend on how far that ingest has got.
-      Future<String> nextIngest = null;
+      // Each day as the nightly run would take it: ingest, identity, profiles, segments.
       for (LocalDate day = end.minusDays(days - 1L); !day.isAfter(end); day = day.plusDays(1)) {
-        if (nextIngest == null) {
-          session.step("ingest", day, IngestCommand.ingest(day, out));
-        } else {
-          out.print(CommandRunner.Session.await(nextIngest));
-        }
+        session.step("ingest", day, IngestCommand.ingest(day, out));
         session.step("identity", day, IdentityCommand.identity(day, false, out));
         session.step("profiles", day, ProfilesCommand.profiles(day, out));
-        LocalDate next = day.plusDays(1);
-        nextIngest = next.isAfter(end) ? null : session.stepBeside("ingest", next, o -> IngestCommand.ingest(next, o));
-        try {
-          session.step("segments", day, SegmentsCommand.segments(day, null, out));
-        } catch (RuntimeException e) {
-          awaitQuietly(nextIngest);
-          throw e;
-        }
+        session.step("segments", day, SegmentsCommand.segments(day, null, out));
       }
       JobContext context = session.readOnlyContext();
       LakeViews.register(context.store());
@@ -99,16 +83,5 @@ final class DemoCommand implements Callable<Integer> {
               + " order by segment_id"));
       out.println("Try: bin/tarmo sql \"select as_of_date, segment_id, members from segment_sizes order by 1, 2\"");
     });
-  }
-
-  /** Lets a step started beside a failed one finish, so the run ends with both recorded. */
-  private static void awaitQuietly(Future<String> step) {
-    if (step != null) {
-      try {
-        CommandRunner.Session.await(step);
-      } catch (RuntimeException ignored) {
-        // The first failure is the one reported; this one is in job_runs.
-      }
-    }
   }
 }

@@ -5,6 +5,7 @@ import static io.tarmo.identity.IdentityGraph.COMPONENT;
 import static io.tarmo.identity.IdentityGraph.NODE;
 import static io.tarmo.identity.IdentityGraph.TYPE;
 import static io.tarmo.identity.IdentityGraph.VALUE;
+import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
@@ -143,8 +144,8 @@ public final class IdentityJob {
       IdentityEdges.Extracted extracted = IdentityEdges.fromEvents(readDay(Tables.EVENTS, day), settings)
           .union(IdentityEdges.fromCrm(readDay(Tables.CRM_CUSTOMERS, day), settings));
       Dataset<Row> dayEdges = IdentityEdges.aggregate(extracted.edges()).withColumn("seen_date", lit(date));
-      counts.put("identity.edges", store.replaceWhere(Tables.IDENTITY_EDGES, dayEdges,
-          "seen_date = DATE'" + day + "'", commitNote));
+      long dayLinks = store.replaceWhere(Tables.IDENTITY_EDGES, dayEdges, "seen_date = DATE'" + day + "'", commitNote);
+      counts.put("identity.edges", dayLinks);
       long rejected = 0;
       for (Row row : extracted.rejections().groupBy(col(IdentityEdges.IDENTIFIER_TYPE), col(IdentityEdges.REASON))
           .count().orderBy(IdentityEdges.IDENTIFIER_TYPE, IdentityEdges.REASON).collectAsList()) {
@@ -159,7 +160,7 @@ public final class IdentityJob {
       Dataset<Row> previous = store.readPinned(Tables.IDENTITY_MAP);
       long highWater = highWater(previous, day, full);
       Dataset<Row> allEdges = store.readPinned(Tables.IDENTITY_EDGES);
-      Dataset<Row> region = full ? allEdges : region(allEdges, previous, date);
+      Dataset<Row> region = full ? allEdges : region(allEdges, previous, date, dayLinks <= settings.driverLinks());
       Dataset<Row> pairs = kept.keep(region
           .groupBy(col(IdentityEdges.SRC_TYPE), col(IdentityEdges.SRC_VALUE), col(IdentityEdges.DST_TYPE),
               col(IdentityEdges.DST_VALUE))
@@ -172,8 +173,14 @@ public final class IdentityJob {
       IdentityGraph.Resolution resolution = new IdentityGraph(settings, kept).resolve(pairs, links);
       List<Column> previousRows = new ArrayList<>(List.of(col(TYPE), col(VALUE)));
       PREVIOUS.forEach((column, alias) -> previousRows.add(col(column).as(alias)));
-      Dataset<Row> assigned = kept.keep(resolution.assignments().join(
-          previous.select(previousRows.toArray(Column[]::new)), columns(TYPE, VALUE), "left_outer"));
+      Dataset<Row> before = previous.select(previousRows.toArray(Column[]::new));
+      if (!full && links <= settings.driverLinks()) {
+        // The region's rows of the map, found by broadcasting the region's identifiers (the
+        // driver held them anyway) rather than by shuffling the whole map for the join below.
+        before = before.join(broadcast(resolution.assignments().select(col(TYPE), col(VALUE))), columns(TYPE, VALUE),
+            "left_semi");
+      }
+      Dataset<Row> assigned = kept.keep(resolution.assignments().join(before, columns(TYPE, VALUE), "left_outer"));
       CustomerKeys.Keys keys = CustomerKeys.assign(assigned, highWater + 1);
       Dataset<Row> keyed = kept.keep(assigned.join(keys.keys(), COMPONENT));
       Dataset<Row> merges = kept.keep(keys.merges());
@@ -325,19 +332,27 @@ public final class IdentityJob {
 
   /**
    * The stored edges of every raw cluster that day D's edges touch, plus D's edges: the part of
-   * the graph whose resolution can change.
+   * the graph whose resolution can change. With {@code small} (a night with no more links than the
+   * driver resolves itself), the night's identifiers and clusters are broadcast to the joins, so
+   * neither the map nor the stored edges, which grow with the history, are shuffled.
    */
-  static Dataset<Row> region(Dataset<Row> allEdges, Dataset<Row> previous, Date date) {
+  static Dataset<Row> region(Dataset<Row> allEdges, Dataset<Row> previous, Date date, boolean small) {
     Dataset<Row> today = allEdges.where(col("seen_date").equalTo(lit(date)));
     Dataset<Row> endpoints = today.select(col(IdentityEdges.SRC_TYPE).as(TYPE), col(IdentityEdges.SRC_VALUE).as(VALUE))
         .union(today.select(col(IdentityEdges.DST_TYPE).as(TYPE), col(IdentityEdges.DST_VALUE).as(VALUE)))
         .distinct();
-    Dataset<Row> touched = previous.join(endpoints, columns(TYPE, VALUE)).select(col("cluster_id")).distinct();
-    Dataset<Row> nodes = previous.join(touched, "cluster_id").select(col(TYPE), col(VALUE))
+    Dataset<Row> touched = previous.join(sent(endpoints, small), columns(TYPE, VALUE)).select(col("cluster_id"))
+        .distinct();
+    Dataset<Row> nodes = previous.join(sent(touched, small), "cluster_id").select(col(TYPE), col(VALUE))
         .union(endpoints)
         .distinct();
-    return allEdges.join(nodes, allEdges.col(IdentityEdges.SRC_TYPE).equalTo(nodes.col(TYPE))
-        .and(allEdges.col(IdentityEdges.SRC_VALUE).equalTo(nodes.col(VALUE))), "left_semi");
+    Dataset<Row> sentNodes = sent(nodes, small);
+    return allEdges.join(sentNodes, allEdges.col(IdentityEdges.SRC_TYPE).equalTo(sentNodes.col(TYPE))
+        .and(allEdges.col(IdentityEdges.SRC_VALUE).equalTo(sentNodes.col(VALUE))), "left_semi");
+  }
+
+  private static Dataset<Row> sent(Dataset<Row> side, boolean broadcast) {
+    return broadcast ? broadcast(side) : side;
   }
 
   private static Dataset<Row> decisionRows(Dataset<Row> decisions, Dataset<Row> keyed, Date date) {

@@ -77,10 +77,7 @@ class CommandLineEndToEndTest {
     assertThat(json.out()).startsWith("{\"reason\":");
   }
 
-  /**
-   * The demo runs a day's segments beside the next day's ingest; what it prints and records must
-   * still be each day's steps in order, every one of them succeeded.
-   */
+  /** The demo prints and records each day's steps in order, every one of them succeeded. */
   @Test
   void demoRunsEveryStepOfEveryDayInOrder() throws Exception {
     String lake = root.resolve("lake").toString();
