@@ -196,15 +196,15 @@ public final class IdentityJob {
 
       spark.sparkContext().setJobDescription("identity " + day + ": write");
       Dataset<Row> clusters = keyed.groupBy(col(CLUSTER)).agg(min(col("customer_key")).as("cluster_id"));
-      Dataset<Row> rows = keyed.join(clusters, CLUSTER).select(
+      List<Column> newAndPrevious = new ArrayList<>(List.of(
           col(TYPE), col(VALUE), col("customer_key"), col("cluster_id"), col("first_seen"), col("last_seen"),
           coalesce(col("previous_added"), lit(date)).as("added_date"),
           when(col(CustomerKeys.PREVIOUS_KEY).isNull()
                   .or(col(CustomerKeys.PREVIOUS_KEY).notEqual(col("customer_key")))
                   .or(col("previous_cluster").notEqual(col("cluster_id"))), lit(date))
-              .otherwise(col("previous_updated")).as("updated_date"),
-          col(CustomerKeys.PREVIOUS_KEY), col("previous_cluster"), col("previous_first"), col("previous_last"),
-          col("previous_added"), col("previous_updated"));
+              .otherwise(col("previous_updated")).as("updated_date")));
+      PREVIOUS.values().forEach(alias -> newAndPrevious.add(col(alias)));
+      Dataset<Row> rows = keyed.join(clusters, CLUSTER).select(newAndPrevious.toArray(Column[]::new));
       String changed = MAP_COLUMNS.stream().map(c -> "NOT (t." + c + " <=> s." + c + ")")
           .reduce((a, b) -> a + " OR " + b).orElseThrow();
       // An incremental night sends only the rows that differ from the map (compared with the map

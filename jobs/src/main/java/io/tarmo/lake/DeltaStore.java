@@ -77,14 +77,7 @@ public final class DeltaStore {
     if (!spec.clusterColumns().isEmpty()) {
       builder = builder.clusterBy(spec.clusterColumns().toArray(String[]::new));
     }
-    try {
-      builder.execute();
-    } catch (DeltaConcurrentModificationException e) {
-      // Two steps running side by side on a new lake both create the table: one of them wins.
-      if (!exists(spec)) {
-        throw e;
-      }
-    }
+    builder.execute();
   }
 
   /** The table's rows; an empty frame of its schema when it does not exist yet. */
