@@ -13,6 +13,7 @@ import static org.apache.spark.sql.functions.lower;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.when;
 
@@ -50,13 +51,14 @@ public final class IdentityEdges {
   private static final String IDS = "_ids";
 
   /**
-   * The edges of one batch ({@value #SRC_TYPE}, {@value #SRC_VALUE}, {@value #DST_TYPE},
-   * {@value #DST_VALUE}, {@value #SOURCE}, {@value #TS}, one row per link seen) and the rejected
-   * candidates ({@value #IDENTIFIER_TYPE}, {@value #REASON}, one row per rejected value seen).
+   * What one batch shows, one row per sighting: a link ({@value #SRC_TYPE}, {@value #SRC_VALUE},
+   * {@value #DST_TYPE}, {@value #DST_VALUE}, {@value #SOURCE}, {@value #TS}, {@value #REASON} null)
+   * or a rejected candidate ({@value #SRC_TYPE} its type, {@value #REASON} why, the values null).
+   * Both come out of one pass over the rows: counting the rejections apart read them again.
    */
-  public record Extracted(Dataset<Row> edges, Dataset<Row> rejections) {
+  public record Extracted(Dataset<Row> sightings) {
     public Extracted union(Extracted other) {
-      return new Extracted(edges.unionByName(other.edges), rejections.unionByName(other.rejections));
+      return new Extracted(sightings.unionByName(other.sightings));
     }
   }
 
@@ -103,12 +105,26 @@ public final class IdentityEdges {
   }
 
   /**
-   * One edge row per link: aggregates {@link Extracted#edges()} into {@code first_seen},
-   * {@code last_seen} and {@code observations} per identifier pair and source.
+   * {@link Extracted#sightings()} aggregated: one row per link and source, and one per rejected
+   * type, source and reason, with {@code first_seen}, {@code last_seen} and {@code observations}.
+   * {@link #links} and {@link #rejections} split it.
    */
-  public static Dataset<Row> aggregate(Dataset<Row> edges) {
-    return edges.groupBy(col(SRC_TYPE), col(SRC_VALUE), col(DST_TYPE), col(DST_VALUE), col(SOURCE))
+  public static Dataset<Row> aggregate(Extracted extracted) {
+    return extracted.sightings()
+        .groupBy(col(SRC_TYPE), col(SRC_VALUE), col(DST_TYPE), col(DST_VALUE), col(SOURCE), col(REASON))
         .agg(min(col(TS)).as("first_seen"), max(col(TS)).as("last_seen"), count(lit(1)).as("observations"));
+  }
+
+  /** The links of {@link #aggregate}'s rows: one per identifier pair and source. */
+  public static Dataset<Row> links(Dataset<Row> aggregated) {
+    return aggregated.where(col(REASON).isNull()).drop(REASON);
+  }
+
+  /** The rejections of {@link #aggregate}'s rows: {@value #IDENTIFIER_TYPE}, {@value #REASON}, {@code count}. */
+  public static Dataset<Row> rejections(Dataset<Row> aggregated) {
+    return aggregated.where(col(REASON).isNotNull())
+        .groupBy(col(SRC_TYPE).as(IDENTIFIER_TYPE), col(REASON))
+        .agg(sum(col("observations")).as("count"));
   }
 
   /**
@@ -146,17 +162,20 @@ public final class IdentityEdges {
     Dataset<Row> valid = candidates.withColumn("_valid",
         expr("array_sort(array_distinct(transform(filter(" + IDS + ", x -> x.value is not null and x.reason is null),"
             + " x -> named_struct('rank', x.rank, 'type', x.type, 'value', x.value))))"));
-    Dataset<Row> edges = valid
-        .select(col(SOURCE), col(TS), org.apache.spark.sql.functions.explode(expr(
-            "if(size(_valid) <= 1, transform(_valid, x -> named_struct('a', x, 'b', x)),"
-                + " transform(slice(_valid, 2, size(_valid) - 1), x -> named_struct('a', _valid[0], 'b', x)))"))
-            .as("e"))
+    String links = "if(size(_valid) <= 1, transform(_valid, x -> named_struct('a', x, 'b', x, 'reason', "
+        + "cast(null as string))), transform(slice(_valid, 2, size(_valid) - 1), "
+        + "x -> named_struct('a', _valid[0], 'b', x, 'reason', cast(null as string))))";
+    String rejected = "transform(filter(" + IDS + ", x -> x.reason is not null), x -> named_struct("
+        + "'a', named_struct('rank', x.rank, 'type', x.type, 'value', cast(null as string)), "
+        + "'b', named_struct('rank', x.rank, 'type', cast(null as string), 'value', cast(null as string)), "
+        + "'reason', x.reason))";
+    Dataset<Row> sightings = valid
+        .select(col(SOURCE), col(TS), org.apache.spark.sql.functions.explode(expr("concat(" + links + ", " + rejected
+            + ")")).as("e"))
         .select(col("e.a.type").as(SRC_TYPE), col("e.a.value").as(SRC_VALUE),
-            col("e.b.type").as(DST_TYPE), col("e.b.value").as(DST_VALUE), col(SOURCE), col(TS));
-    Dataset<Row> rejections = candidates
-        .select(org.apache.spark.sql.functions.explode(expr("filter(" + IDS + ", x -> x.reason is not null)")).as("r"))
-        .select(col("r.type").as(IDENTIFIER_TYPE), col("r." + REASON).as(REASON));
-    return new Extracted(edges, rejections);
+            col("e.b.type").as(DST_TYPE), col("e.b.value").as(DST_VALUE), col(SOURCE), col(TS),
+            col("e.reason").as(REASON));
+    return new Extracted(sightings);
   }
 
   /** Checks that {@code frame} has {@code columns}; a readable failure instead of Spark's. */

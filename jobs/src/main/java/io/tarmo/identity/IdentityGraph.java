@@ -25,7 +25,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import org.apache.spark.api.java.function.FlatMapGroupsFunction;
 import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.sql.Encoders;
@@ -154,7 +153,7 @@ public final class IdentityGraph {
             col(IdentityEdges.DST_VALUE)),
         col(IdentityEdges.SRC_TYPE), col(IdentityEdges.SRC_VALUE), col(IdentityEdges.DST_TYPE),
         col(IdentityEdges.DST_VALUE), col(FIRST_SEEN), col(LAST_SEEN)).collectAsList();
-    Map<Long, Identifier> identifiers = new TreeMap<>();
+    Map<Long, Identifier> identifiers = new HashMap<>(4 * rows.size());
     Set<Long> collisions = new HashSet<>();
     UnionFind clusters = new UnionFind(Math.max(16, 2 * rows.size()));
     for (Row row : rows) {
@@ -169,8 +168,9 @@ public final class IdentityGraph {
     if (!collisions.isEmpty()) {
       throw collisions(collisions.size());
     }
-    Map<Long, List<Long>> members = new TreeMap<>();
-    for (long node : identifiers.keySet()) {
+    // Each cluster's nodes in ascending order, as the rules take them.
+    Map<Long, List<Long>> members = new HashMap<>();
+    for (long node : identifiers.keySet().stream().mapToLong(Long::longValue).sorted().toArray()) {
       members.computeIfAbsent(clusters.componentOf(node), k -> new ArrayList<>()).add(node);
     }
     Map<Long, List<ClusterRules.Link>> contested = contestedLinks(rows, members, clusters, identifiers);
@@ -204,7 +204,7 @@ public final class IdentityGraph {
   /** The links of each contested cluster (by its label), as {@link ClusterRules} takes them. */
   private Map<Long, List<ClusterRules.Link>> contestedLinks(List<Row> rows, Map<Long, List<Long>> members,
       UnionFind clusters, Map<Long, Identifier> identifiers) {
-    Map<Long, List<ClusterRules.Link>> contested = new TreeMap<>();
+    Map<Long, List<ClusterRules.Link>> contested = new HashMap<>();
     for (Map.Entry<Long, List<Long>> cluster : members.entrySet()) {
       if (isContested(cluster.getValue(), identifiers)) {
         contested.put(cluster.getKey(), new ArrayList<>());

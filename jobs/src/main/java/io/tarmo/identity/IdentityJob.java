@@ -29,11 +29,13 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -62,6 +64,8 @@ public final class IdentityJob {
   private static final List<String> MAP_COLUMNS = Arrays.asList(Tables.IDENTITY_MAP.schema().fieldNames());
   /** The map's columns besides the identifier, by the name their value before the run goes by. */
   private static final Map<String, String> PREVIOUS = new LinkedHashMap<>();
+  /** How {@link #statisticsNote} ends: the map version and the day the statistics describe. */
+  private static final Pattern STATISTICS_NOTE = Pattern.compile("\\[identity_map@(\\d+) (\\d{4}-\\d{2}-\\d{2})\\]$");
 
   static {
     PREVIOUS.put("customer_key", CustomerKeys.PREVIOUS_KEY);
@@ -143,12 +147,13 @@ public final class IdentityJob {
       spark.sparkContext().setJobDescription("identity " + day + ": edges");
       IdentityEdges.Extracted extracted = IdentityEdges.fromEvents(readDay(Tables.EVENTS, day), settings)
           .union(IdentityEdges.fromCrm(readDay(Tables.CRM_CUSTOMERS, day), settings));
-      Dataset<Row> dayEdges = IdentityEdges.aggregate(extracted.edges()).withColumn("seen_date", lit(date));
+      Dataset<Row> aggregated = kept.keep(IdentityEdges.aggregate(extracted));
+      Dataset<Row> dayEdges = IdentityEdges.links(aggregated).withColumn("seen_date", lit(date));
       long dayLinks = store.replaceWhere(Tables.IDENTITY_EDGES, dayEdges, "seen_date = DATE'" + day + "'", commitNote);
       counts.put("identity.edges", dayLinks);
       long rejected = 0;
-      for (Row row : extracted.rejections().groupBy(col(IdentityEdges.IDENTIFIER_TYPE), col(IdentityEdges.REASON))
-          .count().orderBy(IdentityEdges.IDENTIFIER_TYPE, IdentityEdges.REASON).collectAsList()) {
+      for (Row row : IdentityEdges.rejections(aggregated)
+          .orderBy(IdentityEdges.IDENTIFIER_TYPE, IdentityEdges.REASON).collectAsList()) {
         counts.put("identity.rejected." + row.getString(0) + "." + row.getString(1), row.getLong(2));
         rejected += row.getLong(2);
       }
@@ -157,6 +162,7 @@ public final class IdentityJob {
 
       spark.sparkContext().setJobDescription("identity " + day + ": region");
       // Pinned: frames built on the previous map are evaluated again after the map is written.
+      long mapVersion = store.version(Tables.IDENTITY_MAP);
       Dataset<Row> previous = store.readPinned(Tables.IDENTITY_MAP);
       long highWater = highWater(previous, day, full);
       Dataset<Row> allEdges = store.readPinned(Tables.IDENTITY_EDGES);
@@ -232,8 +238,15 @@ public final class IdentityJob {
       Row maxRow = keyed.agg(max(col("customer_key"))).first();
       long maxKey = maxRow.isNullAt(0) ? 0L : maxRow.getLong(0);
       counts.put("identity.key_high_water", Math.max(highWater, maxKey));
-      long largest = mapStatistics(day, counts);
-      writeStatistics(date, counts, commitNote);
+      Optional<MapShape> fromRegion = full ? Optional.empty() : shapeFromRegion(day, mapVersion, previous, keyed);
+      counts.put("identity.map.statistics_from_region", fromRegion.isPresent() ? 1L : 0L);
+      MapShape shape = fromRegion.orElseGet(() -> MapShape.of(store.read(Tables.IDENTITY_MAP), col("customer_key"),
+          col("added_date").equalTo(lit(date))));
+      shape.into(counts);
+      counts.put("identity.merges", store.read(Tables.IDENTITY_MERGES)
+          .where(col("merged_date").equalTo(lit(date))).count());
+      long largest = shape.largest();
+      writeStatistics(date, counts, statisticsNote(commitNote, store.version(Tables.IDENTITY_MAP), day));
       phases.done("statistics");
       return new IdentityResult(day, full, counts, largest, settings.maxComponentSize());
     } finally {
@@ -251,62 +264,52 @@ public final class IdentityJob {
     return same;
   }
 
-  /** Size buckets of components: label and largest size in it (the last one is open). */
-  private static final List<Map.Entry<String, Long>> SIZE_BUCKETS = List.of(Map.entry("1", 1L), Map.entry("2-5", 5L),
-      Map.entry("6-20", 20L), Map.entry("21-100", 100L), Map.entry("101-1000", 1000L),
-      Map.entry("1001+", Long.MAX_VALUE));
-
   /**
-   * The map's shape after the run, into {@code counts}, in one aggregation over the map (per
-   * component, then over the components); returns the largest component. Types and size buckets
-   * without any identifier are left out.
+   * The map's shape after an incremental night, from the shape {@code identity_stats} recorded for
+   * the map the night started from: the latest statistics commit names the map version it
+   * describes ({@link #statisticsNote}), and only when that is {@code mapVersion} are its rows the
+   * base. Empty (so the whole map is aggregated) when they are not: a first night, a crash between
+   * the map's commit and the statistics', any other writer of the map in between.
    */
-  private long mapStatistics(LocalDate day, Map<String, Long> counts) {
-    List<String> types = Arrays.stream(IdentifierType.values()).map(IdentifierType::key).sorted().toList();
-    List<Column> perComponent = new ArrayList<>();
-    perComponent.add(count_if(col("added_date").equalTo(lit(Date.valueOf(day)))).as("added"));
-    for (String type : types) {
-      perComponent.add(count_if(col(TYPE).equalTo(type)).as("n_" + type));
+  private Optional<MapShape> shapeFromRegion(LocalDate day, long mapVersion, Dataset<Row> previous,
+      Dataset<Row> keyed) {
+    Optional<LocalDate> baseDay = store.latestCommitNote(Tables.IDENTITY_STATS)
+        .map(STATISTICS_NOTE::matcher)
+        .filter(note -> note.find() && Long.parseLong(note.group(1)) == mapVersion)
+        .map(note -> LocalDate.parse(note.group(2)));
+    if (baseDay.isEmpty()) {
+      return Optional.empty();
     }
-    Dataset<Row> components = store.read(Tables.IDENTITY_MAP).groupBy(col("customer_key"))
-        .agg(count(lit(1)).as("size"), perComponent.toArray(Column[]::new));
-    List<Column> shape = new ArrayList<>(List.of(
-        count_if(col("n_" + IdentifierType.CUSTOMER_ID.key()).gt(0)).as("customers"),
-        max(col("size")).as("largest"),
-        coalesce(sum(col("added")), lit(0L)).as("added")));
-    for (String type : types) {
-      shape.add(coalesce(sum(col("n_" + type)), lit(0L)).as("n_" + type));
+    Map<String, Long> recorded = new HashMap<>();
+    for (Row row : store.read(Tables.IDENTITY_STATS)
+        .where(col("business_date").equalTo(lit(Date.valueOf(baseDay.get())))).collectAsList()) {
+      String label = row.getAs("label");
+      recorded.put(row.<String>getAs("metric") + (label.isEmpty() ? "" : "." + label), row.<Long>getAs("value"));
     }
-    long below = 0;
-    for (Map.Entry<String, Long> bucket : SIZE_BUCKETS) {
-      shape.add(count_if(col("size").gt(below).and(col("size").leq(bucket.getValue()))).as("size_" + bucket.getKey()));
-      below = bucket.getValue();
+    Optional<MapShape> base = MapShape.fromStatistics(recorded);
+    if (base.isEmpty()) {
+      return Optional.empty();
     }
-    Row row = components.agg(count(lit(1)).as("components"), shape.toArray(Column[]::new)).first();
-    long identifiers = 0;
-    for (String type : types) {
-      long n = row.<Long>getAs("n_" + type);
-      identifiers += n;
-      if (n > 0) {
-        counts.put("identity.identifiers." + type, n);
-      }
+    Column today = lit(Date.valueOf(day));
+    MapShape before = MapShape.of(keyed.where(col(CustomerKeys.PREVIOUS_KEY).isNotNull()),
+        col(CustomerKeys.PREVIOUS_KEY), col("previous_added").equalTo(today));
+    MapShape after = MapShape.of(keyed, col("customer_key"), coalesce(col("previous_added"), today).equalTo(today));
+    // The base counts the identifiers added on its own day; those added on this day before the
+    // night (by an earlier run of it) are counted in the map it started from.
+    long addedToday = baseDay.get().equals(day) ? base.get().added()
+        : previous.where(col("added_date").equalTo(today)).count();
+    MapShape shape = base.get().withAdded(addedToday).minus(before).plus(after);
+    if (!shape.isPossible()) {
+      LOG.warn("identity {}: the statistics of identity_map version {} do not add up with the night's region; "
+          + "aggregating the whole map instead", day, mapVersion);
+      return Optional.empty();
     }
-    counts.put("identity.identifiers", identifiers);
-    counts.put("identity.new_identifiers", row.<Long>getAs("added"));
-    counts.put("identity.components", row.<Long>getAs("components"));
-    counts.put("identity.customers", row.<Long>getAs("customers"));
-    Long largestOrNull = row.getAs("largest");
-    long largest = largestOrNull == null ? 0L : largestOrNull;
-    counts.put("identity.largest_component", largest);
-    for (Map.Entry<String, Long> bucket : SIZE_BUCKETS) {
-      long n = row.<Long>getAs("size_" + bucket.getKey());
-      if (n > 0) {
-        counts.put("identity.component_size." + bucket.getKey(), n);
-      }
-    }
-    counts.put("identity.merges", store.read(Tables.IDENTITY_MERGES)
-        .where(col("merged_date").equalTo(lit(Date.valueOf(day)))).count());
-    return largest;
+    return Optional.of(shape);
+  }
+
+  /** The note of a statistics commit: the run's note, the map version they describe and their day. */
+  private static String statisticsNote(String commitNote, long mapVersion, LocalDate day) {
+    return commitNote + " [identity_map@" + mapVersion + " " + day + "]";
   }
 
   /**

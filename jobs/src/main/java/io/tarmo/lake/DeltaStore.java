@@ -25,6 +25,7 @@ import scala.jdk.javaapi.CollectionConverters;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -288,6 +289,25 @@ public final class DeltaStore {
         }
       }
       return Map.of();
+    } catch (IOException e) {
+      throw TarmoException.job("Cannot read the commit of table " + spec.name() + " (version " + latest + ")", e);
+    }
+  }
+
+  /** The note ({@code userMetadata}) of the table's latest commit; empty when it has none or no table. */
+  public Optional<String> latestCommitNote(TableSpec spec) {
+    long latest = version(spec);
+    if (latest < 0) {
+      return Optional.empty();
+    }
+    try {
+      for (JsonNode action : commitActions(spec, latest)) {
+        JsonNode note = action.path("commitInfo").path("userMetadata");
+        if (note.isTextual()) {
+          return Optional.of(note.asText());
+        }
+      }
+      return Optional.empty();
     } catch (IOException e) {
       throw TarmoException.job("Cannot read the commit of table " + spec.name() + " (version " + latest + ")", e);
     }

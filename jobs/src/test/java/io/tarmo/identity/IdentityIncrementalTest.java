@@ -13,6 +13,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -51,11 +52,15 @@ class IdentityIncrementalTest {
     DeltaStore store = new DeltaStore(spark, Lake.at(root.toString()));
     IdentitySettings settings = tightLimits();
     LocalDate last = FIRST.plusDays(NIGHTS - 1L);
-    randomNights(store, 1000L, last, day -> settings);
+    List<IdentityResult> nights = randomNights(store, 1000L, last, day -> settings);
     Map<String, Long> incremental = keys(store);
+    Map<String, Long> shape = shape(store, last);
 
     run(store, settings, last, true);
     assertThat(IdentityJobTest.components(keys(store))).isEqualTo(IdentityJobTest.components(incremental));
+    assertThat(nights.subList(1, nights.size())).as("nights after the first derive the statistics from the region")
+        .allMatch(night -> night.count("identity.map.statistics_from_region") == 1L);
+    assertThat(shape).as("statistics of the whole map").isEqualTo(shape(store, last));
 
     IdentityJobTest.deleteRecursively(root.resolve("tables/identity_map"));
     run(store, settings, last, true);
@@ -88,15 +93,30 @@ class IdentityIncrementalTest {
   }
 
   /** Nights from FIRST to {@code last}: a random day of every seed's world, then identity. */
-  void randomNights(DeltaStore store, long salt, LocalDate last, Function<LocalDate, IdentitySettings> settings) {
+  List<IdentityResult> randomNights(DeltaStore store, long salt, LocalDate last,
+      Function<LocalDate, IdentitySettings> settings) {
     Bronze bronze = new Bronze(store);
+    List<IdentityResult> nights = new ArrayList<>();
     for (LocalDate day = FIRST; !day.isAfter(last); day = day.plusDays(1)) {
       for (int seed = 0; seed < SEEDS; seed++) {
         randomDay(bronze, new Random(seed * salt + day.getDayOfMonth()), "s" + seed + "-", day);
       }
       bronze.store();
-      run(store, settings.apply(day), day, false);
+      nights.add(run(store, settings.apply(day), day, false));
     }
+    return nights;
+  }
+
+  /** The identity_stats rows of {@code day} that describe the map (not the run), as metric.label to value. */
+  static Map<String, Long> shape(DeltaStore store, LocalDate day) {
+    Map<String, Long> shape = new TreeMap<>();
+    for (Row row : store.read(Tables.IDENTITY_STATS).where("business_date = DATE'" + day + "' and metric in "
+        + "('identifiers', 'new_identifiers', 'components', 'customers', 'largest_component', 'component_size', "
+        + "'component_sizes')").collectAsList()) {
+      shape.put(row.getString(1) + "." + row.getString(2), row.getLong(3));
+    }
+    assertThat(shape).as("statistics of " + day).containsKeys("components.", "component_sizes.1");
+    return shape;
   }
 
   private static List<Row> sorted(Dataset<Row> rows) {
@@ -123,9 +143,9 @@ class IdentityIncrementalTest {
     }
   }
 
-  static void run(DeltaStore store, IdentitySettings settings, LocalDate day, boolean full) {
+  static IdentityResult run(DeltaStore store, IdentitySettings settings, LocalDate day, boolean full) {
     Clock clock = Clock.fixed(Instant.parse(day.plusDays(1) + "T03:00:00Z"), ZoneOffset.UTC);
-    new IdentityJob(store, settings, clock).run(day, full, "test");
+    return new IdentityJob(store, settings, clock).run(day, full, "test");
   }
 
   static Map<String, Long> keys(DeltaStore store) {
