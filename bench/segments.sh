@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # segments with 20 definitions vs 1, and profiles + segments next to a bare scan of the same window.
-# Both segments runs are warmed up once, untimed. BENCH_REUSE=1 times again on the lake an earlier run
+# Both segments runs are warmed up once, untimed, on the day before (so the timed runs find a previous night, as a nightly run does). BENCH_REUSE=1 times again on the lake an earlier run
 # left; with it, BENCH_SEGMENTS_ONLY=1 times only the two segments runs; BENCH_EXPLAIN=1 prints the plan.
 #   bench/segments.sh [EVENTS_PER_DAY] [DAYS] [REPEATS]   (default: 1000000 events/day × 30 days, 1 run)
 # The events are synthetic, written straight into the events table (see SegmentsBenchmark).

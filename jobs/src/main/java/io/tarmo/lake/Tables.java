@@ -199,9 +199,10 @@ public final class Tables {
       "identity_stats",
       schema(
           col("business_date", DateType, "the business day of the identity run"),
-          col("metric", StringType, "identifiers, customers, components, component_size, largest_component, "
-              + "merges, new_keys, decisions, rejected, edges, region, rounds, key_high_water"),
-          col("label", StringType, "the breakdown: identifier type, size bucket, rule, type.reason; '' for none"),
+          col("metric", StringType, "identifiers, customers, components, component_size, component_sizes, "
+              + "largest_component, merges, new_identifiers, decisions, rejected, edges, region, rounds, key_high_water"),
+          col("label", StringType, "the breakdown: identifier type, size bucket, exact size (component_sizes), rule, "
+              + "type.reason; '' for none"),
           col("value", LongType, "the count")),
       List.of(),
       List.of(),

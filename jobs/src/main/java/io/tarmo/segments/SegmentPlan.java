@@ -35,11 +35,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.UnaryOperator;
+import java.util.function.LongSupplier;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * Every segment definition compiled for one business day into a single evaluation: each
@@ -53,6 +56,11 @@ import org.apache.spark.sql.functions;
 public final class SegmentPlan {
 
   private static final long MICROS_PER_DAY = 86_400_000_000L;
+  /**
+   * Customers per task of the fold of collecting aggregates: few enough that a task's running
+   * values stay in the processor's caches (with 250,000 a task, 30 million events took twice as long).
+   */
+  static final long FOLD_CUSTOMERS = 8192;
 
   private final LocalDate day;
   private final Timestamp end;
@@ -91,9 +99,10 @@ public final class SegmentPlan {
 
   /**
    * One row per customer_key with every aggregate column, from keyed events of the scan window
-   * (needs the {@code events} columns the conditions test and {@code customer_key}).
+   * (needs the {@code events} columns the conditions test and {@code customer_key}); about
+   * {@code customers} customers are expected (asked only to size the tasks of collecting aggregates).
    */
-  public Dataset<Row> behaviour(Dataset<Row> keyedEvents) {
+  public Dataset<Row> behaviour(Dataset<Row> keyedEvents, LongSupplier customers) {
     Dataset<Row> events = keyedEvents;
     for (String name : propertiesUsed) {
       events = events.withColumn(propertyColumn(name),
@@ -103,36 +112,43 @@ public final class SegmentPlan {
       return events.select(col(CUSTOMER_KEY)).distinct();
     }
     if (!collecting) {
-      Column[] direct = aggregates.stream().map(a -> a.over(a.input()).as(a.name())).toArray(Column[]::new);
+      Column[] direct = aggregates.stream().map(a -> a.bySpark().as(a.name())).toArray(Column[]::new);
       return events.groupBy(col(CUSTOMER_KEY)).agg(direct[0], Arrays.copyOfRange(direct, 1, direct.length));
     }
-    // Collecting aggregates hold objects, so Spark's object hash aggregation would fall back to
-    // sorting every row of every task (twice: before and after the shuffle). Instead each event
-    // is narrowed to the inputs of the aggregates (the conditions of the counts packed as bits of
-    // a long: a boolean takes 8 bytes of a shuffled row too), shuffled and sorted by customer
-    // once, and aggregated by a streaming sort aggregation
-    // (spark.sql.execution.replaceHashWithSortAgg).
-    List<Column> inputs = new ArrayList<>();
-    inputs.add(col(CUSTOMER_KEY));
-    Map<Integer, Column> packed = new LinkedHashMap<>();
-    List<Column> folded = new ArrayList<>();
-    int bits = 0;
-    for (Aggregate aggregate : aggregates) {
-      if (aggregate.counted()) {
-        String word = "__bits" + bits / 63;
-        Column bit = lit(1L << (bits % 63));
-        packed.merge(bits / 63, when(aggregate.input(), bit).otherwise(lit(0L)), Column::bitwiseOR);
-        folded.add(count_if(col(word).bitwiseAND(bit).notEqual(lit(0L))).as(aggregate.name()));
-        bits++;
-      } else {
-        inputs.add(aggregate.input().as(aggregate.name()));
-        folded.add(aggregate.over(col(aggregate.name())).as(aggregate.name()));
+    // Collecting aggregates hold objects, which Spark aggregates only by sorting every row. So each
+    // event is narrowed to what the aggregates read: the conditions as bits of longs (a boolean
+    // takes 8 bytes of a shuffled row too) and each value column once, however many aggregates
+    // read it; shuffled by customer into tasks of about FOLD_CUSTOMERS customers and folded per
+    // customer (CustomerFold).
+    List<Column> narrowed = new ArrayList<>();
+    narrowed.add(col(CUSTOMER_KEY));
+    Map<String, Integer> valueOrdinals = new LinkedHashMap<>();
+    List<CustomerFold.Input> inputs = new ArrayList<>();
+    Map<Integer, Column> words = new LinkedHashMap<>();
+    for (int bit = 0; bit < aggregates.size(); bit++) {
+      Aggregate aggregate = aggregates.get(bit);
+      words.merge(bit / 63, when(aggregate.condition(), lit(1L << (bit % 63))).otherwise(lit(0L)), Column::bitwiseOR);
+      int ordinal = -1;
+      if (aggregate.kind() != CustomerFold.Kind.COUNT) {
+        Column value = aggregate.typedValue();
+        ordinal = valueOrdinals.computeIfAbsent(value.toString(), k -> {
+          narrowed.add(value);
+          return narrowed.size() - 1;
+        });
       }
+      inputs.add(new CustomerFold.Input(aggregate.kind(), ordinal));
     }
-    packed.forEach((word, bitsOfWord) -> inputs.add(bitsOfWord.as("__bits" + word)));
-    return events.select(inputs.toArray(Column[]::new))
-        .repartition(col(CUSTOMER_KEY)).sortWithinPartitions(col(CUSTOMER_KEY))
-        .groupBy(col(CUSTOMER_KEY)).agg(folded.get(0), folded.subList(1, folded.size()).toArray(Column[]::new));
+    int firstWord = narrowed.size();
+    words.values().forEach(narrowed::add);
+    StructType schema = new StructType().add(CUSTOMER_KEY, DataTypes.LongType, false);
+    for (Aggregate aggregate : aggregates) {
+      schema = schema.add(aggregate.name(), aggregate.kind().type, aggregate.kind() == CustomerFold.Kind.SUM);
+    }
+    int partitions = (int) Math.max(events.sparkSession().sessionState().conf().numShufflePartitions(),
+        Math.min(Integer.MAX_VALUE, (customers.getAsLong() + FOLD_CUSTOMERS - 1) / FOLD_CUSTOMERS));
+    JavaRDD<Row> folded = events.select(narrowed.toArray(Column[]::new)).repartition(partitions, col(CUSTOMER_KEY))
+        .queryExecution().toRdd().toJavaRDD().mapPartitions(new CustomerFold(inputs, firstWord));
+    return events.sparkSession().createDataFrame(folded, schema);
   }
 
   /**
@@ -183,11 +199,10 @@ public final class SegmentPlan {
     LocalDate start = widen(behaviour.window().start(day));
     Column match = matches(behaviour.filter()).and(col("event_date").geq(lit(Date.valueOf(start))));
     String name = switch (behaviour.measure().kind()) {
-      case COUNT -> alias(behaviour.toString(), match, null);
-      case SUM -> alias(behaviour.toString(), when(match, eventField(behaviour.measure().of())),
-          in -> sum(in).cast("double"));
-      case DISTINCT -> alias(behaviour.toString(), when(match, eventField(behaviour.measure().of())),
-          in -> size(collect_set(in)).cast("long"));
+      case COUNT -> alias(behaviour.toString(), CustomerFold.Kind.COUNT, match, null);
+      case SUM -> alias(behaviour.toString(), CustomerFold.Kind.SUM, match, eventField(behaviour.measure().of()));
+      case DISTINCT -> alias(behaviour.toString(), CustomerFold.Kind.DISTINCT, match,
+          eventField(behaviour.measure().of()));
     };
     collecting |= behaviour.measure().kind() == Condition.Measure.Kind.DISTINCT;
     Column value = coalesce(col(name), lit(0));
@@ -209,11 +224,10 @@ public final class SegmentPlan {
     Timestamp latestFirstStep = Timestamp.from(end.toInstant().minusSeconds(86_400L * sequence.followUpDays()));
     collecting = true;
     String key = sequence.toString();
-    Column did = col(alias(key + "#did",
-        when(matches(sequence.did()).and(inWindow).and(col("ts").leq(lit(latestFirstStep))), unix_micros(col("ts"))),
-        functions::collect_list));
-    Column then = col(alias(key + "#then",
-        when(matches(sequence.thenDidNot()).and(inWindow), unix_micros(col("ts"))), functions::collect_list));
+    Column did = col(alias(key + "#did", CustomerFold.Kind.LIST,
+        matches(sequence.did()).and(inWindow).and(col("ts").leq(lit(latestFirstStep))), unix_micros(col("ts"))));
+    Column then = col(alias(key + "#then", CustomerFold.Kind.LIST, matches(sequence.thenDidNot()).and(inWindow),
+        unix_micros(col("ts"))));
     long span = sequence.followUpDays() * MICROS_PER_DAY;
     Column flag = exists(did, x -> not(exists(then, y -> y.geq(x).and(y.leq(x.plus(span))))));
     return coalesce(flag, lit(false));
@@ -226,24 +240,37 @@ public final class SegmentPlan {
     return start;
   }
 
-  /** The column name of the aggregate {@code function(input)} for condition {@code key}, shared by equal keys. */
-  private String alias(String key, Column input, UnaryOperator<Column> function) {
+  /**
+   * The column name of the aggregate {@code kind} of {@code value} over the events that satisfy
+   * {@code condition} (no value for a count), for condition {@code key}; shared by equal keys.
+   */
+  private String alias(String key, CustomerFold.Kind kind, Column condition, Column value) {
     return aliases.computeIfAbsent(key, k -> {
       String name = "__c" + aliases.size();
-      aggregates.add(new Aggregate(name, input, function));
+      aggregates.add(new Aggregate(name, kind, condition, value));
       return name;
     });
   }
 
-  /** One aggregate column: {@code function} over the per-event {@code input}. */
-  private record Aggregate(String name, Column input, UnaryOperator<Column> function) {
-    /** A count of the events where the boolean {@code input} holds. */
-    boolean counted() {
-      return function == null;
+  /** One aggregate column: what {@code kind} computes over {@code value} of the events that satisfy {@code condition}. */
+  private record Aggregate(String name, CustomerFold.Kind kind, Column condition, Column value) {
+    /** The value as the fold reads it: a double to sum, a string to count distinct, a long to list. */
+    Column typedValue() {
+      return value.cast(switch (kind) {
+        case SUM -> "double";
+        case DISTINCT -> "string";
+        default -> "long";
+      });
     }
 
-    Column over(Column in) {
-      return counted() ? count_if(in) : function.apply(in);
+    /** The same aggregate as a Spark function (what {@link CustomerFold} computes when it folds). */
+    Column bySpark() {
+      return switch (kind) {
+        case COUNT -> count_if(condition);
+        case SUM -> sum(when(condition, typedValue())).cast("double");
+        case DISTINCT -> size(collect_set(when(condition, typedValue()))).cast("long");
+        case LIST -> functions.collect_list(when(condition, typedValue()));
+      };
     }
   }
 

@@ -112,7 +112,7 @@ public final class SegmentsJob {
       Dataset<Row> profiles, LocalDate day) {
     Dataset<Row> behaviour = plan.scanStart()
         .map(start -> plan.behaviour(CustomerEvents.withCustomerKey(
-            CustomerEvents.filterKnownBy(events, start, day), identityMap)))
+            CustomerEvents.filterKnownBy(events, start, day), identityMap), profiles::count))
         .orElseGet(() -> profiles.sparkSession().createDataFrame(List.of(),
             new StructType().add(CUSTOMER_KEY, DataTypes.LongType)));
     return plan.members(plan.withDerivedTraits(profiles), behaviour);

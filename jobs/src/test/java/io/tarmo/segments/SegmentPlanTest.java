@@ -207,8 +207,8 @@ class SegmentPlanTest {
 
   @Test
   void countsBesideACollectingConditionAgreeWithCountsAlone() {
-    // A distinct count or a sequence sends the events through the sort aggregation, where the
-    // conditions of the counts travel as bits of longs (63 per long): 70 counts need two.
+    // A distinct count or a sequence sends the events through CustomerFold, where the conditions
+    // of the counts travel as bits of longs (63 per long): 70 counts need two.
     // Product views per customer (rows) on each day from 2026-11-22 to the business day (columns).
     int[][] views = {{3, 0, 2, 1, 0, 3, 1}, {0, 1, 0, 0, 2, 0, 3}, {1, 1, 1, 1, 1, 1, 1}, {0, 0, 0, 3, 3, 3, 3},
         {2, 2, 0, 0, 0, 0, 1}};

@@ -1,0 +1,221 @@
+package io.tarmo.segments;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.unsafe.types.UTF8String;
+
+/**
+ * The per-customer aggregation of {@link SegmentPlan#behaviour} when an aggregate collects values
+ * (a distinct count, a sequence's timestamps): event rows narrowed to the aggregates' inputs and
+ * already shuffled by customer are folded into one row per customer through a hash table per task.
+ *
+ * <p>Spark's own aggregation cannot do this without sorting every row: aggregates that hold
+ * objects make its hash aggregation fall back to a sort once a task has seen 128 customers, and its
+ * sort aggregation needs the rows sorted and evaluates every aggregate interpreted. The fold
+ * computes what Spark's functions would ({@link Kind}), reading Spark's internal rows without
+ * converting them and touching only the aggregates whose condition an event satisfies. Its tasks
+ * should hold a few thousand customers each, so that their state stays in the processor's caches.
+ *
+ * <p>A narrowed row is {@code customer_key}, then value columns that aggregates share (a double to
+ * sum, a string to count distinct values of, a long to list), then words of condition bits: the
+ * condition of aggregate {@code n} is bit {@code n % 63} of word {@code n / 63}, set when the event
+ * satisfies it.
+ */
+final class CustomerFold implements FlatMapFunction<Iterator<InternalRow>, Row> {
+
+  private static final long serialVersionUID = 1L;
+
+  /** What an aggregate computes over the events that satisfy its condition, as the Spark function named. */
+  enum Kind {
+    /** {@code count_if(condition)}: a long. */
+    COUNT(DataTypes.LongType),
+    /** {@code sum(double value)}: a double, null without any non-null value. */
+    SUM(DataTypes.DoubleType),
+    /** {@code size(collect_set(string value))}: a long. */
+    DISTINCT(DataTypes.LongType),
+    /** {@code collect_list(long value)}: the non-null values, in no particular order. */
+    LIST(DataTypes.createArrayType(DataTypes.LongType, false));
+
+    final DataType type;
+
+    Kind(DataType type) {
+      this.type = type;
+    }
+  }
+
+  /** One aggregate, in output order: its kind and the ordinal of its value column (unused for a count). */
+  record Input(Kind kind, int ordinal) implements java.io.Serializable {}
+
+  private final Input[] inputs;
+  private final int firstWord;
+  private final int words;
+
+  CustomerFold(List<Input> inputs, int firstWord) {
+    this.inputs = inputs.toArray(Input[]::new);
+    this.firstWord = firstWord;
+    this.words = (this.inputs.length + 62) / 63;
+  }
+
+  @Override
+  public Iterator<Row> call(Iterator<InternalRow> rows) {
+    Table customers = new Table();
+    while (rows.hasNext()) {
+      InternalRow row = rows.next();
+      Customer customer = customers.get(row.getLong(0));
+      for (int word = 0; word < words; word++) {
+        long bits = row.getLong(firstWord + word);
+        while (bits != 0) {
+          customer.add(word * 63 + Long.numberOfTrailingZeros(bits), row);
+          bits &= bits - 1;
+        }
+      }
+    }
+    List<Row> folded = new ArrayList<>(customers.size);
+    for (int slot = 0; slot < customers.keys.length; slot++) {
+      if (customers.values[slot] != null) {
+        folded.add(customers.values[slot].row(customers.keys[slot]));
+      }
+    }
+    return folded.iterator();
+  }
+
+  /** Customers by key: open addressing over primitive keys, so an event costs no boxing. */
+  private final class Table {
+    long[] keys = new long[1024];
+    Customer[] values = new Customer[1024];
+    int size;
+
+    Customer get(long key) {
+      int mask = keys.length - 1;
+      int slot = Long.hashCode(key * 0x9E3779B97F4A7C15L) & mask;
+      while (values[slot] != null) {
+        if (keys[slot] == key) {
+          return values[slot];
+        }
+        slot = (slot + 1) & mask;
+      }
+      Customer customer = new Customer();
+      keys[slot] = key;
+      values[slot] = customer;
+      if (++size * 2 > keys.length) {
+        grow();
+      }
+      return customer;
+    }
+
+    private void grow() {
+      long[] oldKeys = keys;
+      Customer[] oldValues = values;
+      keys = new long[oldKeys.length * 2];
+      values = new Customer[oldKeys.length * 2];
+      int mask = keys.length - 1;
+      for (int i = 0; i < oldKeys.length; i++) {
+        if (oldValues[i] != null) {
+          int slot = Long.hashCode(oldKeys[i] * 0x9E3779B97F4A7C15L) & mask;
+          while (values[slot] != null) {
+            slot = (slot + 1) & mask;
+          }
+          keys[slot] = oldKeys[i];
+          values[slot] = oldValues[i];
+        }
+      }
+    }
+  }
+
+  /**
+   * The running values of one customer's aggregates: counts, and sums as the bits of doubles, in
+   * one array; whether a sum saw a value, and the collected values, only once there are any.
+   */
+  private final class Customer {
+    private final long[] numbers = new long[inputs.length];
+    private boolean[] summed;
+    private Object[] collected;
+
+    void add(int aggregate, InternalRow row) {
+      Input input = inputs[aggregate];
+      if (input.kind() == Kind.COUNT) {
+        numbers[aggregate]++;
+        return;
+      }
+      if (row.isNullAt(input.ordinal())) {
+        return;
+      }
+      switch (input.kind()) {
+        case SUM -> {
+          numbers[aggregate] = Double.doubleToRawLongBits(Double.longBitsToDouble(numbers[aggregate])
+              + row.getDouble(input.ordinal()));
+          if (summed == null) {
+            summed = new boolean[inputs.length];
+          }
+          summed[aggregate] = true;
+        }
+        case DISTINCT -> values(aggregate).add(row.getUTF8String(input.ordinal()).clone());
+        case LIST -> times(aggregate).add(row.getLong(input.ordinal()));
+        default -> throw new IllegalStateException("not a value aggregate: " + input.kind());
+      }
+    }
+
+    @SuppressWarnings("unchecked")
+    private Set<UTF8String> values(int aggregate) {
+      if (collected == null) {
+        collected = new Object[inputs.length];
+      }
+      if (collected[aggregate] == null) {
+        collected[aggregate] = new HashSet<UTF8String>();
+      }
+      return (Set<UTF8String>) collected[aggregate];
+    }
+
+    private Longs times(int aggregate) {
+      if (collected == null) {
+        collected = new Object[inputs.length];
+      }
+      if (collected[aggregate] == null) {
+        collected[aggregate] = new Longs();
+      }
+      return (Longs) collected[aggregate];
+    }
+
+    Row row(long key) {
+      Object[] values = new Object[inputs.length + 1];
+      values[0] = key;
+      for (int i = 0; i < inputs.length; i++) {
+        Object gathered = collected == null ? null : collected[i];
+        values[i + 1] = switch (inputs[i].kind()) {
+          case COUNT -> numbers[i];
+          case SUM -> summed != null && summed[i] ? Double.longBitsToDouble(numbers[i]) : null;
+          case DISTINCT -> gathered == null ? 0L : (long) ((Set<?>) gathered).size();
+          case LIST -> gathered == null ? new long[0] : ((Longs) gathered).toArray();
+        };
+      }
+      return RowFactory.create(values);
+    }
+  }
+
+  /** A growing list of longs, without boxing. */
+  private static final class Longs {
+    private long[] items = new long[4];
+    private int size;
+
+    void add(long item) {
+      if (size == items.length) {
+        items = Arrays.copyOf(items, size * 2);
+      }
+      items[size++] = item;
+    }
+
+    long[] toArray() {
+      return Arrays.copyOf(items, size);
+    }
+  }
+}

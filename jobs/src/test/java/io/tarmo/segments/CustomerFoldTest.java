@@ -1,0 +1,102 @@
+package io.tarmo.segments;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.collect_list;
+import static org.apache.spark.sql.functions.collect_set;
+import static org.apache.spark.sql.functions.count_if;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.size;
+import static org.apache.spark.sql.functions.sort_array;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tarmo.segments.CustomerFold.Input;
+import io.tarmo.segments.CustomerFold.Kind;
+import io.tarmo.testing.SparkTest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Test;
+
+/** The fold computes what Spark's aggregate functions compute, over random narrowed rows. */
+@SparkTest
+class CustomerFoldTest {
+
+  private static final int COUNTS = 70;
+  private static final int BITS = COUNTS + 4;
+
+  private final SparkSession spark;
+
+  CustomerFoldTest(SparkSession spark) {
+    this.spark = spark;
+  }
+
+  @Test
+  void foldEqualsSparkAggregatesWithNullsAndTwoWordsOfBits() {
+    // customer_key, the value columns (a double, a string, a long), then two words of condition
+    // bits: 70 counts, then a sum, a distinct count and a list (bits 70, 71, 72), and a second sum
+    // of the same double under another condition (bit 73).
+    StructType narrowed = new StructType().add("customer_key", DataTypes.LongType)
+        .add("amount", DataTypes.DoubleType).add("product", DataTypes.StringType).add("micros", DataTypes.LongType)
+        .add("w0", DataTypes.LongType).add("w1", DataTypes.LongType);
+    Random random = new Random(42);
+    List<Row> rows = new ArrayList<>();
+    for (int i = 0; i < 3000; i++) {
+      long w0 = random.nextLong() & Long.MAX_VALUE;
+      long w1 = random.nextLong() & ((1L << (BITS - 63)) - 1);
+      rows.add(RowFactory.create((long) random.nextInt(200),
+          random.nextInt(4) == 0 ? null : (double) random.nextInt(1000) / 4,
+          random.nextInt(3) == 0 ? null : "p" + random.nextInt(12),
+          random.nextInt(3) == 0 ? null : (long) random.nextInt(1_000_000), w0, w1));
+    }
+    rows.add(RowFactory.create(999L, 1.5, "p1", 7L, 0L, 0L));
+    Dataset<Row> events = spark.createDataFrame(rows, narrowed);
+
+    List<Input> inputs = new ArrayList<>();
+    List<Column> expected = new ArrayList<>();
+    StructType schema = new StructType().add("customer_key", DataTypes.LongType, false);
+    for (int bit = 0; bit < BITS; bit++) {
+      Column condition = col(bit < 63 ? "w0" : "w1").bitwiseAND(lit(1L << (bit % 63))).notEqual(lit(0L));
+      Kind kind = bit < COUNTS ? Kind.COUNT : bit == COUNTS + 1 ? Kind.DISTINCT : bit == COUNTS + 2 ? Kind.LIST
+          : Kind.SUM;
+      String value = switch (kind) {
+        case SUM -> "amount";
+        case DISTINCT -> "product";
+        case LIST -> "micros";
+        case COUNT -> null;
+      };
+      inputs.add(new Input(kind, value == null ? -1 : events.schema().fieldIndex(value)));
+      expected.add((switch (kind) {
+        case COUNT -> count_if(condition);
+        case SUM -> sum(when(condition, col(value)));
+        case DISTINCT -> size(collect_set(when(condition, col(value)))).cast("long");
+        case LIST -> sort_array(collect_list(when(condition, col(value))));
+      }).as("a" + bit));
+      schema = schema.add("a" + bit, kind.type, kind == Kind.SUM);
+    }
+
+    JavaRDD<Row> folded = events.repartition(3, col("customer_key")).queryExecution().toRdd().toJavaRDD()
+        .mapPartitions(new CustomerFold(inputs, 4));
+    Dataset<Row> actual = spark.createDataFrame(folded, schema)
+        .withColumn("a" + (COUNTS + 2), sort_array(col("a" + (COUNTS + 2))));
+    Dataset<Row> reference = events.groupBy(col("customer_key"))
+        .agg(expected.get(0), expected.subList(1, expected.size()).toArray(Column[]::new));
+
+    assertThat(actual.count()).isEqualTo(201);
+    assertThat(actual.exceptAll(reference).count()).isZero();
+    assertThat(reference.exceptAll(actual).count()).isZero();
+    Row none = actual.where("customer_key = 999").first();
+    assertThat(none.isNullAt(COUNTS + 1)).as("a sum without a satisfied condition is null, as Spark's").isTrue();
+    assertThat(none.getLong(COUNTS + 2)).isZero();
+    assertThat(none.getList(COUNTS + 3)).isEmpty();
+  }
+}
