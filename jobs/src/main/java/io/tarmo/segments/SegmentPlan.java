@@ -48,8 +48,9 @@ import org.apache.spark.sql.types.StructType;
  * Every segment definition compiled for one business day into a single evaluation: each
  * behavioural condition becomes one conditional aggregate column ({@code count_if}, a
  * {@code sum}/{@code collect_set} over {@code when}, or for sequences the timestamps of both
- * steps), so all of them come out of one scan and one {@code groupBy(customer_key)} of the
- * widest window; identical conditions in several definitions share their column. Each segment is
+ * steps), so all of them come out of one scan and one aggregation per customer of the widest
+ * window (Spark's, or {@link CustomerFold} when a condition collects values); identical conditions
+ * in several definitions share their column. Each segment is
  * then a boolean expression over those columns and the profile traits, and the members of all
  * segments are exploded from one projection.
  */
