@@ -8,14 +8,11 @@ import static io.tarmo.identity.IdentityGraph.VALUE;
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.count_if;
 import static org.apache.spark.sql.functions.greatest;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.not;
-import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import io.tarmo.TarmoException;
@@ -29,8 +26,8 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -163,7 +160,7 @@ public final class IdentityJob {
       spark.sparkContext().setJobDescription("identity " + day + ": region");
       // Pinned: frames built on the previous map are evaluated again after the map is written.
       long mapVersion = store.version(Tables.IDENTITY_MAP);
-      Dataset<Row> previous = store.readPinned(Tables.IDENTITY_MAP);
+      Dataset<Row> previous = store.readAsOf(Tables.IDENTITY_MAP, mapVersion);
       long highWater = highWater(previous, day, full);
       Dataset<Row> allEdges = store.readPinned(Tables.IDENTITY_EDGES);
       Dataset<Row> region = full ? allEdges : region(allEdges, previous, date, dayLinks <= settings.driverLinks());

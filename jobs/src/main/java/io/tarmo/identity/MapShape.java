@@ -37,7 +37,7 @@ import org.apache.spark.sql.Row;
 record MapShape(SortedMap<String, Long> identifiers, SortedMap<Long, Long> sizes, long customers, long added) {
 
   /** Size buckets of components in {@code identity_stats}: label and largest size in it (the last one is open). */
-  static final List<Map.Entry<String, Long>> SIZE_BUCKETS = List.of(Map.entry("1", 1L), Map.entry("2-5", 5L),
+  private static final List<Map.Entry<String, Long>> SIZE_BUCKETS = List.of(Map.entry("1", 1L), Map.entry("2-5", 5L),
       Map.entry("6-20", 20L), Map.entry("21-100", 100L), Map.entry("101-1000", 1000L),
       Map.entry("1001+", Long.MAX_VALUE));
 

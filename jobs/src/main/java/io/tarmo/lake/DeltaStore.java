@@ -6,6 +6,7 @@ import io.delta.tables.DeltaTable;
 import io.delta.tables.DeltaTableBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import io.tarmo.TarmoException;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -95,10 +96,18 @@ public final class DeltaStore {
    * table does not exist yet.
    */
   public Dataset<Row> readPinned(TableSpec spec) {
-    if (!exists(spec)) {
+    return readAsOf(spec, version(spec));
+  }
+
+  /**
+   * The table's rows as of {@code version} ({@link #version}, pinned as {@link #readPinned}); an
+   * empty frame of its schema for version -1 (no table).
+   */
+  public Dataset<Row> readAsOf(TableSpec spec, long version) {
+    if (version < 0) {
       return read(spec);
     }
-    return spark.read().format("delta").option("versionAsOf", version(spec)).load(lake.tablePath(spec));
+    return spark.read().format("delta").option("versionAsOf", version).load(lake.tablePath(spec));
   }
 
   public DeltaTable table(TableSpec spec) {
@@ -274,24 +283,15 @@ public final class DeltaStore {
     if (latest <= version) {
       return Map.of();
     }
-    try {
-      for (JsonNode action : commitActions(spec, latest)) {
-        JsonNode metrics = action.path("commitInfo").path("operationMetrics");
-        if (!metrics.isMissingNode()) {
-          Map<String, Long> values = new HashMap<>();
-          metrics.fields().forEachRemaining(entry -> {
-            String value = entry.getValue().asText();
-            if (value.matches("-?\\d{1,18}")) {
-              values.put(entry.getKey(), Long.parseLong(value));
-            }
-          });
-          return values;
-        }
+    JsonNode metrics = commitInfo(spec, latest).path("operationMetrics");
+    Map<String, Long> values = new HashMap<>();
+    metrics.fields().forEachRemaining(entry -> {
+      String value = entry.getValue().asText();
+      if (value.matches("-?\\d{1,18}")) {
+        values.put(entry.getKey(), Long.parseLong(value));
       }
-      return Map.of();
-    } catch (IOException e) {
-      throw TarmoException.job("Cannot read the commit of table " + spec.name() + " (version " + latest + ")", e);
-    }
+    });
+    return values;
   }
 
   /** The note ({@code userMetadata}) of the table's latest commit; empty when it has none or no table. */
@@ -300,16 +300,21 @@ public final class DeltaStore {
     if (latest < 0) {
       return Optional.empty();
     }
+    JsonNode note = commitInfo(spec, latest).path("userMetadata");
+    return note.isTextual() ? Optional.of(note.asText()) : Optional.empty();
+  }
+
+  /** The {@code commitInfo} action of the table's commit {@code version}; a missing node when it has none. */
+  private JsonNode commitInfo(TableSpec spec, long version) {
     try {
-      for (JsonNode action : commitActions(spec, latest)) {
-        JsonNode note = action.path("commitInfo").path("userMetadata");
-        if (note.isTextual()) {
-          return Optional.of(note.asText());
+      for (JsonNode action : commitActions(spec, version)) {
+        if (action.has("commitInfo")) {
+          return action.path("commitInfo");
         }
       }
-      return Optional.empty();
+      return MissingNode.getInstance();
     } catch (IOException e) {
-      throw TarmoException.job("Cannot read the commit of table " + spec.name() + " (version " + latest + ")", e);
+      throw TarmoException.job("Cannot read the commit of table " + spec.name() + " (version " + version + ")", e);
     }
   }
 

@@ -1,5 +1,12 @@
 package io.tarmo.segments;
 
+import static org.apache.spark.sql.functions.collect_list;
+import static org.apache.spark.sql.functions.collect_set;
+import static org.apache.spark.sql.functions.count_if;
+import static org.apache.spark.sql.functions.size;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -7,6 +14,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.catalyst.InternalRow;
@@ -35,21 +43,39 @@ final class CustomerFold implements FlatMapFunction<Iterator<InternalRow>, Row> 
 
   private static final long serialVersionUID = 1L;
 
-  /** What an aggregate computes over the events that satisfy its condition, as the Spark function named. */
+  /** What an aggregate computes over the events that satisfy its condition, as {@link #bySpark} says. */
   enum Kind {
     /** {@code count_if(condition)}: a long. */
-    COUNT(DataTypes.LongType),
+    COUNT(DataTypes.LongType, DataTypes.LongType),
     /** {@code sum(double value)}: a double, null without any non-null value. */
-    SUM(DataTypes.DoubleType),
+    SUM(DataTypes.DoubleType, DataTypes.DoubleType),
     /** {@code size(collect_set(string value))}: a long. */
-    DISTINCT(DataTypes.LongType),
+    DISTINCT(DataTypes.LongType, DataTypes.StringType),
     /** {@code collect_list(long value)}: the non-null values, in no particular order. */
-    LIST(DataTypes.createArrayType(DataTypes.LongType, false));
+    LIST(DataTypes.createArrayType(DataTypes.LongType, false), DataTypes.LongType);
 
+    /** The aggregate's type. */
     final DataType type;
+    /** The type the value is cast to before it is aggregated (unused by a count). */
+    final DataType valueType;
 
-    Kind(DataType type) {
+    Kind(DataType type, DataType valueType) {
       this.type = type;
+      this.valueType = valueType;
+    }
+
+    /**
+     * The aggregate as Spark's functions over the events where {@code condition} holds, of
+     * {@code value} cast to {@link #valueType}: what the fold computes, and what Spark's own
+     * aggregation computes when no aggregate collects values.
+     */
+    Column bySpark(Column condition, Column value) {
+      return switch (this) {
+        case COUNT -> count_if(condition);
+        case SUM -> sum(when(condition, value.cast(valueType))).cast(DataTypes.DoubleType);
+        case DISTINCT -> size(collect_set(when(condition, value.cast(valueType)))).cast(DataTypes.LongType);
+        case LIST -> collect_list(when(condition, value.cast(valueType)));
+      };
     }
   }
 

@@ -6,16 +6,12 @@ import static org.apache.spark.sql.functions.array_compact;
 import static org.apache.spark.sql.functions.array_contains;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.collect_set;
-import static org.apache.spark.sql.functions.count_if;
 import static org.apache.spark.sql.functions.datediff;
 import static org.apache.spark.sql.functions.exists;
 import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.get_json_object;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.not;
-import static org.apache.spark.sql.functions.size;
-import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.to_date;
 import static org.apache.spark.sql.functions.unix_micros;
 import static org.apache.spark.sql.functions.when;
@@ -40,7 +36,6 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
@@ -255,23 +250,13 @@ public final class SegmentPlan {
 
   /** One aggregate column: what {@code kind} computes over {@code value} of the events that satisfy {@code condition}. */
   private record Aggregate(String name, CustomerFold.Kind kind, Column condition, Column value) {
-    /** The value as the fold reads it: a double to sum, a string to count distinct, a long to list. */
+    /** The value as the fold reads it ({@link CustomerFold.Kind#valueType}). */
     Column typedValue() {
-      return value.cast(switch (kind) {
-        case SUM -> "double";
-        case DISTINCT -> "string";
-        default -> "long";
-      });
+      return value.cast(kind.valueType);
     }
 
-    /** The same aggregate as a Spark function (what {@link CustomerFold} computes when it folds). */
     Column bySpark() {
-      return switch (kind) {
-        case COUNT -> count_if(condition);
-        case SUM -> sum(when(condition, typedValue())).cast("double");
-        case DISTINCT -> size(collect_set(when(condition, typedValue()))).cast("long");
-        case LIST -> functions.collect_list(when(condition, typedValue()));
-      };
+      return kind.bySpark(condition, value);
     }
   }
 

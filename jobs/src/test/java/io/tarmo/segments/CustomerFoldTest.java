@@ -1,14 +1,8 @@
 package io.tarmo.segments;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.collect_list;
-import static org.apache.spark.sql.functions.collect_set;
-import static org.apache.spark.sql.functions.count_if;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.sort_array;
-import static org.apache.spark.sql.functions.sum;
-import static org.apache.spark.sql.functions.when;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tarmo.segments.CustomerFold.Input;
@@ -27,7 +21,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 
-/** The fold computes what Spark's aggregate functions compute, over random narrowed rows. */
+/** The fold computes what Spark's aggregate functions compute ({@link Kind#bySpark}), over random narrowed rows. */
 @SparkTest
 class CustomerFoldTest {
 
@@ -75,12 +69,8 @@ class CustomerFoldTest {
         case COUNT -> null;
       };
       inputs.add(new Input(kind, value == null ? -1 : events.schema().fieldIndex(value)));
-      expected.add((switch (kind) {
-        case COUNT -> count_if(condition);
-        case SUM -> sum(when(condition, col(value)));
-        case DISTINCT -> size(collect_set(when(condition, col(value)))).cast("long");
-        case LIST -> sort_array(collect_list(when(condition, col(value))));
-      }).as("a" + bit));
+      Column aggregate = kind.bySpark(condition, value == null ? lit(null) : col(value));
+      expected.add((kind == Kind.LIST ? sort_array(aggregate) : aggregate).as("a" + bit));
       schema = schema.add("a" + bit, kind.type, kind == Kind.SUM);
     }
 
