@@ -1,14 +1,11 @@
 package io.tarmo.segments;
 
 import static io.tarmo.profiles.CustomerEvents.CUSTOMER_KEY;
-import static org.apache.spark.sql.functions.array;
-import static org.apache.spark.sql.functions.array_compact;
 import static org.apache.spark.sql.functions.array_contains;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.datediff;
 import static org.apache.spark.sql.functions.exists;
-import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.get_json_object;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.not;
@@ -46,8 +43,8 @@ import org.apache.spark.sql.types.StructType;
  * steps), so all of them come out of one scan and one aggregation per customer of the widest
  * window (Spark's, or {@link CustomerFold} when a condition collects values); identical conditions
  * in several definitions share their column. Each segment is
- * then a boolean expression over those columns and the profile traits, and the members of all
- * segments are exploded from one projection.
+ * then a boolean expression over those columns and the profile traits, and all of them together
+ * one row of membership bits per customer ({@link SegmentBits}).
  */
 public final class SegmentPlan {
 
@@ -160,19 +157,19 @@ public final class SegmentPlan {
         .withColumn("known_customer", col("customer_id").isNotNull());
   }
 
+  /** The definitions' memberships as bits, in catalog order. */
+  SegmentBits bits() {
+    return new SegmentBits(List.copyOf(memberships.keySet()));
+  }
+
   /**
-   * {@code (customer_key, segment_id)} of every member of every segment: every customer of the
-   * profiles and of the behaviour is evaluated, so a customer without events in the window is
-   * still tested (and is a member of, say, {@code not { event ... } }).
+   * {@code customer_key} and today's membership words ({@link SegmentBits}) of every customer of the
+   * profiles and of the behaviour: a customer without events in the window is still tested (and is a
+   * member of, say, {@code not { event ... } }).
    */
-  public Dataset<Row> members(Dataset<Row> profilesWithTraits, Dataset<Row> behaviour) {
+  Dataset<Row> memberWords(Dataset<Row> profilesWithTraits, Dataset<Row> behaviour) {
     Dataset<Row> universe = profilesWithTraits.join(behaviour, new String[] {CUSTOMER_KEY}, "full_outer");
-    Column[] flags = memberships.entrySet().stream()
-        .map(entry -> when(entry.getValue(), lit(entry.getKey())))
-        .toArray(Column[]::new);
-    return universe
-        .select(col(CUSTOMER_KEY), explode(array_compact(array(flags))).as("segment_id"))
-        .select(col(CUSTOMER_KEY), col("segment_id"));
+    return bits().today(universe, List.copyOf(memberships.values()));
   }
 
   private Column membership(Condition condition) {

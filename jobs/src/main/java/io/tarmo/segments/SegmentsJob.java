@@ -1,25 +1,20 @@
 package io.tarmo.segments;
 
 import static io.tarmo.profiles.CustomerEvents.CUSTOMER_KEY;
-import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.count_if;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
-import static org.apache.spark.sql.functions.when;
 
 import io.tarmo.TarmoException;
 import io.tarmo.lake.DeltaStore;
+import io.tarmo.lake.Intermediates;
 import io.tarmo.lake.Tables;
 import io.tarmo.profiles.CustomerEvents;
 import java.sql.Date;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -29,10 +24,11 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * {@code segments --date D}: every definition of the catalog evaluated as of D in one pass (see
- * {@link SegmentPlan}) into {@code segment_membership}, then who entered or exited each segment
- * since the latest earlier day evaluated ({@code segment_changes}) and the sizes
- * ({@code segment_sizes}). Each table's rows of D are replaced as a whole
- * ({@code replaceWhere as_of_date = D}), so a re-run leaves them as one run would.
+ * {@link SegmentPlan}) into {@code segment_membership}, who entered or exited each segment since
+ * the latest earlier day evaluated ({@code segment_changes}) and the sizes ({@code segment_sizes}),
+ * all three from one row of membership bits per customer for both days ({@link SegmentBits}).
+ * Each table's rows of D are replaced as a whole ({@code replaceWhere as_of_date = D}), so a
+ * re-run leaves them as one run would.
  */
 public final class SegmentsJob {
 
@@ -63,45 +59,47 @@ public final class SegmentsJob {
     long started = clock.millis();
     SparkSession spark = store.spark();
     SegmentPlan plan = SegmentPlan.compile(catalog, day);
+    SegmentBits bits = plan.bits();
     String today = "as_of_date = DATE'" + day + "'";
+    LocalDate previousDate = previousDate(day);
 
     spark.sparkContext().setJobDescription("segments " + day + ": membership");
-    Dataset<Row> members = members(plan, store.read(Tables.EVENTS), store.read(Tables.IDENTITY_MAP),
+    Dataset<Row> words = words(plan, store.read(Tables.EVENTS), store.read(Tables.IDENTITY_MAP),
         store.read(Tables.CUSTOMER_PROFILES), day);
-    long memberships = store.replaceWhere(Tables.SEGMENT_MEMBERSHIP,
-        members.withColumn("as_of_date", lit(Date.valueOf(day))), today, commitNote);
+    Dataset<Row> previous = previousDate == null ? null : bits.previous(store.read(Tables.SEGMENT_MEMBERSHIP)
+        .filter(col("as_of_date").equalTo(lit(Date.valueOf(previousDate)))));
+    try (Intermediates held = new Intermediates()) {
+      Dataset<Row> compared = held.keep(bits.compare(words, previous));
+      List<SegmentsResult.Size> sizes = bits.sizes(compared);
+      long memberships = store.replaceWhere(Tables.SEGMENT_MEMBERSHIP,
+          bits.members(compared).withColumn("as_of_date", lit(Date.valueOf(day))), today, commitNote);
+      long expected = sizes.stream().mapToLong(SegmentsResult.Size::members).sum();
+      if (memberships != expected) {
+        throw new IllegalStateException("segments " + day + " wrote " + memberships
+            + " memberships where the segment sizes add up to " + expected);
+      }
 
-    spark.sparkContext().setJobDescription("segments " + day + ": changes");
-    Dataset<Row> membership = store.read(Tables.SEGMENT_MEMBERSHIP);
-    Row latest = membership.filter(col("as_of_date").lt(lit(Date.valueOf(day)))).agg(max(col("as_of_date"))).head();
-    LocalDate previousDate = latest.isNullAt(0) ? null : latest.getDate(0).toLocalDate();
-    List<String> ids = catalog.segments().stream().map(SegmentDefinition::id).toList();
-    Dataset<Row> current = membership.filter(col("as_of_date").equalTo(lit(Date.valueOf(day))));
-    Dataset<Row> previous = previousDate == null
-        ? current.limit(0)
-        : membership.filter(col("as_of_date").equalTo(lit(Date.valueOf(previousDate))))
-            .filter(col("segment_id").isin(ids.toArray()));
-    Dataset<Row> changes = changes(current, previous, day, previousDate);
-    store.replaceWhere(Tables.SEGMENT_CHANGES, changes, today, commitNote);
+      spark.sparkContext().setJobDescription("segments " + day + ": changes");
+      Dataset<Row> changes = bits.changes(compared).select(lit(Date.valueOf(day)).as("as_of_date"), col("segment_id"),
+          col(CUSTOMER_KEY), col("change"),
+          lit(previousDate == null ? null : Date.valueOf(previousDate)).cast("date").as("previous_date"));
+      store.replaceWhere(Tables.SEGMENT_CHANGES, changes, today, commitNote);
 
-    spark.sparkContext().setJobDescription("segments " + day + ": sizes");
-    Dataset<Row> sizes = sizes(definitions(spark), current, store.read(Tables.SEGMENT_CHANGES)
-        .filter(col("as_of_date").equalTo(lit(Date.valueOf(day)))), day);
-    store.replaceWhere(Tables.SEGMENT_SIZES, sizes, today, commitNote);
-
-    Map<String, SegmentsResult.Size> bySegment = new HashMap<>();
-    for (Row row : store.read(Tables.SEGMENT_SIZES).filter(col("as_of_date").equalTo(lit(Date.valueOf(day))))
-        .collectAsList()) {
-      String id = row.getAs("segment_id");
-      bySegment.put(id, new SegmentsResult.Size(id, row.<Long>getAs("members"), row.<Long>getAs("entered"),
-          row.<Long>getAs("exited")));
+      spark.sparkContext().setJobDescription("segments " + day + ": sizes");
+      store.replaceWhere(Tables.SEGMENT_SIZES, sizes(spark, day, sizes), today, commitNote);
+      return new SegmentsResult(day, previousDate, sizes, memberships, plan.aggregateCount(),
+          clock.millis() - started);
     }
-    List<SegmentsResult.Size> ordered = new ArrayList<>();
-    for (String id : ids) {
-      ordered.add(bySegment.getOrDefault(id, new SegmentsResult.Size(id, 0, 0, 0)));
+  }
+
+  /** The latest day before {@code day} with evaluated segments; null when there is none. */
+  private LocalDate previousDate(LocalDate day) {
+    if (!store.exists(Tables.SEGMENT_MEMBERSHIP)) {
+      return null;
     }
-    return new SegmentsResult(day, previousDate, ordered, memberships, plan.aggregateCount(),
-        clock.millis() - started);
+    Row latest = store.read(Tables.SEGMENT_MEMBERSHIP).filter(col("as_of_date").lt(lit(Date.valueOf(day))))
+        .agg(max(col("as_of_date"))).head();
+    return latest.isNullAt(0) ? null : latest.getDate(0).toLocalDate();
   }
 
   /**
@@ -110,49 +108,30 @@ public final class SegmentsJob {
    */
   public static Dataset<Row> members(SegmentPlan plan, Dataset<Row> events, Dataset<Row> identityMap,
       Dataset<Row> profiles, LocalDate day) {
+    SegmentBits bits = plan.bits();
+    return bits.members(bits.compare(words(plan, events, identityMap, profiles, day), null));
+  }
+
+  /** {@code customer_key} and the membership words as of {@code day} of every customer tested. */
+  private static Dataset<Row> words(SegmentPlan plan, Dataset<Row> events, Dataset<Row> identityMap,
+      Dataset<Row> profiles, LocalDate day) {
     Dataset<Row> behaviour = plan.scanStart()
         .map(start -> plan.behaviour(CustomerEvents.withCustomerKey(
             CustomerEvents.filterKnownBy(events, start, day), identityMap), profiles::count))
         .orElseGet(() -> profiles.sparkSession().createDataFrame(List.of(),
             new StructType().add(CUSTOMER_KEY, DataTypes.LongType)));
-    return plan.members(plan.withDerivedTraits(profiles), behaviour);
+    return plan.memberWords(plan.withDerivedTraits(profiles), behaviour);
   }
 
-  /**
-   * Entries ({@code current} but not {@code previous}) and exits (the reverse) of
-   * {@code (segment_id, customer_key)} rows, as {@code segment_changes} rows of {@code day}.
-   */
-  public static Dataset<Row> changes(Dataset<Row> current, Dataset<Row> previous, LocalDate day,
-      LocalDate previousDate) {
-    Dataset<Row> now = current.select(col("segment_id"), col(CUSTOMER_KEY), lit(true).as("__now"));
-    Dataset<Row> before = previous.select(col("segment_id"), col(CUSTOMER_KEY), lit(true).as("__before"));
-    return now.join(before, new String[] {"segment_id", CUSTOMER_KEY}, "full_outer")
-        .filter(col("__now").isNull().or(col("__before").isNull()))
-        .select(lit(Date.valueOf(day)).as("as_of_date"), col("segment_id"), col(CUSTOMER_KEY),
-            when(col("__now").isNotNull(), lit("entered")).otherwise(lit("exited")).as("change"),
-            lit(previousDate == null ? null : Date.valueOf(previousDate)).cast("date").as("previous_date"));
-  }
-
-  /** One row per definition with its members, entries and exits on {@code day} (zeros included). */
-  static Dataset<Row> sizes(Dataset<Row> definitions, Dataset<Row> current, Dataset<Row> dayChanges, LocalDate day) {
-    Dataset<Row> members = current.groupBy(col("segment_id")).agg(count(lit(1)).as("members"));
-    Dataset<Row> moves = dayChanges.groupBy(col("segment_id")).agg(
-        count_if(col("change").equalTo("entered")).as("entered"),
-        count_if(col("change").equalTo("exited")).as("exited"));
-    return definitions
-        .join(members, new String[] {"segment_id"}, "left")
-        .join(moves, new String[] {"segment_id"}, "left")
-        .select(lit(Date.valueOf(day)).as("as_of_date"), col("segment_id"), col("title"),
-            coalesce(col("members"), lit(0L)).as("members"), coalesce(col("entered"), lit(0L)).as("entered"),
-            coalesce(col("exited"), lit(0L)).as("exited"), col("definition_hash"));
-  }
-
-  private Dataset<Row> definitions(SparkSession spark) {
-    List<Row> rows = catalog.segments().stream()
-        .map(s -> RowFactory.create(s.id(), s.title(), s.hash()))
-        .toList();
-    return spark.createDataFrame(rows, new StructType()
-        .add("segment_id", DataTypes.StringType).add("title", DataTypes.StringType)
-        .add("definition_hash", DataTypes.StringType));
+  /** One {@code segment_sizes} row per definition of the catalog, in its order (zeros included). */
+  private Dataset<Row> sizes(SparkSession spark, LocalDate day, List<SegmentsResult.Size> sizes) {
+    List<Row> rows = new ArrayList<>();
+    for (int i = 0; i < sizes.size(); i++) {
+      SegmentDefinition definition = catalog.segments().get(i);
+      SegmentsResult.Size size = sizes.get(i);
+      rows.add(RowFactory.create(Date.valueOf(day), definition.id(), definition.title(), size.members(),
+          size.entered(), size.exited(), definition.hash()));
+    }
+    return spark.createDataFrame(rows, Tables.SEGMENT_SIZES.schema());
   }
 }

@@ -1,0 +1,150 @@
+package io.tarmo.segments;
+
+import static io.tarmo.profiles.CustomerEvents.CUSTOMER_KEY;
+import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.array_compact;
+import static org.apache.spark.sql.functions.bit_or;
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count_if;
+import static org.apache.spark.sql.functions.element_at;
+import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.map;
+import static org.apache.spark.sql.functions.not;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.when;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * A customer's memberships as bits: bit {@code i % 64} of word {@code i / 64} stands for the
+ * catalog's {@code i}-th definition. One row per customer holds the words of the day evaluated
+ * ({@code __now0..}) and of the previous evaluated day ({@code __before0..}), so the members,
+ * the entries and exits and the sizes all come from the same million rows, and the two nights are
+ * compared customer by customer rather than membership by membership (a night of 20 definitions
+ * holds millions of memberships but only as many rows here as customers in some segment).
+ */
+final class SegmentBits {
+
+  private final List<String> ids;
+  private final int words;
+
+  SegmentBits(List<String> ids) {
+    this.ids = List.copyOf(ids);
+    this.words = (ids.size() + 63) / 64;
+  }
+
+  /** {@code customer_key} and the words of {@code flags} (one boolean per definition, in catalog order). */
+  Dataset<Row> today(Dataset<Row> customers, List<Column> flags) {
+    List<Column> columns = new ArrayList<>();
+    columns.add(col(CUSTOMER_KEY));
+    for (int w = 0; w < words; w++) {
+      Column word = lit(0L);
+      for (int i = w * 64; i < Math.min(ids.size(), (w + 1) * 64); i++) {
+        word = word.bitwiseOR(when(flags.get(i), lit(1L << (i & 63))).otherwise(lit(0L)));
+      }
+      columns.add(word.as(now(w)));
+    }
+    return customers.select(columns.toArray(Column[]::new));
+  }
+
+  /**
+   * {@code customer_key} and the words of a previous day's {@code (segment_id, customer_key)} rows;
+   * rows of segments no longer in the catalog are left out.
+   */
+  Dataset<Row> previous(Dataset<Row> rows) {
+    List<Column> aggregates = new ArrayList<>();
+    for (int w = 0; w < words; w++) {
+      List<Column> bitOf = new ArrayList<>();
+      for (int i = w * 64; i < Math.min(ids.size(), (w + 1) * 64); i++) {
+        bitOf.add(lit(ids.get(i)));
+        bitOf.add(lit(1L << (i & 63)));
+      }
+      aggregates.add(bit_or(coalesce(element_at(map(bitOf.toArray(Column[]::new)), col("segment_id")), lit(0L)))
+          .as(before(w)));
+    }
+    return rows.filter(col("segment_id").isin(ids.toArray())).groupBy(col(CUSTOMER_KEY))
+        .agg(aggregates.get(0), aggregates.subList(1, aggregates.size()).toArray(Column[]::new));
+  }
+
+  /**
+   * Both days side by side, one row per customer tested today or a member on the previous day;
+   * {@code previous} null (no earlier day) reads as no memberships. (No filter on the words here:
+   * Spark would push it through the projection and propagate it as a constraint, copying every
+   * definition's expression into it; a row of zeros costs less.)
+   */
+  Dataset<Row> compare(Dataset<Row> today, Dataset<Row> previous) {
+    Dataset<Row> both = previous == null ? today : today.join(previous, new String[] {CUSTOMER_KEY}, "full_outer");
+    List<Column> columns = new ArrayList<>();
+    columns.add(col(CUSTOMER_KEY));
+    for (int w = 0; w < words; w++) {
+      columns.add(coalesce(col(now(w)), lit(0L)).as(now(w)));
+      columns.add((previous == null ? lit(0L) : coalesce(col(before(w)), lit(0L))).as(before(w)));
+    }
+    return both.select(columns.toArray(Column[]::new));
+  }
+
+  /** {@code (customer_key, segment_id)} of every membership of the day evaluated. */
+  Dataset<Row> members(Dataset<Row> compared) {
+    List<Column> flags = new ArrayList<>();
+    for (int i = 0; i < ids.size(); i++) {
+      flags.add(when(isSet(now(i / 64), i), lit(ids.get(i))));
+    }
+    return compared.select(col(CUSTOMER_KEY), explode(array_compact(array(flags.toArray(Column[]::new)))).as("segment_id"));
+  }
+
+  /** {@code (customer_key, segment_id, change)}: {@code entered} or {@code exited} against the previous day. */
+  Dataset<Row> changes(Dataset<Row> compared) {
+    List<Column> moves = new ArrayList<>();
+    for (int i = 0; i < ids.size(); i++) {
+      moves.add(when(entered(i), struct(lit(ids.get(i)).as("segment_id"), lit("entered").as("change"))));
+      moves.add(when(exited(i), struct(lit(ids.get(i)).as("segment_id"), lit("exited").as("change"))));
+    }
+    return compared.select(col(CUSTOMER_KEY), explode(array_compact(array(moves.toArray(Column[]::new)))).as("move"))
+        .select(col(CUSTOMER_KEY), col("move.segment_id").as("segment_id"), col("move.change").as("change"));
+  }
+
+  /** Members, entries and exits of each definition, in catalog order: one aggregation over {@code compared}. */
+  List<SegmentsResult.Size> sizes(Dataset<Row> compared) {
+    List<Column> counts = new ArrayList<>();
+    for (int i = 0; i < ids.size(); i++) {
+      counts.add(count_if(isSet(now(i / 64), i)));
+      counts.add(count_if(entered(i)));
+      counts.add(count_if(exited(i)));
+    }
+    List<SegmentsResult.Size> sizes = new ArrayList<>();
+    if (ids.isEmpty()) {
+      return sizes;
+    }
+    Row row = compared.agg(counts.get(0), counts.subList(1, counts.size()).toArray(Column[]::new)).head();
+    for (int i = 0; i < ids.size(); i++) {
+      sizes.add(new SegmentsResult.Size(ids.get(i), row.getLong(3 * i), row.getLong(3 * i + 1), row.getLong(3 * i + 2)));
+    }
+    return sizes;
+  }
+
+  private Column entered(int i) {
+    return isSet(now(i / 64), i).and(not(isSet(before(i / 64), i)));
+  }
+
+  private Column exited(int i) {
+    return isSet(before(i / 64), i).and(not(isSet(now(i / 64), i)));
+  }
+
+  private static Column isSet(String word, int i) {
+    return col(word).bitwiseAND(lit(1L << (i & 63))).notEqual(0L);
+  }
+
+  private static String now(int word) {
+    return "__now" + word;
+  }
+
+  private static String before(int word) {
+    return "__before" + word;
+  }
+}
