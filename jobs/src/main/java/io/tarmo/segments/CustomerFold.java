@@ -6,13 +6,12 @@ import static org.apache.spark.sql.functions.count_if;
 import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
+import static org.apache.spark.sql.functions.xxhash64;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Set;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Row;
@@ -20,7 +19,6 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.unsafe.types.UTF8String;
 
 /**
  * The per-customer aggregation of {@link SegmentPlan#behaviour} when an aggregate collects values
@@ -34,8 +32,9 @@ import org.apache.spark.unsafe.types.UTF8String;
  * converting them and touching only the aggregates whose condition an event satisfies. Its tasks
  * should hold a few thousand customers each, so that their state stays in the processor's caches.
  *
- * <p>A narrowed row is {@code customer_key}, then value columns that aggregates share (a double to
- * sum, a string to count distinct values of, a long to list), then words of condition bits: the
+ * <p>A narrowed row is {@code customer_key}, then value columns that aggregates share, as
+ * {@link Kind#foldValue} gives them (a double to sum, a long to list, a long hash of a string to
+ * count distinct values of), then words of condition bits: the
  * condition of aggregate {@code n} is bit {@code n % 63} of word {@code n / 63}, set when the event
  * satisfies it.
  */
@@ -49,7 +48,11 @@ final class CustomerFold implements FlatMapFunction<Iterator<InternalRow>, Row> 
     COUNT(DataTypes.LongType, DataTypes.LongType),
     /** {@code sum(double value)}: a double, null without any non-null value. */
     SUM(DataTypes.DoubleType, DataTypes.DoubleType),
-    /** {@code size(collect_set(string value))}: a long. */
+    /**
+     * {@code size(collect_set(string value))}: a long. The fold counts distinct 64-bit hashes of
+     * the values ({@link #foldValue}), so two values count once only if their hashes collide (for
+     * the tens of values a customer has, a chance of about one in 10^16).
+     */
     DISTINCT(DataTypes.LongType, DataTypes.StringType),
     /** {@code collect_list(long value)}: the non-null values, in no particular order. */
     LIST(DataTypes.createArrayType(DataTypes.LongType, false), DataTypes.LongType);
@@ -62,6 +65,12 @@ final class CustomerFold implements FlatMapFunction<Iterator<InternalRow>, Row> 
     Kind(DataType type, DataType valueType) {
       this.type = type;
       this.valueType = valueType;
+    }
+
+    /** The value as the fold reads it: a double to sum, a long to list, a string's 64-bit hash (or null). */
+    Column foldValue(Column value) {
+      Column typed = value.cast(valueType);
+      return this == DISTINCT ? when(typed.isNotNull(), xxhash64(typed)) : typed;
     }
 
     /**
@@ -160,12 +169,13 @@ final class CustomerFold implements FlatMapFunction<Iterator<InternalRow>, Row> 
 
   /**
    * The running values of one customer's aggregates: counts, and sums as the bits of doubles, in
-   * one array; whether a sum saw a value, and the collected values, only once there are any.
+   * one array; whether a sum saw a value, and the collected values (hashes for a distinct count,
+   * with repeats), only once there are any.
    */
   private final class Customer {
     private final long[] numbers = new long[inputs.length];
     private boolean[] summed;
-    private Object[] collected;
+    private Longs[] collected;
 
     void add(int aggregate, InternalRow row) {
       Input input = inputs[aggregate];
@@ -185,43 +195,31 @@ final class CustomerFold implements FlatMapFunction<Iterator<InternalRow>, Row> 
           }
           summed[aggregate] = true;
         }
-        case DISTINCT -> values(aggregate).add(row.getUTF8String(input.ordinal()).clone());
-        case LIST -> times(aggregate).add(row.getLong(input.ordinal()));
+        case DISTINCT, LIST -> values(aggregate).add(row.getLong(input.ordinal()));
         default -> throw new IllegalStateException("not a value aggregate: " + input.kind());
       }
     }
 
-    @SuppressWarnings("unchecked")
-    private Set<UTF8String> values(int aggregate) {
+    private Longs values(int aggregate) {
       if (collected == null) {
-        collected = new Object[inputs.length];
-      }
-      if (collected[aggregate] == null) {
-        collected[aggregate] = new HashSet<UTF8String>();
-      }
-      return (Set<UTF8String>) collected[aggregate];
-    }
-
-    private Longs times(int aggregate) {
-      if (collected == null) {
-        collected = new Object[inputs.length];
+        collected = new Longs[inputs.length];
       }
       if (collected[aggregate] == null) {
         collected[aggregate] = new Longs();
       }
-      return (Longs) collected[aggregate];
+      return collected[aggregate];
     }
 
     Row row(long key) {
       Object[] values = new Object[inputs.length + 1];
       values[0] = key;
       for (int i = 0; i < inputs.length; i++) {
-        Object gathered = collected == null ? null : collected[i];
+        Longs gathered = collected == null ? null : collected[i];
         values[i + 1] = switch (inputs[i].kind()) {
           case COUNT -> numbers[i];
           case SUM -> summed != null && summed[i] ? Double.longBitsToDouble(numbers[i]) : null;
-          case DISTINCT -> gathered == null ? 0L : (long) ((Set<?>) gathered).size();
-          case LIST -> gathered == null ? new long[0] : ((Longs) gathered).toArray();
+          case DISTINCT -> gathered == null ? 0L : gathered.distinct();
+          case LIST -> gathered == null ? new long[0] : gathered.toArray();
         };
       }
       return RowFactory.create(values);
@@ -242,6 +240,18 @@ final class CustomerFold implements FlatMapFunction<Iterator<InternalRow>, Row> 
 
     long[] toArray() {
       return Arrays.copyOf(items, size);
+    }
+
+    /** How many different items there are (sorts them). */
+    long distinct() {
+      Arrays.sort(items, 0, size);
+      long distinct = 0;
+      for (int i = 0; i < size; i++) {
+        if (i == 0 || items[i] != items[i - 1]) {
+          distinct++;
+        }
+      }
+      return distinct;
     }
   }
 }

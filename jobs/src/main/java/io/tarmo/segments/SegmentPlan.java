@@ -111,35 +111,58 @@ public final class SegmentPlan {
     // Collecting aggregates hold objects, which Spark aggregates only by sorting every row. So each
     // event is narrowed to what the aggregates read: the conditions as bits of longs (a boolean
     // takes 8 bytes of a shuffled row too) and each value column once, however many aggregates
-    // read it; shuffled by customer into tasks of about FOLD_CUSTOMERS customers and folded per
-    // customer (CustomerFold).
-    List<Column> narrowed = new ArrayList<>();
-    narrowed.add(col(CUSTOMER_KEY));
-    Map<String, Integer> valueOrdinals = new LinkedHashMap<>();
+    // read it, null where none of them takes the event (fewer bytes to shuffle); shuffled by
+    // customer into tasks of about FOLD_CUSTOMERS customers and folded per customer (CustomerFold).
+    List<Column> values = new ArrayList<>();
+    Map<String, Integer> valueIndexes = new LinkedHashMap<>();
+    Map<Integer, long[]> readers = new LinkedHashMap<>();
     List<CustomerFold.Input> inputs = new ArrayList<>();
-    Map<Integer, Column> words = new LinkedHashMap<>();
+    int wordCount = (aggregates.size() + 62) / 63;
+    Column[] words = new Column[wordCount];
+    Arrays.fill(words, lit(0L));
     for (int bit = 0; bit < aggregates.size(); bit++) {
       Aggregate aggregate = aggregates.get(bit);
-      words.merge(bit / 63, when(aggregate.condition(), lit(1L << (bit % 63))).otherwise(lit(0L)), Column::bitwiseOR);
+      words[bit / 63] = words[bit / 63].bitwiseOR(when(aggregate.condition(), lit(1L << (bit % 63))).otherwise(lit(0L)));
       int ordinal = -1;
       if (aggregate.kind() != CustomerFold.Kind.COUNT) {
-        Column value = aggregate.typedValue();
-        ordinal = valueOrdinals.computeIfAbsent(value.toString(), k -> {
-          narrowed.add(value);
-          return narrowed.size() - 1;
+        Column value = aggregate.kind().foldValue(aggregate.value());
+        int index = valueIndexes.computeIfAbsent(value.toString(), k -> {
+          values.add(value);
+          return values.size() - 1;
         });
+        readers.computeIfAbsent(index, k -> new long[wordCount])[bit / 63] |= 1L << (bit % 63);
+        ordinal = 1 + index;
       }
       inputs.add(new CustomerFold.Input(aggregate.kind(), ordinal));
     }
+    List<Column> computed = new ArrayList<>();
+    List<Column> narrowed = new ArrayList<>();
+    computed.add(col(CUSTOMER_KEY));
+    narrowed.add(col(CUSTOMER_KEY));
+    for (int index = 0; index < values.size(); index++) {
+      computed.add(values.get(index).as("__v" + index));
+      Column read = lit(false);
+      long[] mask = readers.get(index);
+      for (int w = 0; w < wordCount; w++) {
+        if (mask[w] != 0) {
+          read = read.or(col("__w" + w).bitwiseAND(lit(mask[w])).notEqual(lit(0L)));
+        }
+      }
+      narrowed.add(when(read, col("__v" + index)).as("__v" + index));
+    }
     int firstWord = narrowed.size();
-    words.values().forEach(narrowed::add);
+    for (int w = 0; w < wordCount; w++) {
+      computed.add(words[w].as("__w" + w));
+      narrowed.add(col("__w" + w));
+    }
     StructType schema = new StructType().add(CUSTOMER_KEY, DataTypes.LongType, false);
     for (Aggregate aggregate : aggregates) {
       schema = schema.add(aggregate.name(), aggregate.kind().type, aggregate.kind() == CustomerFold.Kind.SUM);
     }
     int partitions = (int) Math.max(events.sparkSession().sessionState().conf().numShufflePartitions(),
         Math.min(Integer.MAX_VALUE, (customers.getAsLong() + FOLD_CUSTOMERS - 1) / FOLD_CUSTOMERS));
-    JavaRDD<Row> folded = events.select(narrowed.toArray(Column[]::new)).repartition(partitions, col(CUSTOMER_KEY))
+    JavaRDD<Row> folded = events.select(computed.toArray(Column[]::new)).select(narrowed.toArray(Column[]::new))
+        .repartition(partitions, col(CUSTOMER_KEY))
         .queryExecution().toRdd().toJavaRDD().mapPartitions(new CustomerFold(inputs, firstWord));
     return events.sparkSession().createDataFrame(folded, schema);
   }
@@ -247,11 +270,6 @@ public final class SegmentPlan {
 
   /** One aggregate column: what {@code kind} computes over {@code value} of the events that satisfy {@code condition}. */
   private record Aggregate(String name, CustomerFold.Kind kind, Column condition, Column value) {
-    /** The value as the fold reads it ({@link CustomerFold.Kind#valueType}). */
-    Column typedValue() {
-      return value.cast(kind.valueType);
-    }
-
     Column bySpark() {
       return kind.bySpark(condition, value);
     }

@@ -74,7 +74,10 @@ class CustomerFoldTest {
       schema = schema.add("a" + bit, kind.type, kind == Kind.SUM);
     }
 
-    JavaRDD<Row> folded = events.repartition(3, col("customer_key")).queryExecution().toRdd().toJavaRDD()
+    // The fold reads the strings as hashes (Kind.foldValue); the reference counts the strings.
+    Dataset<Row> hashed = events.select(col("customer_key"), col("amount"),
+        Kind.DISTINCT.foldValue(col("product")).as("product"), col("micros"), col("w0"), col("w1"));
+    JavaRDD<Row> folded = hashed.repartition(3, col("customer_key")).queryExecution().toRdd().toJavaRDD()
         .mapPartitions(new CustomerFold(inputs, 4));
     Dataset<Row> actual = spark.createDataFrame(folded, schema)
         .withColumn("a" + (COUNTS + 2), sort_array(col("a" + (COUNTS + 2))));

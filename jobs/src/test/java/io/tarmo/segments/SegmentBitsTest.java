@@ -20,14 +20,14 @@ import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 
 /**
- * Memberships as bits against sets of {@code segment|customer} pairs: 130 definitions, so three
- * words and both word boundaries; customers only today, only on the previous day, on both, and a
+ * Memberships as bits against sets of {@code segment|customer} pairs: 70 definitions, so two
+ * words and the boundary between them; customers only today, only on the previous day, on both, and a
  * previous day's segment that left the catalog.
  */
 @SparkTest
 class SegmentBitsTest {
 
-  static final int SEGMENTS = 130;
+  static final int SEGMENTS = 70;
   static final int CUSTOMERS = 40;
 
   private final SparkSession spark;
@@ -51,7 +51,7 @@ class SegmentBitsTest {
     Set<String> previous = new TreeSet<>();
     List<Row> flags = new ArrayList<>();
     List<Row> previousRows = new ArrayList<>();
-    int[] edges = {0, 1, 62, 63, 64, 65, 127, 128, 129};
+    int[] edges = {0, 1, 62, 63, 64, 65, 69};
     for (long customer = 1; customer <= CUSTOMERS; customer++) {
       Object[] values = new Object[SEGMENTS + 1];
       values[0] = customer;
