@@ -45,7 +45,8 @@ final class IngestCommand implements Callable<Integer> {
         IngestResult result = job(context).run(day, context.commitNote());
         out.println(result.summary());
         return new Outcome(result.counts(),
-            result.qualityFailure(context.settings().ingest().quarantineMaxRatio()).orElse(null));
+            result.qualityFailure(context.settings().ingest().quarantineMaxRatio(),
+                context.settings().ingest().quarantineMinLines()).orElse(null));
       }
 
       private IngestJob job(JobContext context) {

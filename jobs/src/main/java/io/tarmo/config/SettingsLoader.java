@@ -102,7 +102,8 @@ public final class SettingsLoader {
         intIn(config, "tarmo.ingest.max-event-age-days", 1, 36_500),
         duration(config, "tarmo.ingest.max-clock-skew"),
         phoneRegion(config, "tarmo.ingest.default-phone-region"),
-        ratio(config, "tarmo.ingest.quarantine-max-ratio"));
+        ratio(config, "tarmo.ingest.quarantine-max-ratio"),
+        intIn(config, "tarmo.ingest.quarantine-min-lines", 1, Integer.MAX_VALUE));
     PrivacySettings privacy = new PrivacySettings(
         enumValue(config, "tarmo.privacy.ip-policy", IpPolicy.class),
         string(config, "tarmo.privacy.analytics-category"));

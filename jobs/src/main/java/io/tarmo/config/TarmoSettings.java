@@ -32,7 +32,8 @@ public record TarmoSettings(
       int maxEventAgeDays,
       Duration maxClockSkew,
       String defaultPhoneRegion,
-      double quarantineMaxRatio) {}
+      double quarantineMaxRatio,
+      int quarantineMinLines) {}
 
   /** What ingest keeps of personal data it does not need. */
   public record PrivacySettings(IpPolicy ipPolicy, String analyticsCategory) {}

@@ -23,12 +23,15 @@ public record IngestResult(LocalDate day, SourceCounts events, SourceCounts crm,
     return counts;
   }
 
-  /** The first source whose quarantined share is above {@code maxRatio}, as a one-line message. */
-  public Optional<String> qualityFailure(double maxRatio) {
+  /**
+   * The first source whose quarantined share is above {@code maxRatio}, among sources that
+   * delivered at least {@code minLines} lines that day, as a one-line message.
+   */
+  public Optional<String> qualityFailure(double maxRatio, long minLines) {
     Map<String, SourceCounts> sources = Map.of("events", events, "crm", crm, "consent", consent);
     for (String source : new String[] {"events", "crm", "consent"}) {
       SourceCounts counts = sources.get(source);
-      if (counts.quarantineRatio() > maxRatio) {
+      if (counts.read() >= minLines && counts.quarantineRatio() > maxRatio) {
         return Optional.of(String.format(Locale.ROOT,
             "Cannot pass the quarantine gate: %.2f%% of %s lines of %s were quarantined, above "
                 + "tarmo.ingest.quarantine-max-ratio (%.2f%%); see the quarantine table",

@@ -55,7 +55,7 @@ public final class IngestBenchmark {
     Files.move(landingRoot.resolve("landing/consent"), aside.resolve("consent"));
     List<String> files = landing.landingFiles(spark.sparkContext().hadoopConfiguration(), Source.EVENTS, DAY);
 
-    IngestSettings settings = new IngestSettings(65536, 400, Duration.ofDays(1), "DE", 0.05);
+    IngestSettings settings = new IngestSettings(65536, 400, Duration.ofDays(1), "DE", 0.05, 20);
     PrivacySettings privacy = new PrivacySettings(IpPolicy.TRUNCATE, "analytics");
 
     List<double[]> timings = new ArrayList<>();

@@ -34,7 +34,7 @@ class IngestJobTest {
 
   static final LocalDate DAY1 = LocalDate.of(2026, 11, 27);
   static final LocalDate DAY2 = LocalDate.of(2026, 11, 28);
-  static final IngestSettings SETTINGS = new IngestSettings(4096, 30, Duration.ofDays(1), "DE", 0.05);
+  static final IngestSettings SETTINGS = new IngestSettings(4096, 30, Duration.ofDays(1), "DE", 0.05, 20);
   static final PrivacySettings PRIVACY = new PrivacySettings(IpPolicy.TRUNCATE, "analytics");
   static final String HEADER = CrmLines.HEADER;
   static final String EMAIL = "ann.unique-probe@example.com";
@@ -198,8 +198,9 @@ class IngestJobTest {
   void quarantineGateTripsAboveTheThreshold() throws IOException {
     write("events", DAY1, "bad.json", "{", "{", event("m1", "2026-11-27T10:00:00Z", ""));
     IngestResult result = job.run(DAY1, "test");
-    assertThat(result.qualityFailure(0.05)).hasValueSatisfying(message ->
+    assertThat(result.qualityFailure(0.05, 3)).hasValueSatisfying(message ->
         assertThat(message).contains("66.67% of events lines").contains("tarmo.ingest.quarantine-max-ratio"));
+    assertThat(result.qualityFailure(0.05, 4)).as("fewer lines than quarantine-min-lines: no gate").isEmpty();
     assertThat(store.read(Tables.QUARANTINE).count()).as("written before the gate trips").isEqualTo(2);
   }
 
