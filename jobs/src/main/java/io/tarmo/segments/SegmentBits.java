@@ -91,7 +91,7 @@ final class SegmentBits {
   Dataset<Row> members(Dataset<Row> compared) {
     List<Column> flags = new ArrayList<>();
     for (int i = 0; i < ids.size(); i++) {
-      flags.add(when(isSet(now(i / 64), i), lit(ids.get(i))));
+      flags.add(when(member(i), lit(ids.get(i))));
     }
     return explodeSet(compared, flags).select(col(CUSTOMER_KEY), col("__set").as("segment_id"));
   }
@@ -125,7 +125,7 @@ final class SegmentBits {
   List<SegmentsResult.Size> sizes(Dataset<Row> compared) {
     List<Column> counts = new ArrayList<>();
     for (int i = 0; i < ids.size(); i++) {
-      counts.add(count_if(isSet(now(i / 64), i)));
+      counts.add(count_if(member(i)));
       counts.add(count_if(entered(i)));
       counts.add(count_if(exited(i)));
     }
@@ -140,12 +140,22 @@ final class SegmentBits {
     return sizes;
   }
 
-  private Column entered(int i) {
-    return isSet(now(i / 64), i).and(not(isSet(before(i / 64), i)));
+  private static Column entered(int i) {
+    return member(i).and(not(wasMember(i)));
   }
 
-  private Column exited(int i) {
-    return isSet(before(i / 64), i).and(not(isSet(now(i / 64), i)));
+  private static Column exited(int i) {
+    return wasMember(i).and(not(member(i)));
+  }
+
+  /** Whether the customer is a member of the {@code i}-th definition on the day evaluated. */
+  private static Column member(int i) {
+    return isSet(now(i / 64), i);
+  }
+
+  /** Whether the customer was a member of the {@code i}-th definition on the previous day. */
+  private static Column wasMember(int i) {
+    return isSet(before(i / 64), i);
   }
 
   private static Column isSet(String word, int i) {

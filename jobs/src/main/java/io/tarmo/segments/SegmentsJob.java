@@ -61,9 +61,9 @@ public final class SegmentsJob {
     SegmentPlan plan = SegmentPlan.compile(catalog, day);
     SegmentBits bits = plan.bits();
     String today = "as_of_date = DATE'" + day + "'";
-    LocalDate previousDate = previousDate(day);
 
     spark.sparkContext().setJobDescription("segments " + day + ": membership");
+    LocalDate previousDate = previousDate(day);
     Dataset<Row> words = words(plan, store.read(Tables.EVENTS), store.read(Tables.IDENTITY_MAP),
         store.read(Tables.CUSTOMER_PROFILES), day);
     Dataset<Row> previous = previousDate == null ? null : bits.previous(store.read(Tables.SEGMENT_MEMBERSHIP)
