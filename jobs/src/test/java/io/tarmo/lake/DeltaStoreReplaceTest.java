@@ -1,0 +1,97 @@
+package io.tarmo.lake;
+
+import static org.apache.spark.sql.functions.col;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tarmo.testing.SparkTest;
+import java.nio.file.Path;
+import java.sql.Date;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerJobStart;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+@SparkTest
+class DeltaStoreReplaceTest {
+
+  private static final Date MONDAY = Date.valueOf("2026-11-23");
+  private static final Date TUESDAY = Date.valueOf("2026-11-24");
+
+  private final SparkSession spark;
+  @TempDir Path root;
+
+  DeltaStoreReplaceTest(SparkSession spark) {
+    this.spark = spark;
+  }
+
+  @Test
+  void aDayOfAPartitionedTableIsReplacedFromTheChecksumFileListWithoutLookingForItsFiles() throws Exception {
+    DeltaStore store = new DeltaStore(spark, Lake.at(root.toString()));
+    assertThat(store.replaceWhere(Tables.SEGMENT_MEMBERSHIP, members(MONDAY, 1, 2), day(MONDAY), "monday")).isEqualTo(2);
+    assertThat(store.replaceWhere(Tables.SEGMENT_MEMBERSHIP, members(TUESDAY, 3, 4, 5), day(TUESDAY), "tuesday"))
+        .isEqualTo(3);
+
+    AtomicInteger jobs = new AtomicInteger();
+    SparkListener counter = new SparkListener() {
+      @Override
+      public void onJobStart(SparkListenerJobStart jobStart) {
+        jobs.incrementAndGet();
+      }
+    };
+    spark.sparkContext().addSparkListener(counter);
+    long written;
+    try {
+      written = store.replaceWhere(Tables.SEGMENT_MEMBERSHIP, members(MONDAY, 7), day(MONDAY), "monday again");
+      spark.sparkContext().listenerBus().waitUntilEmpty();
+    } finally {
+      spark.sparkContext().removeSparkListener(counter);
+    }
+
+    assertThat(written).isEqualTo(1);
+    assertThat(jobs.get()).as("only the job writing the new rows; no job rebuilds the table state").isEqualTo(1);
+    assertThat(keys(store, MONDAY)).containsExactly(7L);
+    assertThat(keys(store, TUESDAY)).containsExactly(3L, 4L, 5L);
+    assertThat(store.latestCommitNote(Tables.SEGMENT_MEMBERSHIP)).contains("monday again");
+    Row commit = io.delta.tables.DeltaTable.forPath(spark, store.lake().tablePath(Tables.SEGMENT_MEMBERSHIP))
+        .history(1).select(col("operation"), col("operationParameters").getItem("predicate")).first();
+    assertThat(commit.getString(0)).isEqualTo("WRITE");
+    assertThat(commit.getString(1)).as("the log names the day only").contains("2026-11-23").doesNotContain("7");
+  }
+
+  @Test
+  void rowsOfAnotherDayAreRefusedAndNothingChanges() {
+    DeltaStore store = new DeltaStore(spark, Lake.at(root.toString()));
+    store.replaceWhere(Tables.SEGMENT_MEMBERSHIP, members(MONDAY, 1, 2), day(MONDAY), "monday");
+    long version = store.version(Tables.SEGMENT_MEMBERSHIP);
+
+    assertThatThrownBy(() -> store.replaceWhere(Tables.SEGMENT_MEMBERSHIP, members(TUESDAY, 9), day(MONDAY), "wrong day"))
+        .isInstanceOf(Exception.class);
+
+    assertThat(store.version(Tables.SEGMENT_MEMBERSHIP)).isEqualTo(version);
+    assertThat(keys(store, MONDAY)).containsExactly(1L, 2L);
+  }
+
+  private static String day(Date date) {
+    return "as_of_date = DATE'" + date + "'";
+  }
+
+  private Dataset<Row> members(Date date, long... keys) {
+    List<Row> rows = new java.util.ArrayList<>();
+    for (long key : keys) {
+      rows.add(RowFactory.create(date, "avocado-regulars", key));
+    }
+    return spark.createDataFrame(rows, Tables.SEGMENT_MEMBERSHIP.schema());
+  }
+
+  private static List<Long> keys(DeltaStore store, Date date) {
+    return store.read(Tables.SEGMENT_MEMBERSHIP).where(col("as_of_date").equalTo(date)).orderBy("customer_key")
+        .select("customer_key").as(org.apache.spark.sql.Encoders.LONG()).collectAsList();
+  }
+}
