@@ -151,6 +151,11 @@ public final class DeltaStore {
     return write(spec, rows, "overwrite", Map.of("replaceWhere", predicate), commitNote);
   }
 
+  /** Column names and types, in order (not nullability or comments). */
+  private static java.util.List<String> columns(org.apache.spark.sql.types.StructType schema) {
+    return Arrays.stream(schema.fields()).map(field -> field.name() + " " + field.dataType().simpleString()).toList();
+  }
+
   /** A predicate that names one value of a date column: {@code column = DATE'yyyy-mm-dd'}. */
   private static final java.util.regex.Pattern PARTITION_DAY =
       java.util.regex.Pattern.compile("(\\w+) = DATE'(\\d{4}-\\d{2}-\\d{2})'");
@@ -163,7 +168,8 @@ public final class DeltaStore {
    * replaceWhere first rebuilds the table's state with Spark jobs, about a third of a second per
    * write on a small machine, several times a night. Empty, having written nothing, when the table
    * does not qualify (the caller then uses replaceWhere). The transaction reads the whole table, so
-   * a concurrent writer of the table makes the commit fail rather than be overwritten unseen.
+   * a concurrent writer of the table makes the commit fail rather than be overwritten unseen; a table
+   * whose stored columns differ from the spec's is left to Delta's write, which checks them.
    *
    * @return rows written, from the new files' statistics
    */
@@ -174,9 +180,14 @@ public final class DeltaStore {
         || txn.snapshot().checksumOpt().isEmpty() || txn.snapshot().checksumOpt().get().allFiles().isEmpty()) {
       return OptionalLong.empty();
     }
+    Dataset<Row> conformed = conform(rows, spec);
+    if (!columns(txn.metadata().schema()).equals(columns(conformed.schema()))) {
+      // A table written by another version of Tarmo: Delta's write checks and reports the schema.
+      return OptionalLong.empty();
+    }
     java.util.List<Action> actions = new java.util.ArrayList<>();
     long written = 0;
-    for (FileAction file : CollectionConverters.asJava(txn.writeFiles(conform(rows, spec)))) {
+    for (FileAction file : CollectionConverters.asJava(txn.writeFiles(conformed))) {
       if (!(file instanceof AddFile add)) {
         continue;
       }

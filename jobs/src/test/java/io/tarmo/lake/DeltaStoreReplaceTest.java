@@ -38,24 +38,12 @@ class DeltaStoreReplaceTest {
     assertThat(store.replaceWhere(Tables.SEGMENT_MEMBERSHIP, members(TUESDAY, 3, 4, 5), day(TUESDAY), "tuesday"))
         .isEqualTo(3);
 
-    AtomicInteger jobs = new AtomicInteger();
-    SparkListener counter = new SparkListener() {
-      @Override
-      public void onJobStart(SparkListenerJobStart jobStart) {
-        jobs.incrementAndGet();
-      }
-    };
-    spark.sparkContext().addSparkListener(counter);
-    long written;
-    try {
-      written = store.replaceWhere(Tables.SEGMENT_MEMBERSHIP, members(MONDAY, 7), day(MONDAY), "monday again");
-      spark.sparkContext().listenerBus().waitUntilEmpty();
-    } finally {
-      spark.sparkContext().removeSparkListener(counter);
-    }
+    long[] written = new long[1];
+    int jobs = jobsDuring(() -> written[0] =
+        store.replaceWhere(Tables.SEGMENT_MEMBERSHIP, members(MONDAY, 7), day(MONDAY), "monday again"));
 
-    assertThat(written).isEqualTo(1);
-    assertThat(jobs.get()).as("only the job writing the new rows; no job rebuilds the table state").isEqualTo(1);
+    assertThat(written[0]).isEqualTo(1);
+    assertThat(jobs).as("only the job writing the new rows; no job rebuilds the table state").isEqualTo(1);
     assertThat(keys(store, MONDAY)).containsExactly(7L);
     assertThat(keys(store, TUESDAY)).containsExactly(3L, 4L, 5L);
     assertThat(store.latestCommitNote(Tables.SEGMENT_MEMBERSHIP)).contains("monday again");
@@ -76,6 +64,37 @@ class DeltaStoreReplaceTest {
 
     assertThat(store.version(Tables.SEGMENT_MEMBERSHIP)).isEqualTo(version);
     assertThat(keys(store, MONDAY)).containsExactly(1L, 2L);
+  }
+
+  @Test
+  void aTableWhoseStoredColumnsDifferIsLeftToDeltasWrite() throws Exception {
+    DeltaStore store = new DeltaStore(spark, Lake.at(root.toString()));
+    store.replaceWhere(Tables.SEGMENT_MEMBERSHIP, members(MONDAY, 1), day(MONDAY), "monday");
+    spark.sql("ALTER TABLE delta.`" + store.lake().tablePath(Tables.SEGMENT_MEMBERSHIP) + "` ADD COLUMNS (note STRING)");
+
+    int jobs = jobsDuring(() -> store.replaceWhere(Tables.SEGMENT_MEMBERSHIP, members(MONDAY, 2), day(MONDAY), "again"));
+
+    assertThat(jobs).as("Delta's replaceWhere, which rebuilds the table state").isGreaterThan(1);
+    assertThat(keys(store, MONDAY)).containsExactly(2L);
+    assertThat(store.read(Tables.SEGMENT_MEMBERSHIP).columns()).contains("note");
+  }
+
+  private int jobsDuring(Runnable work) throws Exception {
+    AtomicInteger jobs = new AtomicInteger();
+    SparkListener counter = new SparkListener() {
+      @Override
+      public void onJobStart(SparkListenerJobStart jobStart) {
+        jobs.incrementAndGet();
+      }
+    };
+    spark.sparkContext().addSparkListener(counter);
+    try {
+      work.run();
+      spark.sparkContext().listenerBus().waitUntilEmpty();
+    } finally {
+      spark.sparkContext().removeSparkListener(counter);
+    }
+    return jobs.get();
   }
 
   private static String day(Date date) {
