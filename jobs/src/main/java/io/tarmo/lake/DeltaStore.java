@@ -151,6 +151,13 @@ public final class DeltaStore {
     return write(spec, rows, "overwrite", Map.of("replaceWhere", predicate), commitNote);
   }
 
+  private org.apache.spark.sql.execution.metric.SQLMetric metric(long value) {
+    org.apache.spark.sql.execution.metric.SQLMetric metric =
+        org.apache.spark.sql.execution.metric.SQLMetrics.createMetric(spark.sparkContext(), "");
+    metric.set(value);
+    return metric;
+  }
+
   /** Column names and types, in order (not nullability or comments). */
   private static java.util.List<String> columns(org.apache.spark.sql.types.StructType schema) {
     return Arrays.stream(schema.fields()).map(field -> field.name() + " " + field.dataType().simpleString()).toList();
@@ -200,11 +207,24 @@ public final class DeltaStore {
       actions.add(add);
     }
     long now = System.currentTimeMillis();
+    long removedFiles = 0;
+    long removedBytes = 0;
+    long deletedRows = 0;
     for (AddFile file : CollectionConverters.asJava(txn.snapshot().checksumOpt().get().allFiles().get())) {
       if (value.equals(file.partitionValues().get(column).getOrElse(() -> null))) {
         actions.add(file.removeWithTimestamp(now, true));
+        removedFiles++;
+        removedBytes += file.size();
+        deletedRows += file.numLogicalRecords().isEmpty() ? 0L : (Long) file.numLogicalRecords().get();
       }
     }
+    // The history shows what a replace removed, as it does for Delta's own replaceWhere.
+    Map<String, org.apache.spark.sql.execution.metric.SQLMetric> removed = new HashMap<>();
+    removed.put("numRemovedFiles", metric(removedFiles));
+    removed.put("numRemovedBytes", metric(removedBytes));
+    removed.put("numDeletedRows", metric(deletedRows));
+    removed.put("numCopiedRows", metric(0L));
+    txn.registerSQLMetrics(spark, scala.collection.immutable.Map$.MODULE$.from(CollectionConverters.asScala(removed)));
     txn.readWholeTable();
     txn.commit(actions(actions), writeOperation(SaveMode.Overwrite, predicate, commitNote));
     return OptionalLong.of(written);

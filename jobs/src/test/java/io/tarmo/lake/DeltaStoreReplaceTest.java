@@ -38,11 +38,15 @@ class DeltaStoreReplaceTest {
     assertThat(store.replaceWhere(Tables.SEGMENT_MEMBERSHIP, members(TUESDAY, 3, 4, 5), day(TUESDAY), "tuesday"))
         .isEqualTo(3);
 
+    long before = store.version(Tables.SEGMENT_MEMBERSHIP);
     long[] written = new long[1];
     int jobs = jobsDuring(() -> written[0] =
         store.replaceWhere(Tables.SEGMENT_MEMBERSHIP, members(MONDAY, 7), day(MONDAY), "monday again"));
 
     assertThat(written[0]).isEqualTo(1);
+    assertThat(store.metricsSince(Tables.SEGMENT_MEMBERSHIP, before))
+        .as("the history tells what the replace removed and wrote")
+        .containsEntry("numDeletedRows", 2L).containsEntry("numOutputRows", 1L).containsKey("numRemovedFiles");
     assertThat(jobs).as("only the job writing the new rows; no job rebuilds the table state").isEqualTo(1);
     assertThat(keys(store, MONDAY)).containsExactly(7L);
     assertThat(keys(store, TUESDAY)).containsExactly(3L, 4L, 5L);
