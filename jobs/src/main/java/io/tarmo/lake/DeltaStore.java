@@ -151,30 +151,15 @@ public final class DeltaStore {
     return write(spec, rows, "overwrite", Map.of("replaceWhere", predicate), commitNote);
   }
 
-  private org.apache.spark.sql.execution.metric.SQLMetric metric(long value) {
-    org.apache.spark.sql.execution.metric.SQLMetric metric =
-        org.apache.spark.sql.execution.metric.SQLMetrics.createMetric(spark.sparkContext(), "");
-    metric.set(value);
-    return metric;
-  }
-
-  /** Column names and types, in order (not nullability or comments). */
-  private static java.util.List<String> columns(org.apache.spark.sql.types.StructType schema) {
-    return Arrays.stream(schema.fields()).map(field -> field.name() + " " + field.dataType().simpleString()).toList();
-  }
-
-  /** A predicate that names one value of a date column: {@code column = DATE'yyyy-mm-dd'}. */
-  private static final java.util.regex.Pattern PARTITION_DAY =
-      java.util.regex.Pattern.compile("(\\w+) = DATE'(\\d{4}-\\d{2}-\\d{2})'");
-
   /**
    * Replaces one partition's files without a Spark job to find them: when {@code column} is the
    * table's partition column and the latest commit's checksum file lists every file of the table
    * (Delta keeps the list there for small tables), the files of partition {@code value} are taken
    * from it, and the new rows' files are added and those removed in one commit. Delta's own
    * replaceWhere first rebuilds the table's state with Spark jobs, about a third of a second per
-   * write on a small machine, several times a night. Empty, having written nothing, when the table
-   * does not qualify (the caller then uses replaceWhere). The transaction reads the whole table, so
+   * write on a small machine, several times a night. Empty, having committed nothing, when the table
+   * or the written rows do not qualify (the caller then uses replaceWhere; files written for the
+   * attempt are in no commit, and VACUUM removes them). The transaction reads the whole table, so
    * a concurrent writer of the table makes the commit fail rather than be overwritten unseen; a table
    * whose stored columns differ from the spec's is left to Delta's write, which checks them.
    *
@@ -183,8 +168,10 @@ public final class DeltaStore {
   private OptionalLong replacePartition(TableSpec spec, Dataset<Row> rows, String column, String value,
       String predicate, String commitNote) {
     OptimisticTransaction txn = DeltaLog.forTable(spark, lake.tablePath(spec)).startTransaction();
+    scala.Option<scala.collection.immutable.Seq<AddFile>> listed =
+        txn.snapshot().checksumOpt().flatMap(checksum -> checksum.allFiles());
     if (!CollectionConverters.asJava(txn.metadata().partitionColumns()).equals(java.util.List.of(column))
-        || txn.snapshot().checksumOpt().isEmpty() || txn.snapshot().checksumOpt().get().allFiles().isEmpty()) {
+        || listed.isEmpty()) {
       return OptionalLong.empty();
     }
     Dataset<Row> conformed = conform(rows, spec);
@@ -198,24 +185,24 @@ public final class DeltaStore {
       if (!(file instanceof AddFile add)) {
         continue;
       }
-      long records = add.numLogicalRecords().isEmpty() ? -1L : (Long) add.numLogicalRecords().get();
-      if (!value.equals(add.partitionValues().get(column).getOrElse(() -> null)) || records < 0) {
+      OptionalLong records = records(add);
+      if (!value.equals(partitionValue(add, column)) || records.isEmpty()) {
         // Not this partition's rows, or no count to check them by: Delta's replaceWhere decides.
         return OptionalLong.empty();
       }
-      written += records;
+      written += records.getAsLong();
       actions.add(add);
     }
     long now = System.currentTimeMillis();
     long removedFiles = 0;
     long removedBytes = 0;
     long deletedRows = 0;
-    for (AddFile file : CollectionConverters.asJava(txn.snapshot().checksumOpt().get().allFiles().get())) {
-      if (value.equals(file.partitionValues().get(column).getOrElse(() -> null))) {
+    for (AddFile file : CollectionConverters.asJava(listed.get())) {
+      if (value.equals(partitionValue(file, column))) {
         actions.add(file.removeWithTimestamp(now, true));
         removedFiles++;
         removedBytes += file.size();
-        deletedRows += file.numLogicalRecords().isEmpty() ? 0L : (Long) file.numLogicalRecords().get();
+        deletedRows += records(file).orElse(0L);
       }
     }
     // The history shows what a replace removed, as it does for Delta's own replaceWhere.
@@ -228,6 +215,33 @@ public final class DeltaStore {
     txn.readWholeTable();
     txn.commit(actions(actions), writeOperation(SaveMode.Overwrite, predicate, commitNote));
     return OptionalLong.of(written);
+  }
+
+  /** A predicate that names one value of a date column: {@code column = DATE'yyyy-mm-dd'}. */
+  private static final java.util.regex.Pattern PARTITION_DAY =
+      java.util.regex.Pattern.compile("(\\w+) = DATE'(\\d{4}-\\d{2}-\\d{2})'");
+
+  /** The file's value of a partition column, as the log records it; null when it has none. */
+  private static String partitionValue(AddFile file, String column) {
+    return file.partitionValues().get(column).getOrElse(() -> null);
+  }
+
+  /** The file's row count from its statistics; empty when it has none. */
+  private static OptionalLong records(AddFile file) {
+    scala.Option<Object> records = file.numLogicalRecords();
+    return records.isEmpty() ? OptionalLong.empty() : OptionalLong.of((Long) records.get());
+  }
+
+  private org.apache.spark.sql.execution.metric.SQLMetric metric(long value) {
+    org.apache.spark.sql.execution.metric.SQLMetric metric =
+        org.apache.spark.sql.execution.metric.SQLMetrics.createMetric(spark.sparkContext(), "");
+    metric.set(value);
+    return metric;
+  }
+
+  /** Column names and types, in order (not nullability or comments). */
+  private static java.util.List<String> columns(org.apache.spark.sql.types.StructType schema) {
+    return Arrays.stream(schema.fields()).map(field -> field.name() + " " + field.dataType().simpleString()).toList();
   }
 
   /**
