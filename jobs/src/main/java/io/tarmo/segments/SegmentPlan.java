@@ -29,7 +29,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.LongSupplier;
-import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -122,7 +121,7 @@ public final class SegmentPlan {
     Arrays.fill(words, lit(0L));
     for (int bit = 0; bit < aggregates.size(); bit++) {
       Aggregate aggregate = aggregates.get(bit);
-      words[bit / 63] = words[bit / 63].bitwiseOR(when(aggregate.condition(), lit(1L << (bit % 63))).otherwise(lit(0L)));
+      words[bit / 63] = words[bit / 63].bitwiseOR(when(aggregate.takes(), lit(1L << (bit % 63))).otherwise(lit(0L)));
       int ordinal = -1;
       if (aggregate.kind() != CustomerFold.Kind.COUNT) {
         Column value = aggregate.kind().foldValue(aggregate.value());
@@ -161,10 +160,8 @@ public final class SegmentPlan {
     }
     int partitions = (int) Math.max(events.sparkSession().sessionState().conf().numShufflePartitions(),
         Math.min(Integer.MAX_VALUE, (customers.getAsLong() + FOLD_CUSTOMERS - 1) / FOLD_CUSTOMERS));
-    JavaRDD<Row> folded = events.select(computed.toArray(Column[]::new)).select(narrowed.toArray(Column[]::new))
-        .repartition(partitions, col(CUSTOMER_KEY))
-        .queryExecution().toRdd().toJavaRDD().mapPartitions(new CustomerFold(inputs, firstWord));
-    return events.sparkSession().createDataFrame(folded, schema);
+    return new CustomerFold(inputs, firstWord)
+        .fold(events.select(computed.toArray(Column[]::new)).select(narrowed.toArray(Column[]::new)), partitions, schema);
   }
 
   /**
@@ -272,6 +269,14 @@ public final class SegmentPlan {
   private record Aggregate(String name, CustomerFold.Kind kind, Column condition, Column value) {
     Column bySpark() {
       return kind.bySpark(condition, value);
+    }
+
+    /**
+     * Whether the aggregate takes the event: its condition holds and, unless it counts, the value is
+     * there (a sum, a distinct count and a list skip nulls, as Spark's functions do).
+     */
+    Column takes() {
+      return kind == CustomerFold.Kind.COUNT ? condition : condition.and(value.cast(kind.valueType).isNotNull());
     }
   }
 

@@ -11,7 +11,6 @@ import io.tarmo.testing.SparkTest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -52,6 +51,7 @@ class CustomerFoldTest {
           random.nextInt(3) == 0 ? null : "p" + random.nextInt(12),
           random.nextInt(3) == 0 ? null : (long) random.nextInt(1_000_000), w0, w1));
     }
+    rows.add(RowFactory.create(998L, 1.5, "p1", 7L, 1L, 0L));
     rows.add(RowFactory.create(999L, 1.5, "p1", 7L, 0L, 0L));
     Dataset<Row> events = spark.createDataFrame(rows, narrowed);
 
@@ -77,19 +77,18 @@ class CustomerFoldTest {
     // The fold reads the strings as hashes (Kind.foldValue); the reference counts the strings.
     Dataset<Row> hashed = events.select(col("customer_key"), col("amount"),
         Kind.DISTINCT.foldValue(col("product")).as("product"), col("micros"), col("w0"), col("w1"));
-    JavaRDD<Row> folded = hashed.repartition(3, col("customer_key")).queryExecution().toRdd().toJavaRDD()
-        .mapPartitions(new CustomerFold(inputs, 4));
-    Dataset<Row> actual = spark.createDataFrame(folded, schema)
+    Dataset<Row> actual = new CustomerFold(inputs, 4).fold(hashed, 3, schema)
         .withColumn("a" + (COUNTS + 2), sort_array(col("a" + (COUNTS + 2))));
-    Dataset<Row> reference = events.groupBy(col("customer_key"))
+    Dataset<Row> reference = events.where("customer_key <> 999").groupBy(col("customer_key"))
         .agg(expected.get(0), expected.subList(1, expected.size()).toArray(Column[]::new));
 
-    assertThat(actual.count()).isEqualTo(201);
+    assertThat(actual.count()).as("customer 999's only row has no condition bit set").isEqualTo(201);
     assertThat(actual.exceptAll(reference).count()).isZero();
     assertThat(reference.exceptAll(actual).count()).isZero();
-    Row none = actual.where("customer_key = 999").first();
-    assertThat(none.isNullAt(COUNTS + 1)).as("a sum without a satisfied condition is null, as Spark's").isTrue();
-    assertThat(none.getLong(COUNTS + 2)).isZero();
-    assertThat(none.getList(COUNTS + 3)).isEmpty();
+    Row counted = actual.where("customer_key = 998").first();
+    assertThat(counted.getLong(1)).isEqualTo(1);
+    assertThat(counted.isNullAt(COUNTS + 1)).as("a sum without a satisfied condition is null, as Spark's").isTrue();
+    assertThat(counted.getLong(COUNTS + 2)).isZero();
+    assertThat(counted.getList(COUNTS + 3)).isEmpty();
   }
 }
