@@ -34,9 +34,13 @@ public final class Sessions {
     // A nightly run plans a few hundred distinct queries; with Spark's default of 100 cached
     // generated classes each day compiled the same code again (a fifth of a small run's time).
     conf.put("spark.sql.codegen.cache.maxEntries", "2000");
-    // An aggregation over rows already sorted by its keys streams them instead of hashing them:
-    // segments sorts its events by customer when a definition collects values (see SegmentPlan).
+    // An aggregation over rows already sorted by its keys streams them instead of hashing them.
     conf.put("spark.sql.execution.replaceHashWithSortAgg", "true");
+    // A shuffle into more than 32 partitions sorts its rows by partition and writes them in one
+    // stream, instead of keeping an output stream per partition (Spark's default up to 200): with
+    // the 123 partitions of the segments fold of 1,000,000 customers, writing 20 million rows to
+    // 123 open streams per task made the scan about a quarter slower (BENCHMARKS.md).
+    conf.put("spark.shuffle.sort.bypassMergeThreshold", "32");
     // Local paths without a chmod or readlink process per file and commit (see NioLocalFileSystem).
     conf.put("spark.hadoop.fs.file.impl", NioLocalFileSystem.class.getName());
     conf.put("spark.hadoop.fs.AbstractFileSystem.file.impl", NioLocalFileSystem.Fs.class.getName());

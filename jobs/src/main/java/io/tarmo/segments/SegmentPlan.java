@@ -93,6 +93,9 @@ public final class SegmentPlan {
    * One row per customer_key with every aggregate column, from keyed events of the scan window
    * (needs the {@code events} columns the conditions test and {@code customer_key}); about
    * {@code customers} customers are expected (asked only to size the tasks of collecting aggregates).
+   * When an aggregate collects values, a customer none of whose events any aggregate takes may be
+   * left out: it reads as a customer without events in the window, and is still tested through
+   * {@code customer_profiles} ({@link #memberWords}).
    */
   public Dataset<Row> behaviour(Dataset<Row> keyedEvents, LongSupplier customers) {
     Dataset<Row> events = keyedEvents;
