@@ -89,6 +89,8 @@ public final class SegmentsBenchmark {
       SegmentsJob.members(SegmentPlan.compile(twenty, DAY), store.read(Tables.EVENTS), store.read(Tables.IDENTITY_MAP),
           store.read(Tables.CUSTOMER_PROFILES), DAY).explain();
     }
+    double oneTotal = 0;
+    double twentyTotal = 0;
     for (int run = 1; run <= repeats; run++) {
       double bare = 0;
       long windowRows = events;
@@ -124,12 +126,21 @@ public final class SegmentsBenchmark {
       double twentySeconds = BenchSupport.seconds(t);
       row(run, "segments, 20 definitions (" + all.aggregates() + " aggregates)", twentySeconds, windowRows, cores);
       System.out.printf(Locale.ROOT, "| %d | ratio 20 / 1 definitions | %.2f× | | |%n", run, twentySeconds / oneSeconds);
+      oneTotal += oneSeconds;
+      twentyTotal += twentySeconds;
       if (!segmentsOnly) {
         System.out.printf(Locale.ROOT, "| %d | ratio segments (20) / bare scan | %.2f× | | |%n", run, twentySeconds / bare);
       }
       System.out.printf(Locale.ROOT, "| %d | memberships written (20 definitions) | %,d | | |%n", run, all.memberships());
       System.out.printf(Locale.ROOT, "| %d | entries and exits since the day before (20 definitions) | %,d | | |%n", run,
           all.sizes().stream().mapToLong(size -> size.entered() + size.exited()).sum());
+    }
+    if (repeats > 1) {
+      // This machine's speed varies by a fifth between runs minutes apart: the means say more.
+      System.out.printf(Locale.ROOT, "| mean | segments, 1 definition / 20 definitions | %.1f / %.1f | | |%n",
+          oneTotal / repeats, twentyTotal / repeats);
+      System.out.printf(Locale.ROOT, "| mean | ratio 20 / 1 definitions (of the mean times) | %.2f× | | |%n",
+          twentyTotal / oneTotal);
     }
     spark.stop();
   }
