@@ -37,9 +37,9 @@ public final class Sessions {
     // An aggregation over rows already sorted by its keys streams them instead of hashing them.
     conf.put("spark.sql.execution.replaceHashWithSortAgg", "true");
     // A shuffle into more than 32 partitions sorts its rows by partition and writes them in one
-    // stream, instead of keeping an output stream per partition (Spark's default up to 200): with
-    // the 123 partitions of the segments fold of 1,000,000 customers, writing 20 million rows to
-    // 123 open streams per task made the scan about a quarter slower (BENCHMARKS.md).
+    // stream, instead of keeping an output stream per partition (Spark's default up to 200): the
+    // segments fold of 1,000,000 customers shuffles 20 million rows into 123 partitions, and 123
+    // open compressed streams per task made its scan slower (BENCHMARKS.md, segments).
     conf.put("spark.shuffle.sort.bypassMergeThreshold", "32");
     // Local paths without a chmod or readlink process per file and commit (see NioLocalFileSystem).
     conf.put("spark.hadoop.fs.file.impl", NioLocalFileSystem.class.getName());
