@@ -136,7 +136,7 @@ public final class SegmentsBenchmark {
           all.sizes().stream().mapToLong(size -> size.entered() + size.exited()).sum());
     }
     if (repeats > 1) {
-      // This machine's speed varies by a fifth between runs minutes apart: the means say more.
+      // On this machine the same run took from 31.5 s to 47.8 s minutes apart: the means say more.
       System.out.printf(Locale.ROOT, "| mean | segments, 1 definition / 20 definitions | %.1f / %.1f | | |%n",
           oneTotal / repeats, twentyTotal / repeats);
       System.out.printf(Locale.ROOT, "| mean | ratio 20 / 1 definitions (of the mean times) | %.2f× | | |%n",
