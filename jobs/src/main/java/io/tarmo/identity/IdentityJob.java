@@ -162,7 +162,7 @@ public final class IdentityJob {
       long mapVersion = store.version(Tables.IDENTITY_MAP);
       Dataset<Row> previous = store.readAsOf(Tables.IDENTITY_MAP, mapVersion);
       long highWater = highWater(previous, day, full);
-      Dataset<Row> allEdges = store.readPinned(Tables.IDENTITY_EDGES);
+      Dataset<Row> allEdges = store.read(Tables.IDENTITY_EDGES);
       Dataset<Row> region = full ? allEdges : region(allEdges, previous, date, dayLinks <= settings.driverLinks());
       Dataset<Row> pairs = kept.keep(region
           .groupBy(col(IdentityEdges.SRC_TYPE), col(IdentityEdges.SRC_VALUE), col(IdentityEdges.DST_TYPE),

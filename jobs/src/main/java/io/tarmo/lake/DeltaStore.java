@@ -19,6 +19,7 @@ import org.apache.spark.sql.delta.DeltaConcurrentModificationException;
 import org.apache.spark.sql.delta.DeltaLog;
 import org.apache.spark.sql.delta.DeltaOperations;
 import org.apache.spark.sql.delta.OptimisticTransaction;
+import org.apache.spark.sql.delta.Snapshot;
 import org.apache.spark.sql.delta.actions.Action;
 import org.apache.spark.sql.delta.actions.AddFile;
 import org.apache.spark.sql.delta.actions.FileAction;
@@ -83,32 +84,49 @@ public final class DeltaStore {
     builder.execute();
   }
 
-  /** The table's rows; an empty frame of its schema when it does not exist yet. */
-  public Dataset<Row> read(TableSpec spec) {
-    if (!exists(spec)) {
-      return spark.createDataFrame(java.util.List.of(), spec.schema());
-    }
-    return spark.read().format("delta").load(lake.tablePath(spec));
-  }
-
   /**
    * The table's rows as of its current version, pinned: a frame that is evaluated again after a
    * later write to the same table still sees this version. An empty frame of its schema when the
    * table does not exist yet.
    */
-  public Dataset<Row> readPinned(TableSpec spec) {
-    return readAsOf(spec, version(spec));
+  public Dataset<Row> read(TableSpec spec) {
+    if (!exists(spec)) {
+      return spark.createDataFrame(java.util.List.of(), spec.schema());
+    }
+    return readPath(lake.tablePath(spec));
+  }
+
+  /** The rows of the Delta table at {@code path} as of its current version, as {@link #read}. */
+  public Dataset<Row> readPath(String path) {
+    DeltaLog log = DeltaLog.forTable(spark, path);
+    return frame(path, log, log.update(false, scala.Option.empty(), scala.Option.empty()));
   }
 
   /**
-   * The table's rows as of {@code version} ({@link #version}, pinned as {@link #readPinned}); an
-   * empty frame of its schema for version -1 (no table).
+   * The table's rows as of {@code version} ({@link #version}, pinned as {@link #read}); an empty
+   * frame of its schema for version -1 (no table). When the version's checksum file lists the
+   * table's files ({@link #listedFiles}), the frame scans exactly those: Delta would otherwise
+   * compute the table's state and choose the files with a Spark job per query, a tenth to a third
+   * of a second each, which a night of small tables pays a few hundred times. Such a frame prunes
+   * files by partition values but not by column statistics, which matters little for fewer than
+   * 50 files.
    */
   public Dataset<Row> readAsOf(TableSpec spec, long version) {
     if (version < 0) {
-      return read(spec);
+      return spark.createDataFrame(java.util.List.of(), spec.schema());
     }
-    return spark.read().format("delta").option("versionAsOf", version).load(lake.tablePath(spec));
+    DeltaLog log = DeltaLog.forTable(spark, lake.tablePath(spec));
+    Snapshot latest = log.unsafeVolatileSnapshot();
+    return frame(lake.tablePath(spec), log, latest.version() == version
+        ? latest : log.getSnapshotAt(version, scala.Option.empty(), scala.Option.empty(), false));
+  }
+
+  private Dataset<Row> frame(String path, DeltaLog log, Snapshot snapshot) {
+    Optional<java.util.List<AddFile>> listed = listedFiles(snapshot);
+    if (listed.isPresent()) {
+      return log.createDataFrame(snapshot, CollectionConverters.asScala(listed.get()).toSeq(), false, scala.Option.empty());
+    }
+    return spark.read().format("delta").option("versionAsOf", snapshot.version()).load(path);
   }
 
   public DeltaTable table(TableSpec spec) {
@@ -140,10 +158,10 @@ public final class DeltaStore {
    * @return rows written, from the commit's own metrics
    */
   public long replaceWhere(TableSpec spec, Dataset<Row> rows, String predicate, String commitNote) {
-    java.util.regex.Matcher day = PARTITION_DAY.matcher(predicate);
-    if (day.matches()) {
+    Optional<FileScope> scope = FileScope.of(predicate);
+    if (scope.isPresent()) {
       ensure(spec);
-      OptionalLong written = replacePartition(spec, rows, day.group(1), day.group(2), predicate, commitNote);
+      OptionalLong written = replaceListed(spec, rows, scope.get(), predicate, commitNote);
       if (written.isPresent()) {
         return written.getAsLong();
       }
@@ -152,27 +170,38 @@ public final class DeltaStore {
   }
 
   /**
-   * Replaces one partition's files without a Spark job to find them: when {@code column} is the
-   * table's partition column and the latest commit's checksum file lists every file of the table
-   * (Delta keeps the list there for small tables), the files of partition {@code value} are taken
-   * from it, and the new rows' files are added and those removed in one commit. Delta's own
-   * replaceWhere first rebuilds the table's state with Spark jobs, about a third of a second per
-   * write on a small machine, several times a night. Empty, having committed nothing, when the table
-   * or the written rows do not qualify (the caller then uses replaceWhere; files written for the
-   * attempt are in no commit, and VACUUM removes them). The transaction reads the whole table, so
-   * a concurrent writer of the table makes the commit fail rather than be overwritten unseen; a table
-   * whose stored columns differ from the spec's is left to Delta's write, which checks them.
+   * Replaces the rows of {@code scope} without a Spark job to find them: when the latest commit's
+   * checksum file lists every file of the table (Delta keeps the list there for small tables) and
+   * the log tells of each file whether the scope covers all of its rows or none
+   * ({@link FileScope}), the new rows' files are added and the covered files removed in one
+   * commit. Delta's own replaceWhere first rebuilds the table's state with Spark jobs, about a
+   * third of a second per write on a small machine, several times a night. Empty, having committed
+   * nothing, when the table or the written rows do not qualify (the caller then uses replaceWhere;
+   * files written for the attempt are in no commit, and VACUUM removes them). The transaction reads
+   * the whole table, so a concurrent writer of the table makes the commit fail rather than be
+   * overwritten unseen; a table whose stored columns differ from the spec's is left to Delta's
+   * write, which checks them.
    *
    * @return rows written, from the new files' statistics
    */
-  private OptionalLong replacePartition(TableSpec spec, Dataset<Row> rows, String column, String value,
-      String predicate, String commitNote) {
+  private OptionalLong replaceListed(TableSpec spec, Dataset<Row> rows, FileScope scope, String predicate,
+      String commitNote) {
     OptimisticTransaction txn = DeltaLog.forTable(spark, lake.tablePath(spec)).startTransaction();
-    scala.Option<scala.collection.immutable.Seq<AddFile>> listed =
-        txn.snapshot().checksumOpt().flatMap(checksum -> checksum.allFiles());
-    if (!CollectionConverters.asJava(txn.metadata().partitionColumns()).equals(java.util.List.of(column))
-        || listed.isEmpty()) {
+    Optional<java.util.List<AddFile>> listed = listedFiles(txn.snapshot());
+    java.util.List<String> partitionColumns = CollectionConverters.asJava(txn.metadata().partitionColumns());
+    if (listed.isEmpty()) {
       return OptionalLong.empty();
+    }
+    java.util.List<AddFile> replaced = new java.util.ArrayList<>();
+    for (AddFile file : listed.get()) {
+      FileScope.Cover cover = scope.cover(file, partitionColumns);
+      if (cover == FileScope.Cover.SOME) {
+        // Some of its rows are covered: only Delta's replaceWhere, which reads it, can split it.
+        return OptionalLong.empty();
+      }
+      if (cover == FileScope.Cover.ALL) {
+        replaced.add(file);
+      }
     }
     Dataset<Row> conformed = conform(rows, spec);
     if (!columns(txn.metadata().schema()).equals(columns(conformed.schema()))) {
@@ -186,28 +215,24 @@ public final class DeltaStore {
         continue;
       }
       OptionalLong records = records(add);
-      if (!value.equals(partitionValue(add, column)) || records.isEmpty()) {
-        // Not this partition's rows, or no count to check them by: Delta's replaceWhere decides.
+      if (records.isEmpty() || records.getAsLong() > 0 && scope.cover(add, partitionColumns) != FileScope.Cover.ALL) {
+        // Rows outside the scope, or no count to check them by: Delta's replaceWhere decides.
         return OptionalLong.empty();
       }
       written += records.getAsLong();
       actions.add(add);
     }
     long now = System.currentTimeMillis();
-    long removedFiles = 0;
     long removedBytes = 0;
     long deletedRows = 0;
-    for (AddFile file : CollectionConverters.asJava(listed.get())) {
-      if (value.equals(partitionValue(file, column))) {
-        actions.add(file.removeWithTimestamp(now, true));
-        removedFiles++;
-        removedBytes += file.size();
-        deletedRows += records(file).orElse(0L);
-      }
+    for (AddFile file : replaced) {
+      actions.add(file.removeWithTimestamp(now, true));
+      removedBytes += file.size();
+      deletedRows += records(file).orElse(0L);
     }
     // The history shows what a replace removed, as it does for Delta's own replaceWhere.
     Map<String, org.apache.spark.sql.execution.metric.SQLMetric> removed = new HashMap<>();
-    removed.put("numRemovedFiles", metric(removedFiles));
+    removed.put("numRemovedFiles", metric(replaced.size()));
     removed.put("numRemovedBytes", metric(removedBytes));
     removed.put("numDeletedRows", metric(deletedRows));
     removed.put("numCopiedRows", metric(0L));
@@ -217,13 +242,20 @@ public final class DeltaStore {
     return OptionalLong.of(written);
   }
 
-  /** A predicate that names one value of a date column: {@code column = DATE'yyyy-mm-dd'}. */
-  private static final java.util.regex.Pattern PARTITION_DAY =
-      java.util.regex.Pattern.compile("(\\w+) = DATE'(\\d{4}-\\d{2}-\\d{2})'");
-
-  /** The file's value of a partition column, as the log records it; null when it has none. */
-  private static String partitionValue(AddFile file, String column) {
-    return file.partitionValues().get(column).getOrElse(() -> null);
+  /**
+   * Every file of the snapshot, from its checksum file: Delta keeps the list there for tables of
+   * fewer than 50 files ({@code spark.databricks.delta.allFilesInCrc.thresholdNumFiles}). Empty
+   * when the checksum has no list, or a file has deleted rows marked in a deletion vector (left to
+   * Delta's own reads and writes, which apply them).
+   */
+  private static Optional<java.util.List<AddFile>> listedFiles(Snapshot snapshot) {
+    scala.Option<scala.collection.immutable.Seq<AddFile>> listed =
+        snapshot.checksumOpt().flatMap(checksum -> checksum.allFiles());
+    if (listed.isEmpty()) {
+      return Optional.empty();
+    }
+    java.util.List<AddFile> files = CollectionConverters.asJava(listed.get());
+    return files.stream().anyMatch(file -> file.deletionVector() != null) ? Optional.empty() : Optional.of(files);
   }
 
   /** The file's row count from its statistics; empty when it has none. */
@@ -252,7 +284,7 @@ public final class DeltaStore {
    * @return rows written, from the commit's own metrics
    */
   public long overwrite(TableSpec spec, Dataset<Row> rows, String commitNote) {
-    return write(spec, rows, "overwrite", Map.of("replaceWhere", "true"), commitNote);
+    return replaceWhere(spec, rows, "true", commitNote);
   }
 
   /** Appends {@code rows}; returns rows written from the commit's own metrics. */

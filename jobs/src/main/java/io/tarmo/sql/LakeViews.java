@@ -35,7 +35,7 @@ public final class LakeViews {
         String name = status.getPath().getName();
         String path = status.getPath().toString();
         if (status.isDirectory() && name.matches("[a-z][a-z0-9_]*") && DeltaTable.isDeltaTable(spark, path)) {
-          spark.read().format("delta").load(path).createOrReplaceTempView(name);
+          store.readPath(path).createOrReplaceTempView(name);
           names.add(name);
         }
       }

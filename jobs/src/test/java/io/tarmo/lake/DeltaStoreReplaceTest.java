@@ -83,6 +83,96 @@ class DeltaStoreReplaceTest {
     assertThat(store.read(Tables.SEGMENT_MEMBERSHIP).columns()).contains("note");
   }
 
+  @Test
+  void aDayOfAnUnpartitionedTableIsReplacedByItsFilesStatistics() throws Exception {
+    DeltaStore store = new DeltaStore(spark, Lake.at(root.toString()));
+    store.replaceWhere(Tables.SEGMENT_SIZES, sizes(MONDAY, 10), day(MONDAY), "monday");
+    store.replaceWhere(Tables.SEGMENT_SIZES, sizes(TUESDAY, 20), day(TUESDAY), "tuesday");
+
+    int jobs = jobsDuring(() -> store.replaceWhere(Tables.SEGMENT_SIZES, sizes(MONDAY, 11), day(MONDAY), "again"));
+
+    assertThat(jobs).as("the statistics say which files hold Monday: only the write runs").isEqualTo(1);
+    assertThat(members(store)).containsExactly(11L, 20L);
+    assertThat(store.metricsSince(Tables.SEGMENT_SIZES, store.version(Tables.SEGMENT_SIZES) - 1))
+        .containsEntry("numDeletedRows", 1L).containsEntry("numRemovedFiles", 1L);
+  }
+
+  @Test
+  void aFileHoldingTwoDaysIsLeftToDeltasReplaceWhichKeepsTheOtherDay() throws Exception {
+    DeltaStore store = new DeltaStore(spark, Lake.at(root.toString()));
+    store.append(Tables.SEGMENT_SIZES, sizes(MONDAY, 10).union(sizes(TUESDAY, 20)).coalesce(1), "both days");
+
+    int jobs = jobsDuring(() -> store.replaceWhere(Tables.SEGMENT_SIZES, sizes(MONDAY, 11), day(MONDAY), "again"));
+
+    assertThat(jobs).as("Delta's replaceWhere reads the file to keep Tuesday's row").isGreaterThan(1);
+    assertThat(members(store)).containsExactly(11L, 20L);
+  }
+
+  @Test
+  void rowsOfAnotherDayAreRefusedByAnUnpartitionedTableToo() {
+    DeltaStore store = new DeltaStore(spark, Lake.at(root.toString()));
+    store.replaceWhere(Tables.SEGMENT_SIZES, sizes(MONDAY, 10), day(MONDAY), "monday");
+    long version = store.version(Tables.SEGMENT_SIZES);
+
+    assertThatThrownBy(() -> store.replaceWhere(Tables.SEGMENT_SIZES, sizes(TUESDAY, 9), day(MONDAY), "wrong day"))
+        .isInstanceOf(Exception.class);
+
+    assertThat(store.version(Tables.SEGMENT_SIZES)).isEqualTo(version);
+    assertThat(members(store)).containsExactly(10L);
+  }
+
+  @Test
+  void anOverwriteReplacesEveryFileInOneCommitWithOnlyTheWrite() throws Exception {
+    DeltaStore store = new DeltaStore(spark, Lake.at(root.toString()));
+    store.replaceWhere(Tables.SEGMENT_SIZES, sizes(MONDAY, 10), day(MONDAY), "monday");
+    store.replaceWhere(Tables.SEGMENT_SIZES, sizes(TUESDAY, 20), day(TUESDAY), "tuesday");
+
+    long[] written = new long[1];
+    int jobs = jobsDuring(() -> written[0] = store.overwrite(Tables.SEGMENT_SIZES, sizes(TUESDAY, 30), "all"));
+
+    assertThat(jobs).isEqualTo(1);
+    assertThat(written[0]).isEqualTo(1);
+    assertThat(members(store)).containsExactly(30L);
+    assertThat(store.metricsSince(Tables.SEGMENT_SIZES, store.version(Tables.SEGMENT_SIZES) - 1))
+        .containsEntry("numDeletedRows", 2L);
+  }
+
+  @Test
+  void aReadScansTheListedFilesWithoutAJobToChooseThemAndKeepsItsVersion() throws Exception {
+    DeltaStore store = new DeltaStore(spark, Lake.at(root.toString()));
+    store.replaceWhere(Tables.SEGMENT_MEMBERSHIP, members(MONDAY, 1, 2), day(MONDAY), "monday");
+    store.replaceWhere(Tables.SEGMENT_MEMBERSHIP, members(TUESDAY, 3), day(TUESDAY), "tuesday");
+
+    Dataset<Row> before = store.read(Tables.SEGMENT_MEMBERSHIP);
+    long[] counted = new long[1];
+    int jobs = jobsDuring(() -> counted[0] = before.where(col("as_of_date").equalTo(MONDAY)).count());
+    assertThat(counted[0]).isEqualTo(2);
+    assertThat(jobs).as("the count's own jobs; none computes the table state or filters its files")
+        .isLessThanOrEqualTo(2);
+    store.replaceWhere(Tables.SEGMENT_MEMBERSHIP, members(MONDAY, 9), day(MONDAY), "monday again");
+
+    assertThat(before.count()).as("a frame keeps the version it was read at").isEqualTo(3);
+    assertThat(store.read(Tables.SEGMENT_MEMBERSHIP).count()).isEqualTo(2);
+    assertThat(store.readAsOf(Tables.SEGMENT_MEMBERSHIP, store.version(Tables.SEGMENT_MEMBERSHIP) - 1).count())
+        .isEqualTo(3);
+  }
+
+  @Test
+  void aReadOfTheListedFilesStillSkipsOtherPartitions() throws Exception {
+    DeltaStore store = new DeltaStore(spark, Lake.at(root.toString()));
+    store.replaceWhere(Tables.SEGMENT_MEMBERSHIP, members(MONDAY, 1, 2), day(MONDAY), "monday");
+    store.replaceWhere(Tables.SEGMENT_MEMBERSHIP, members(TUESDAY, 3), day(TUESDAY), "tuesday");
+    Path tuesday = root.resolve("tables/segment_membership/as_of_date=2026-11-24");
+    try (var files = java.nio.file.Files.list(tuesday)) {
+      for (Path file : files.toList()) {
+        java.nio.file.Files.delete(file);
+      }
+    }
+
+    assertThat(keys(store, MONDAY)).as("Tuesday's missing files are not opened").containsExactly(1L, 2L);
+    assertThatThrownBy(() -> keys(store, TUESDAY)).isInstanceOf(Exception.class);
+  }
+
   private int jobsDuring(Runnable work) throws Exception {
     AtomicInteger jobs = new AtomicInteger();
     SparkListener counter = new SparkListener() {
@@ -111,6 +201,16 @@ class DeltaStoreReplaceTest {
       rows.add(RowFactory.create(date, "avocado-regulars", key));
     }
     return spark.createDataFrame(rows, Tables.SEGMENT_MEMBERSHIP.schema());
+  }
+
+  private Dataset<Row> sizes(Date date, long members) {
+    return spark.createDataFrame(List.of(RowFactory.create(date, "avocado-regulars", "Avocado regulars", members,
+        0L, 0L, "hash")), Tables.SEGMENT_SIZES.schema());
+  }
+
+  private static List<Long> members(DeltaStore store) {
+    return store.read(Tables.SEGMENT_SIZES).orderBy("members").select("members")
+        .as(org.apache.spark.sql.Encoders.LONG()).collectAsList();
   }
 
   private static List<Long> keys(DeltaStore store, Date date) {
