@@ -13,7 +13,6 @@ import static org.apache.spark.sql.functions.count_if;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.trim;
 
-import io.delta.tables.DeltaTable;
 import io.tarmo.TarmoException;
 import io.tarmo.config.TarmoSettings.IngestSettings;
 import io.tarmo.config.TarmoSettings.PrivacySettings;
@@ -235,19 +234,8 @@ public final class IngestJob {
    * @return rows inserted plus rows updated
    */
   private long upsertCrm(Dataset<Row> latest, String commitNote) {
-    DeltaTable table = store.table(Tables.CRM_CUSTOMERS);
-    long before = store.version(Tables.CRM_CUSTOMERS);
-    store.spark().conf().set("spark.databricks.delta.commitInfo.userMetadata", commitNote);
-    try {
-      table.as("t")
-          .merge(DeltaStore.conform(latest, Tables.CRM_CUSTOMERS).as("s"), "t.customer_id = s.customer_id")
-          .whenMatched("s.updated_at > t.updated_at").updateAll()
-          .whenNotMatched().insertAll()
-          .execute();
-    } finally {
-      store.spark().conf().unset("spark.databricks.delta.commitInfo.userMetadata");
-    }
-    Map<String, Long> metrics = store.metricsSince(Tables.CRM_CUSTOMERS, before);
+    Map<String, Long> metrics = store.upsert(Tables.CRM_CUSTOMERS, latest, List.of("customer_id"),
+        "s.updated_at > t.updated_at", false, commitNote);
     return metrics.getOrDefault("numTargetRowsInserted", 0L) + metrics.getOrDefault("numTargetRowsUpdated", 0L);
   }
 

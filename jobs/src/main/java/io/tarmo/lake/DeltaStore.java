@@ -1,6 +1,11 @@
 package io.tarmo.lake;
 
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.udf;
+import static org.apache.spark.sql.functions.when;
 
 import io.delta.tables.DeltaTable;
 import io.delta.tables.DeltaTableBuilder;
@@ -306,21 +311,26 @@ public final class DeltaStore {
 
   /**
    * Upserts {@code rows} into the table by {@code keyColumns}: matched rows are updated when
-   * {@code updateWhen} holds (target {@code t}, source {@code s}; null for always), unmatched rows
-   * inserted, and with {@code deleteMissing} target rows without a source row deleted. The merge
-   * condition names columns only, so no value reaches the Delta log.
+   * {@code updateWhen} holds (target {@code t}, source {@code s}; null: matched rows are kept),
+   * unmatched rows inserted, and with {@code deleteMissing} target rows without a source row
+   * deleted. A key matched by more than one row of {@code rows} fails the upsert. The condition
+   * names columns only, so no value reaches the Delta log.
    *
-   * @return the commit's operation metrics (empty when nothing changed)
+   * @return the counts {@code numTargetRowsInserted}, {@code numTargetRowsUpdated} and
+   *     {@code numTargetRowsDeleted} (empty when nothing changed)
    */
   public Map<String, Long> upsert(TableSpec spec, Dataset<Row> rows, java.util.List<String> keyColumns,
       String updateWhen, boolean deleteMissing, String commitNote) {
+    ensure(spec);
+    Optional<Map<String, Long>> rewritten = upsertListed(spec, rows, keyColumns, updateWhen, deleteMissing, commitNote);
+    if (rewritten.isPresent()) {
+      return rewritten.get();
+    }
     DeltaTable table = table(spec);
     long before = version(spec);
-    String on = keyColumns.stream().map(key -> "t." + key + " = s." + key)
-        .collect(java.util.stream.Collectors.joining(" AND "));
     spark.conf().set("spark.databricks.delta.commitInfo.userMetadata", commitNote);
     try {
-      io.delta.tables.DeltaMergeBuilder merge = table.as("t").merge(conform(rows, spec).as("s"), on);
+      io.delta.tables.DeltaMergeBuilder merge = table.as("t").merge(conform(rows, spec).as("s"), matching(keyColumns));
       if (updateWhen != null) {
         merge = merge.whenMatched(updateWhen).updateAll();
       }
@@ -333,6 +343,116 @@ public final class DeltaStore {
       spark.conf().unset("spark.databricks.delta.commitInfo.userMetadata");
     }
     return metricsSince(spec, before);
+  }
+
+  /** Tables up to this size (their files' bytes) are upserted by rewriting them ({@link #upsertListed}). */
+  static final long REWRITTEN_UPSERT_BYTES = 64L * 1024 * 1024;
+
+  /**
+   * Upserts into a small table by writing its new rows whole: the listed files ({@link
+   * #listedFiles}, at most {@link #REWRITTEN_UPSERT_BYTES}) joined with {@code rows} in one pass,
+   * the new files added and every old one removed in one commit. Delta's merge first computes the
+   * table's state, then reads the table twice (to find the files a change touches, then to rewrite
+   * them), over a second per merge on a small machine whatever the size; for a table this small,
+   * rewriting all of it costs less. Empty, having committed nothing, when the table does not
+   * qualify (the caller then merges). The transaction reads the whole table, so a concurrent
+   * writer makes the commit fail rather than be overwritten unseen. The history shows a WRITE
+   * with the predicate {@code upsert}; the counts are returned, as Delta's merge metrics would be.
+   */
+  private Optional<Map<String, Long>> upsertListed(TableSpec spec, Dataset<Row> rows, java.util.List<String> keyColumns,
+      String updateWhen, boolean deleteMissing, String commitNote) {
+    DeltaLog log = DeltaLog.forTable(spark, lake.tablePath(spec));
+    OptimisticTransaction txn = log.startTransaction();
+    Optional<java.util.List<AddFile>> listed = listedFiles(txn.snapshot());
+    Dataset<Row> source = conform(rows, spec);
+    if (listed.isEmpty()
+        || listed.get().stream().mapToLong(AddFile::size).sum() > REWRITTEN_UPSERT_BYTES
+        || !columns(txn.metadata().schema()).equals(columns(source.schema()))) {
+      return Optional.empty();
+    }
+    Column[] keys = keyColumns.stream().map(key -> col(key)).toArray(Column[]::new);
+    if (!source.groupBy(keys).count().where(col("count").gt(1)).isEmpty()) {
+      throw TarmoException.job("Cannot upsert into table " + spec.name() + ": more than one new row has the same "
+          + String.join(", ", keyColumns));
+    }
+    Dataset<Row> target = log.createDataFrame(txn.snapshot(), CollectionConverters.asScala(listed.get()).toSeq(),
+        false, scala.Option.empty());
+    Column inTarget = col("t." + MARK).isNotNull();
+    Column inSource = col("s." + MARK).isNotNull();
+    Column update = updateWhen == null ? lit(false) : coalesce(expr(updateWhen), lit(false));
+    Column change = when(inTarget.and(inSource), when(update, lit(UPDATED)).otherwise(lit(KEPT)))
+        .when(inSource, lit(INSERTED))
+        .otherwise(lit(deleteMissing ? DELETED : KEPT));
+    java.util.List<Column> merged = new java.util.ArrayList<>(java.util.List.of(change.as(MARK)));
+    for (String name : spec.schema().fieldNames()) {
+      merged.add(when(change.isin(UPDATED, INSERTED), col("s." + name)).otherwise(col("t." + name)).as(name));
+    }
+    Dataset<Row> joined = target.withColumn(MARK, lit(true)).as("t")
+        .join(source.withColumn(MARK, lit(true)).as("s"), expr(matching(keyColumns)), "full_outer")
+        .select(merged.toArray(Column[]::new));
+    ChangeCounts counts = new ChangeCounts(spark);
+    Dataset<Row> written = conform(joined.where(counts.keep(col(MARK))), spec);
+    java.util.List<Action> actions = new java.util.ArrayList<>(CollectionConverters.asJava(txn.writeFiles(written)));
+    Map<String, Long> result = counts.values();
+    if (result.values().stream().allMatch(value -> value == 0)) {
+      // Nothing changed: commit nothing, as Delta's merge does; the files written are in no commit.
+      return Optional.of(Map.of());
+    }
+    long now = System.currentTimeMillis();
+    listed.get().forEach(file -> actions.add(file.removeWithTimestamp(now, true)));
+    txn.readWholeTable();
+    txn.commit(actions(actions), writeOperation(SaveMode.Overwrite, "upsert", commitNote));
+    return Optional.of(result);
+  }
+
+  private static final String MARK = "_tarmo_change";
+  private static final String KEPT = "kept";
+  private static final String UPDATED = "updated";
+  private static final String INSERTED = "inserted";
+  private static final String DELETED = "deleted";
+
+  /** {@code t.k = s.k AND ...} for the key columns. */
+  private static String matching(java.util.List<String> keyColumns) {
+    return keyColumns.stream().map(key -> "t." + key + " = s." + key)
+        .collect(java.util.stream.Collectors.joining(" AND "));
+  }
+
+  /**
+   * Counts the rows an upsert inserts, updates and deletes while they are written, with
+   * accumulators behind a filter that drops the deleted ones.
+   */
+  private static final class ChangeCounts {
+    private final org.apache.spark.util.LongAccumulator inserted;
+    private final org.apache.spark.util.LongAccumulator updated;
+    private final org.apache.spark.util.LongAccumulator deleted;
+
+    ChangeCounts(SparkSession spark) {
+      inserted = spark.sparkContext().longAccumulator();
+      updated = spark.sparkContext().longAccumulator();
+      deleted = spark.sparkContext().longAccumulator();
+    }
+
+    /** A column that is true for the rows kept, counting each change it sees. */
+    Column keep(Column change) {
+      org.apache.spark.util.LongAccumulator insertedRows = inserted;
+      org.apache.spark.util.LongAccumulator updatedRows = updated;
+      org.apache.spark.util.LongAccumulator deletedRows = deleted;
+      org.apache.spark.sql.expressions.UserDefinedFunction count = udf((String kind) -> {
+        switch (kind) {
+          case INSERTED -> insertedRows.add(1);
+          case UPDATED -> updatedRows.add(1);
+          case DELETED -> deletedRows.add(1);
+          default -> { }
+        }
+        return !DELETED.equals(kind);
+      }, org.apache.spark.sql.types.DataTypes.BooleanType).asNondeterministic();
+      return count.apply(change);
+    }
+
+    Map<String, Long> values() {
+      return Map.of("numTargetRowsInserted", inserted.value(), "numTargetRowsUpdated", updated.value(),
+          "numTargetRowsDeleted", deleted.value());
+    }
   }
 
   /** Rows appended in one commit ({@link #appendTracked}): its version and the files it added. */
