@@ -4,13 +4,11 @@ import static org.apache.spark.sql.functions.col;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tarmo.testing.SparkJobs;
 import io.tarmo.testing.SparkTest;
 import java.nio.file.Path;
 import java.sql.Date;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.spark.scheduler.SparkListener;
-import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -32,7 +30,7 @@ class DeltaStoreReplaceTest {
   }
 
   @Test
-  void aDayOfAPartitionedTableIsReplacedFromTheChecksumFileListWithoutLookingForItsFiles() throws Exception {
+  void aDayOfAPartitionedTableIsReplacedFromTheChecksumFileListWithoutLookingForItsFiles() {
     DeltaStore store = new DeltaStore(spark, Lake.at(root.toString()));
     assertThat(store.replaceWhere(Tables.SEGMENT_MEMBERSHIP, members(MONDAY, 1, 2), day(MONDAY), "monday")).isEqualTo(2);
     assertThat(store.replaceWhere(Tables.SEGMENT_MEMBERSHIP, members(TUESDAY, 3, 4, 5), day(TUESDAY), "tuesday"))
@@ -71,7 +69,7 @@ class DeltaStoreReplaceTest {
   }
 
   @Test
-  void aTableWhoseStoredColumnsDifferIsLeftToDeltasWrite() throws Exception {
+  void aTableWhoseStoredColumnsDifferIsLeftToDeltasWrite() {
     DeltaStore store = new DeltaStore(spark, Lake.at(root.toString()));
     store.replaceWhere(Tables.SEGMENT_MEMBERSHIP, members(MONDAY, 1), day(MONDAY), "monday");
     spark.sql("ALTER TABLE delta.`" + store.lake().tablePath(Tables.SEGMENT_MEMBERSHIP) + "` ADD COLUMNS (note STRING)");
@@ -84,7 +82,7 @@ class DeltaStoreReplaceTest {
   }
 
   @Test
-  void aDayOfAnUnpartitionedTableIsReplacedByItsFilesStatistics() throws Exception {
+  void aDayOfAnUnpartitionedTableIsReplacedByItsFilesStatistics() {
     DeltaStore store = new DeltaStore(spark, Lake.at(root.toString()));
     store.replaceWhere(Tables.SEGMENT_SIZES, sizes(MONDAY, 10), day(MONDAY), "monday");
     store.replaceWhere(Tables.SEGMENT_SIZES, sizes(TUESDAY, 20), day(TUESDAY), "tuesday");
@@ -98,7 +96,7 @@ class DeltaStoreReplaceTest {
   }
 
   @Test
-  void aFileHoldingTwoDaysIsLeftToDeltasReplaceWhichKeepsTheOtherDay() throws Exception {
+  void aFileHoldingTwoDaysIsLeftToDeltasReplaceWhichKeepsTheOtherDay() {
     DeltaStore store = new DeltaStore(spark, Lake.at(root.toString()));
     store.append(Tables.SEGMENT_SIZES, sizes(MONDAY, 10).union(sizes(TUESDAY, 20)).coalesce(1), "both days");
 
@@ -122,7 +120,7 @@ class DeltaStoreReplaceTest {
   }
 
   @Test
-  void anOverwriteReplacesEveryFileInOneCommitWithOnlyTheWrite() throws Exception {
+  void anOverwriteReplacesEveryFileInOneCommitWithOnlyTheWrite() {
     DeltaStore store = new DeltaStore(spark, Lake.at(root.toString()));
     store.replaceWhere(Tables.SEGMENT_SIZES, sizes(MONDAY, 10), day(MONDAY), "monday");
     store.replaceWhere(Tables.SEGMENT_SIZES, sizes(TUESDAY, 20), day(TUESDAY), "tuesday");
@@ -138,7 +136,7 @@ class DeltaStoreReplaceTest {
   }
 
   @Test
-  void aReadScansTheListedFilesWithoutAJobToChooseThemAndKeepsItsVersion() throws Exception {
+  void aReadScansTheListedFilesWithoutAJobToChooseThemAndKeepsItsVersion() {
     DeltaStore store = new DeltaStore(spark, Lake.at(root.toString()));
     store.replaceWhere(Tables.SEGMENT_MEMBERSHIP, members(MONDAY, 1, 2), day(MONDAY), "monday");
     store.replaceWhere(Tables.SEGMENT_MEMBERSHIP, members(TUESDAY, 3), day(TUESDAY), "tuesday");
@@ -173,22 +171,8 @@ class DeltaStoreReplaceTest {
     assertThatThrownBy(() -> keys(store, TUESDAY)).isInstanceOf(Exception.class);
   }
 
-  private int jobsDuring(Runnable work) throws Exception {
-    AtomicInteger jobs = new AtomicInteger();
-    SparkListener counter = new SparkListener() {
-      @Override
-      public void onJobStart(SparkListenerJobStart jobStart) {
-        jobs.incrementAndGet();
-      }
-    };
-    spark.sparkContext().addSparkListener(counter);
-    try {
-      work.run();
-      spark.sparkContext().listenerBus().waitUntilEmpty();
-    } finally {
-      spark.sparkContext().removeSparkListener(counter);
-    }
-    return jobs.get();
+  private int jobsDuring(Runnable work) {
+    return SparkJobs.during(spark, work);
   }
 
   private static String day(Date date) {
