@@ -313,8 +313,9 @@ public final class DeltaStore {
    * Upserts {@code rows} into the table by {@code keyColumns}: matched rows are updated when
    * {@code updateWhen} holds (target {@code t}, source {@code s}; null: matched rows are kept),
    * unmatched rows inserted, and with {@code deleteMissing} target rows without a source row
-   * deleted. A key matched by more than one row of {@code rows} fails the upsert. The condition
-   * names columns only, so no value reaches the Delta log.
+   * deleted. A key given by more than one row of {@code rows} fails the upsert, whether the table
+   * holds it yet or not (Delta's merge fails only in the first case, and would insert the rows of a
+   * new key twice). The condition names columns only, so no value reaches the Delta log.
    *
    * @return the counts {@code numTargetRowsInserted}, {@code numTargetRowsUpdated} and
    *     {@code numTargetRowsDeleted} (empty when nothing changed)
@@ -322,6 +323,12 @@ public final class DeltaStore {
   public Map<String, Long> upsert(TableSpec spec, Dataset<Row> rows, java.util.List<String> keyColumns,
       String updateWhen, boolean deleteMissing, String commitNote) {
     ensure(spec);
+    Column[] keys = keyColumns.stream().map(key -> col(key)).toArray(Column[]::new);
+    Column keyed = keyColumns.stream().map(key -> col(key).isNotNull()).reduce(Column::and).orElseThrow();
+    if (!rows.where(keyed).groupBy(keys).count().where(col("count").gt(1)).isEmpty()) {
+      throw TarmoException.job("Cannot upsert into table " + spec.name() + ": more than one new row has the same "
+          + String.join(", ", keyColumns));
+    }
     Optional<Map<String, Long>> rewritten = upsertListed(spec, rows, keyColumns, updateWhen, deleteMissing, commitNote);
     if (rewritten.isPresent()) {
       return rewritten.get();
@@ -369,11 +376,6 @@ public final class DeltaStore {
         || listed.get().stream().mapToLong(AddFile::size).sum() > REWRITTEN_UPSERT_BYTES
         || !columns(txn.metadata().schema()).equals(columns(source.schema()))) {
       return Optional.empty();
-    }
-    Column[] keys = keyColumns.stream().map(key -> col(key)).toArray(Column[]::new);
-    if (!source.groupBy(keys).count().where(col("count").gt(1)).isEmpty()) {
-      throw TarmoException.job("Cannot upsert into table " + spec.name() + ": more than one new row has the same "
-          + String.join(", ", keyColumns));
     }
     Dataset<Row> target = log.createDataFrame(txn.snapshot(), CollectionConverters.asScala(listed.get()).toSeq(),
         false, scala.Option.empty());

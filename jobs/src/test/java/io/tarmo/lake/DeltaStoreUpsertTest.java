@@ -95,6 +95,9 @@ class DeltaStoreUpsertTest {
     assertThatThrownBy(() -> store.upsert(Tables.CRM_CUSTOMERS,
         crm(row("c1", "Narva", TUESDAY), row("c1", "Voru", TUESDAY)), List.of("customer_id"), NEWER, false, "twice"))
         .isInstanceOf(TarmoException.class).hasMessageContaining("customer_id").hasMessageNotContaining("c1");
+    assertThatThrownBy(() -> store.upsert(Tables.CRM_CUSTOMERS,
+        crm(row("c9", "Narva", TUESDAY), row("c9", "Voru", TUESDAY)), List.of("customer_id"), NEWER, false, "new twice"))
+        .as("a key the table does not hold yet would be inserted twice").isInstanceOf(TarmoException.class);
 
     assertThat(store.version(Tables.CRM_CUSTOMERS)).isEqualTo(version);
     assertThat(cities(store)).containsExactly("c1 Tartu");
