@@ -227,11 +227,9 @@ public final class DeltaStore {
       written += records.getAsLong();
       actions.add(add);
     }
-    long now = System.currentTimeMillis();
     long removedBytes = 0;
     long deletedRows = 0;
     for (AddFile file : replaced) {
-      actions.add(file.removeWithTimestamp(now, true));
       removedBytes += file.size();
       deletedRows += records(file).orElse(0L);
     }
@@ -242,9 +240,22 @@ public final class DeltaStore {
     removed.put("numDeletedRows", metric(deletedRows));
     removed.put("numCopiedRows", metric(0L));
     txn.registerSQLMetrics(spark, scala.collection.immutable.Map$.MODULE$.from(CollectionConverters.asScala(removed)));
+    commitSwap(txn, actions, replaced, predicate, commitNote);
+    return OptionalLong.of(written);
+  }
+
+  /**
+   * Commits the files {@code added} and the removal of {@code removed} as one overwrite described
+   * by {@code predicate}, the transaction having read the whole table: a concurrent writer of the
+   * table makes the commit fail rather than be overwritten unseen.
+   */
+  private static void commitSwap(OptimisticTransaction txn, java.util.List<? extends Action> added,
+      java.util.List<AddFile> removed, String predicate, String commitNote) {
+    java.util.List<Action> actions = new java.util.ArrayList<>(added);
+    long now = System.currentTimeMillis();
+    removed.forEach(file -> actions.add(file.removeWithTimestamp(now, true)));
     txn.readWholeTable();
     txn.commit(actions(actions), writeOperation(SaveMode.Overwrite, predicate, commitNote));
-    return OptionalLong.of(written);
   }
 
   /**
@@ -333,7 +344,7 @@ public final class DeltaStore {
     if (rewritten.isPresent()) {
       return rewritten.get();
     }
-    DeltaTable table = table(spec);
+    DeltaTable table = DeltaTable.forPath(spark, lake.tablePath(spec));
     long before = version(spec);
     spark.conf().set("spark.databricks.delta.commitInfo.userMetadata", commitNote);
     try {
@@ -394,16 +405,13 @@ public final class DeltaStore {
         .select(merged.toArray(Column[]::new));
     ChangeCounts counts = new ChangeCounts(spark);
     Dataset<Row> written = conform(joined.where(counts.keep(col(MARK))), spec);
-    java.util.List<Action> actions = new java.util.ArrayList<>(CollectionConverters.asJava(txn.writeFiles(written)));
+    java.util.List<FileAction> added = CollectionConverters.asJava(txn.writeFiles(written));
     Map<String, Long> result = counts.values();
     if (result.values().stream().allMatch(value -> value == 0)) {
       // Nothing changed: commit nothing, as Delta's merge does; the files written are in no commit.
       return Optional.of(Map.of());
     }
-    long now = System.currentTimeMillis();
-    listed.get().forEach(file -> actions.add(file.removeWithTimestamp(now, true)));
-    txn.readWholeTable();
-    txn.commit(actions(actions), writeOperation(SaveMode.Overwrite, "upsert", commitNote));
+    commitSwap(txn, added, listed.get(), "upsert", commitNote);
     return Optional.of(result);
   }
 

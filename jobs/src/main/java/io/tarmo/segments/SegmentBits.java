@@ -93,30 +93,28 @@ final class SegmentBits {
 
   /** {@code (customer_key, segment_id)} of every membership of the day evaluated. */
   Dataset<Row> members(Dataset<Row> compared) {
-    return setBits(compared, MEMBERS, new StructType()
-        .add(CUSTOMER_KEY, DataTypes.LongType, false)
-        .add("segment_id", DataTypes.StringType, false));
+    return setBits(compared, false);
   }
 
   /** {@code (customer_key, segment_id, change)}: {@code entered} or {@code exited} against the previous day. */
   Dataset<Row> changes(Dataset<Row> compared) {
-    return setBits(compared, CHANGES, new StructType()
-        .add(CUSTOMER_KEY, DataTypes.LongType, false)
-        .add("segment_id", DataTypes.StringType, false)
-        .add("change", DataTypes.StringType, false));
+    return setBits(compared, true);
   }
 
-  private static final int MEMBERS = 0;
-  private static final int CHANGES = 1;
-
   /**
-   * One row per set bit of each customer's words: the members ({@link #MEMBERS}), or the entries
-   * and exits ({@link #CHANGES}), found by walking the set bits of each word in Java. Spark's
+   * One row per set bit of each customer's words: the members, or with {@code changes} the
+   * entries and exits (and a {@code change} column), found by walking the set bits of each word in Java. Spark's
    * {@code explode} of an array with an element per definition would make a row for every
    * definition and customer (40 million rows for the entries and exits of 20 definitions and a
    * million customers) only to filter away almost all of them.
    */
-  private Dataset<Row> setBits(Dataset<Row> compared, int output, StructType schema) {
+  private Dataset<Row> setBits(Dataset<Row> compared, boolean changes) {
+    StructType schema = new StructType()
+        .add(CUSTOMER_KEY, DataTypes.LongType, false)
+        .add("segment_id", DataTypes.StringType, false);
+    if (changes) {
+      schema = schema.add("change", DataTypes.StringType, false);
+    }
     UTF8String[] segments = ids.stream().map(UTF8String::fromString).toArray(UTF8String[]::new);
     UTF8String entered = UTF8String.fromString("entered");
     UTF8String exited = UTF8String.fromString("exited");
@@ -128,11 +126,11 @@ final class SegmentBits {
           for (int w = 0; w < wordCount; w++) {
             long now = customer.getLong(1 + 2 * w);
             long before = customer.getLong(2 + 2 * w);
-            if (output == MEMBERS) {
-              addSetBits(out, key, w, now, segments, null);
-            } else {
+            if (changes) {
               addSetBits(out, key, w, now & ~before, segments, entered);
               addSetBits(out, key, w, before & ~now, segments, exited);
+            } else {
+              addSetBits(out, key, w, now, segments, null);
             }
           }
           return out.iterator();
