@@ -79,7 +79,10 @@ public final class DeltaStore {
         .location(lake.tablePath(spec))
         .addColumns(spec.schema())
         .comment(spec.comment())
-        .property("delta.dataSkippingStatsColumns", String.join(",", spec.statsColumns()));
+        .property(TableSpec.STATS_COLUMNS_PROPERTY, String.join(",", spec.statsColumns()));
+    for (Map.Entry<String, String> property : new java.util.TreeMap<>(spec.properties()).entrySet()) {
+      builder = builder.property(property.getKey(), property.getValue());
+    }
     if (!spec.partitionColumns().isEmpty()) {
       builder = builder.partitionedBy(spec.partitionColumns().toArray(String[]::new));
     }

@@ -3,6 +3,7 @@ package io.tarmo.lake;
 import io.tarmo.TarmoException;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
@@ -18,6 +19,8 @@ import org.apache.spark.sql.types.StructType;
  * @param clusterColumns liquid clustering columns (non-personal only)
  * @param personalColumns columns whose values identify or describe a person
  * @param comment what the table holds, shown to analysts
+ * @param properties further Delta table properties set when the table is created, e.g. a
+ *     {@code delta.checkpointInterval} for a table written many times a night
  */
 public record TableSpec(
     String name,
@@ -25,10 +28,16 @@ public record TableSpec(
     List<String> partitionColumns,
     List<String> clusterColumns,
     Set<String> personalColumns,
-    String comment) {
+    String comment,
+    Map<String, String> properties) {
 
   public TableSpec {
     partitionColumns = List.copyOf(partitionColumns);
+    properties = Map.copyOf(properties);
+    if (properties.containsKey(STATS_COLUMNS_PROPERTY)) {
+      throw TarmoException.job("Cannot declare table " + name + ": " + STATS_COLUMNS_PROPERTY
+          + " follows from its personal columns");
+    }
     clusterColumns = List.copyOf(clusterColumns);
     personalColumns = Set.copyOf(personalColumns);
     Set<String> names = Set.of(schema.fieldNames());
@@ -44,6 +53,15 @@ public record TableSpec(
       }
     }
   }
+
+  /** A table with no further Delta properties. */
+  public TableSpec(String name, StructType schema, List<String> partitionColumns, List<String> clusterColumns,
+      Set<String> personalColumns, String comment) {
+    this(name, schema, partitionColumns, clusterColumns, personalColumns, comment, Map.of());
+  }
+
+  /** The Delta property that names the columns with file statistics ({@link #statsColumns}). */
+  public static final String STATS_COLUMNS_PROPERTY = "delta.dataSkippingStatsColumns";
 
   /**
    * Columns Delta keeps min/max statistics for: the non-personal, non-partition columns of a

@@ -105,4 +105,19 @@ class JobRunsTest {
     assertThat(rows).extracting(row -> row.<String>getAs("command") + " " + row.<String>getAs("status"))
         .containsExactly("identity FAILED", "ingest SUCCEEDED");
   }
+
+  @Test
+  void aNightOfRunsWritesNoCheckpoint() throws Exception {
+    DeltaStore store = new DeltaStore(spark, Lake.at(root.toString()));
+    JobRuns runs = new JobRuns(store, Clock.systemUTC());
+    for (int i = 0; i < 6; i++) {
+      runs.finish(runs.start("step" + i, DAY), JobRuns.Status.SUCCEEDED, Map.of("n", (long) i), null);
+    }
+
+    assertThat(store.version(Tables.JOB_RUNS)).as("table creation and two commits per run").isEqualTo(12);
+    try (var log = java.nio.file.Files.list(root.resolve("tables/job_runs/_delta_log"))) {
+      assertThat(log.map(path -> path.getFileName().toString())).noneMatch(name -> name.contains("checkpoint"));
+    }
+    assertThat(store.read(Tables.JOB_RUNS).where(col("status").equalTo("SUCCEEDED")).count()).isEqualTo(6);
+  }
 }
