@@ -369,27 +369,29 @@ public final class IdentityJob {
    * erasure removed every row holding them.
    */
   private long highWater(Dataset<Row> previous, LocalDate day, boolean full) {
-    long high = 0;
+    // One query over the three sources; only when it fails is the map read alone, to tell a map
+    // that cannot be read (which --full can rebuild) from any other failure.
+    Dataset<Row> keys = previous.select(col("customer_key").as("key"))
+        .union(store.read(Tables.IDENTITY_MERGES).select(greatest(col("old_key"), col("new_key")).as("key")))
+        .union(store.read(Tables.IDENTITY_STATS).where(col("metric").equalTo("key_high_water"))
+            .select(col("value").as("key")));
+    Row row;
     try {
-      Row row = previous.agg(max(col("customer_key"))).first();
-      high = row.isNullAt(0) ? 0L : row.getLong(0);
+      row = keys.agg(max(col("key"))).first();
     } catch (Exception e) {
-      if (full) {
-        throw TarmoException.job("Cannot read identity_map to keep its keys (" + store.lake().tablePath(Tables.IDENTITY_MAP)
-            + "); move it away and re-run with --full to rebuild it from identity_edges with new keys", e);
+      try {
+        previous.agg(max(col("customer_key"))).first();
+      } catch (Exception mapFailure) {
+        if (full) {
+          throw TarmoException.job("Cannot read identity_map to keep its keys ("
+              + store.lake().tablePath(Tables.IDENTITY_MAP)
+              + "); move it away and re-run with --full to rebuild it from identity_edges with new keys", mapFailure);
+        }
+        throw corruptMap(day, mapFailure);
       }
-      throw corruptMap(day, e);
+      throw e;
     }
-    if (store.exists(Tables.IDENTITY_MERGES)) {
-      Row row = store.read(Tables.IDENTITY_MERGES).agg(max(greatest(col("old_key"), col("new_key")))).first();
-      high = Math.max(high, row.isNullAt(0) ? 0L : row.getLong(0));
-    }
-    if (store.exists(Tables.IDENTITY_STATS)) {
-      Row row = store.read(Tables.IDENTITY_STATS).where(col("metric").equalTo("key_high_water"))
-          .agg(max(col("value"))).first();
-      high = Math.max(high, row.isNullAt(0) ? 0L : row.getLong(0));
-    }
-    return high;
+    return row.isNullAt(0) ? 0L : row.getLong(0);
   }
 
   private TarmoException corruptMap(LocalDate day, Exception cause) {
@@ -399,19 +401,12 @@ public final class IdentityJob {
 
   /** The latest earlier day identity ran for, from its edges and statistics. */
   private Optional<LocalDate> earlierRun(LocalDate day) {
-    LocalDate latest = null;
-    for (var source : List.of(Map.entry(Tables.IDENTITY_EDGES, "seen_date"),
-        Map.entry(Tables.IDENTITY_STATS, "business_date"))) {
-      if (store.exists(source.getKey())) {
-        Row row = store.read(source.getKey()).where(col(source.getValue()).lt(lit(Date.valueOf(day))))
-            .agg(max(col(source.getValue()))).first();
-        if (!row.isNullAt(0)) {
-          LocalDate found = row.getDate(0).toLocalDate();
-          latest = latest == null || found.isAfter(latest) ? found : latest;
-        }
-      }
-    }
-    return Optional.ofNullable(latest);
+    Column before = lit(Date.valueOf(day));
+    Row row = store.read(Tables.IDENTITY_EDGES).select(col("seen_date").as("day"))
+        .union(store.read(Tables.IDENTITY_STATS).select(col("business_date").as("day")))
+        .where(col("day").lt(before))
+        .agg(max(col("day"))).first();
+    return row.isNullAt(0) ? Optional.empty() : Optional.of(row.getDate(0).toLocalDate());
   }
 
   private static scala.collection.immutable.Seq<String> columns(String... names) {

@@ -2,6 +2,7 @@ package io.tarmo.lake;
 
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.udf;
@@ -39,6 +40,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.StructField;
 
 /**
@@ -337,15 +339,13 @@ public final class DeltaStore {
   public Map<String, Long> upsert(TableSpec spec, Dataset<Row> rows, java.util.List<String> keyColumns,
       String updateWhen, boolean deleteMissing, String commitNote) {
     ensure(spec);
-    Column[] keys = keyColumns.stream().map(key -> col(key)).toArray(Column[]::new);
-    Column keyed = keyColumns.stream().map(key -> col(key).isNotNull()).reduce(Column::and).orElseThrow();
-    if (!rows.where(keyed).groupBy(keys).count().where(col("count").gt(1)).isEmpty()) {
-      throw TarmoException.job("Cannot upsert into table " + spec.name() + ": more than one new row has the same "
-          + String.join(", ", keyColumns));
-    }
     Optional<Map<String, Long>> rewritten = upsertListed(spec, rows, keyColumns, updateWhen, deleteMissing, commitNote);
     if (rewritten.isPresent()) {
       return rewritten.get();
+    }
+    if (!rows.where(keyed(keyColumns)).groupBy(keyColumns.stream().map(key -> col(key)).toArray(Column[]::new))
+        .count().where(col("count").gt(1)).isEmpty()) {
+      throw duplicateKeys(spec, keyColumns);
     }
     DeltaTable table = DeltaTable.forPath(spark, lake.tablePath(spec));
     long before = version(spec);
@@ -366,6 +366,16 @@ public final class DeltaStore {
     return metricsSince(spec, before);
   }
 
+  /** Whether a row has every key column set: rows without a key are never matched, so never duplicates. */
+  private static Column keyed(java.util.List<String> keyColumns) {
+    return keyColumns.stream().map(key -> col(key).isNotNull()).reduce(Column::and).orElseThrow();
+  }
+
+  private static TarmoException duplicateKeys(TableSpec spec, java.util.List<String> keyColumns) {
+    return TarmoException.job("Cannot upsert into table " + spec.name() + ": more than one new row has the same "
+        + String.join(", ", keyColumns));
+  }
+
   /** Tables up to this size (their files' bytes) are upserted by rewriting them ({@link #upsertListed}). */
   static final long REWRITTEN_UPSERT_BYTES = 64L * 1024 * 1024;
 
@@ -379,6 +389,8 @@ public final class DeltaStore {
    * qualify (the caller then merges). The transaction reads the whole table, so a concurrent
    * writer makes the commit fail rather than be overwritten unseen. The history shows a WRITE
    * with the predicate {@code upsert}; the counts are returned, as Delta's merge metrics would be.
+   * Source rows that share a key are counted in the same pass (a window over the key, which the
+   * join's shuffle shares), and fail the upsert before anything is committed.
    */
   private Optional<Map<String, Long>> upsertListed(TableSpec spec, Dataset<Row> rows, java.util.List<String> keyColumns,
       String updateWhen, boolean deleteMissing, String commitNote) {
@@ -403,12 +415,21 @@ public final class DeltaStore {
     for (String name : spec.schema().fieldNames()) {
       merged.add(when(change.isin(UPDATED, INSERTED), col("s." + name)).otherwise(col("t." + name)).as(name));
     }
+    merged.add(col("s." + SHARED).as(SHARED));
+    Column sharedKey = when(keyed(keyColumns),
+        count(lit(1)).over(Window.partitionBy(keyColumns.stream().map(key -> col(key)).toArray(Column[]::new))))
+        .otherwise(lit(1L)).gt(1);
     Dataset<Row> joined = target.withColumn(MARK, lit(true)).as("t")
-        .join(source.withColumn(MARK, lit(true)).as("s"), expr(matching(keyColumns)), "full_outer")
+        .join(source.withColumn(MARK, lit(true)).withColumn(SHARED, sharedKey).as("s"), expr(matching(keyColumns)),
+            "full_outer")
         .select(merged.toArray(Column[]::new));
     ChangeCounts counts = new ChangeCounts(spark);
-    Dataset<Row> written = conform(joined.where(counts.keep(col(MARK))), spec);
+    Dataset<Row> written = conform(joined.where(counts.keep(col(MARK), coalesce(col(SHARED), lit(false)))), spec);
     java.util.List<FileAction> added = CollectionConverters.asJava(txn.writeFiles(written));
+    if (counts.sharedKeys() > 0) {
+      // The files written are in no commit.
+      throw duplicateKeys(spec, keyColumns);
+    }
     Map<String, Long> result = counts.values();
     if (result.values().stream().allMatch(value -> value == 0)) {
       // Nothing changed: commit nothing, as Delta's merge does; the files written are in no commit.
@@ -419,6 +440,7 @@ public final class DeltaStore {
   }
 
   private static final String MARK = "_tarmo_change";
+  private static final String SHARED = "_tarmo_shared_key";
   private static final String KEPT = "kept";
   private static final String UPDATED = "updated";
   private static final String INSERTED = "inserted";
@@ -438,19 +460,28 @@ public final class DeltaStore {
     private final org.apache.spark.util.LongAccumulator inserted;
     private final org.apache.spark.util.LongAccumulator updated;
     private final org.apache.spark.util.LongAccumulator deleted;
+    private final org.apache.spark.util.LongAccumulator shared;
 
     ChangeCounts(SparkSession spark) {
       inserted = spark.sparkContext().longAccumulator();
       updated = spark.sparkContext().longAccumulator();
       deleted = spark.sparkContext().longAccumulator();
+      shared = spark.sparkContext().longAccumulator();
     }
 
-    /** A column that is true for the rows kept, counting each change it sees. */
-    Column keep(Column change) {
+    /**
+     * A column that is true for the rows kept, counting each change it sees and each source row
+     * whose key another source row has ({@code sharedKey}).
+     */
+    Column keep(Column change, Column sharedKey) {
       org.apache.spark.util.LongAccumulator insertedRows = inserted;
       org.apache.spark.util.LongAccumulator updatedRows = updated;
       org.apache.spark.util.LongAccumulator deletedRows = deleted;
-      org.apache.spark.sql.expressions.UserDefinedFunction count = udf((String kind) -> {
+      org.apache.spark.util.LongAccumulator sharedRows = shared;
+      org.apache.spark.sql.expressions.UserDefinedFunction count = udf((String kind, Boolean sharesKey) -> {
+        if (sharesKey) {
+          sharedRows.add(1);
+        }
         switch (kind) {
           case INSERTED -> insertedRows.add(1);
           case UPDATED -> updatedRows.add(1);
@@ -459,7 +490,11 @@ public final class DeltaStore {
         }
         return !DELETED.equals(kind);
       }, org.apache.spark.sql.types.DataTypes.BooleanType).asNondeterministic();
-      return count.apply(change);
+      return count.apply(change, sharedKey);
+    }
+
+    long sharedKeys() {
+      return shared.value();
     }
 
     Map<String, Long> values() {

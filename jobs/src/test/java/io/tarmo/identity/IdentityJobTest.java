@@ -285,7 +285,7 @@ class IdentityJobTest {
   }
 
   @Test
-  @Order(Integer.MAX_VALUE - 2)
+  @Order(Integer.MAX_VALUE - 3)
   void rerunOfADayLeavesTheTablesAsOneRunDid() {
     Map<TableSpec, Dataset<Row>> before = snapshot();
     IdentityResult again = run(DAY2, false);
@@ -298,7 +298,7 @@ class IdentityJobTest {
   }
 
   @Test
-  @Order(Integer.MAX_VALUE - 1)
+  @Order(Integer.MAX_VALUE - 2)
   void fullRebuildGivesTheSameComponentsAndKeys() {
     Map<String, Long> incremental = keys();
     run(DAY2, true);
@@ -306,7 +306,7 @@ class IdentityJobTest {
   }
 
   @Test
-  @Order(Integer.MAX_VALUE)
+  @Order(Integer.MAX_VALUE - 1)
   void missingPreviousMapIsRefusedNamingFull() throws IOException {
     Map<String, Long> before = keys();
     deleteRecursively(root.resolve("tables/identity_map"));
@@ -318,6 +318,30 @@ class IdentityJobTest {
 
     run(DAY3, true);
     assertThat(components(keys())).isEqualTo(components(before));
+  }
+
+  @Test
+  @Order(Integer.MAX_VALUE)
+  void aMapWhoseFilesAreGoneIsRefusedNamingFull() throws IOException {
+    Path map = root.resolve("tables/identity_map");
+    Path aside = Files.createDirectories(root.resolve("aside"));
+    List<Path> data;
+    try (Stream<Path> files = Files.list(map)) {
+      data = files.filter(file -> file.getFileName().toString().endsWith(".parquet")).toList();
+    }
+    for (Path file : data) {
+      Files.move(file, aside.resolve(file.getFileName()));
+    }
+    try {
+      assertThatThrownBy(() -> run(DAY3, false))
+          .isInstanceOf(TarmoException.class)
+          .hasMessageContaining("identity_map cannot be read")
+          .hasMessageContaining("--full");
+    } finally {
+      for (Path file : data) {
+        Files.move(aside.resolve(file.getFileName()), file);
+      }
+    }
   }
 
   private Map<String, Long> statistics(LocalDate day, String metric) {

@@ -104,6 +104,24 @@ class DeltaStoreUpsertTest {
   }
 
   @Test
+  void twoNewRowsForOneKeyFailDeltasMergeToo() {
+    DeltaStore store = new DeltaStore(spark, Lake.at(root.toString()));
+    store.upsert(Tables.CRM_CUSTOMERS, crm(row("c1", "Tartu", MONDAY)), List.of("customer_id"), NEWER, false, "first");
+    long version = store.version(Tables.CRM_CUSTOMERS);
+    spark.conf().set("spark.databricks.delta.allFilesInCrc.thresholdNumFiles", "0");
+    try {
+      assertThatThrownBy(() -> store.upsert(Tables.CRM_CUSTOMERS,
+          crm(row("c9", "Narva", TUESDAY), row("c9", "Voru", TUESDAY)), List.of("customer_id"), NEWER, false, "merge"))
+          .isInstanceOf(TarmoException.class).hasMessageContaining("customer_id").hasMessageNotContaining("c9");
+    } finally {
+      spark.conf().unset("spark.databricks.delta.allFilesInCrc.thresholdNumFiles");
+    }
+
+    assertThat(store.version(Tables.CRM_CUSTOMERS)).isEqualTo(version);
+    assertThat(cities(store)).containsExactly("c1 Tartu");
+  }
+
+  @Test
   void aTableWhoseFilesAreNotListedIsMergedByDeltaWithTheSameResult() {
     DeltaStore listed = new DeltaStore(spark, Lake.at(root.resolve("listed").toString()));
     DeltaStore merged = new DeltaStore(spark, Lake.at(root.resolve("merged").toString()));
