@@ -184,7 +184,8 @@ public final class IdentityJob {
             "left_semi");
       }
       Dataset<Row> assigned = kept.keep(resolution.assignments().join(before, columns(TYPE, VALUE), "left_outer"));
-      CustomerKeys.Keys keys = CustomerKeys.assign(assigned, highWater + 1);
+      CustomerKeys.Keys keys = links <= settings.driverLinks() ? CustomerKeys.assignOnDriver(assigned, highWater + 1)
+          : CustomerKeys.assign(assigned, highWater + 1);
       Dataset<Row> keyed = kept.keep(assigned.join(keys.keys(), COMPONENT));
       Dataset<Row> merges = kept.keep(keys.merges());
       counts.put("identity.region.identifiers", keyed.count());
