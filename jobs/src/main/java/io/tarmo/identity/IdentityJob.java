@@ -32,6 +32,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -233,10 +234,19 @@ public final class IdentityJob {
       phases.done("write");
 
       spark.sparkContext().setJobDescription("identity " + day + ": statistics");
-      Row maxRow = keyed.agg(max(col("customer_key"))).first();
-      long maxKey = maxRow.isNullAt(0) ? 0L : maxRow.getLong(0);
+      // A region the driver resolved is small enough to describe on the driver, from one collect.
+      List<Row> keyedRows = links <= settings.driverLinks() ? keyed.select(col(TYPE), col("customer_key"),
+          col(CustomerKeys.PREVIOUS_KEY), col("previous_added")).collectAsList() : null;
+      long maxKey;
+      if (keyedRows != null) {
+        maxKey = keyedRows.stream().mapToLong(row -> row.getLong(1)).max().orElse(0L);
+      } else {
+        Row maxRow = keyed.agg(max(col("customer_key"))).first();
+        maxKey = maxRow.isNullAt(0) ? 0L : maxRow.getLong(0);
+      }
       counts.put("identity.key_high_water", Math.max(highWater, maxKey));
-      Optional<MapShape> fromRegion = full ? Optional.empty() : shapeFromRegion(day, mapVersion, previous, keyed);
+      Optional<MapShape> fromRegion = full ? Optional.empty()
+          : shapeFromRegion(day, mapVersion, previous, regionShapes(keyed, keyedRows, day));
       counts.put("identity.map.statistics_from_region", fromRegion.isPresent() ? 1L : 0L);
       MapShape shape = fromRegion.orElseGet(() -> MapShape.of(store.read(Tables.IDENTITY_MAP), col("customer_key"),
           col("added_date").equalTo(lit(date))));
@@ -270,7 +280,7 @@ public final class IdentityJob {
    * the map's commit and the statistics', any other writer of the map in between.
    */
   private Optional<MapShape> shapeFromRegion(LocalDate day, long mapVersion, Dataset<Row> previous,
-      Dataset<Row> keyed) {
+      Supplier<RegionShapes> region) {
     Optional<LocalDate> baseDay = store.latestCommitNote(Tables.IDENTITY_STATS)
         .map(STATISTICS_NOTE::matcher)
         .filter(note -> note.find() && Long.parseLong(note.group(1)) == mapVersion)
@@ -289,20 +299,47 @@ public final class IdentityJob {
       return Optional.empty();
     }
     Column today = lit(Date.valueOf(day));
-    MapShape before = MapShape.of(keyed.where(col(CustomerKeys.PREVIOUS_KEY).isNotNull()),
-        col(CustomerKeys.PREVIOUS_KEY), col("previous_added").equalTo(today));
-    MapShape after = MapShape.of(keyed, col("customer_key"), coalesce(col("previous_added"), today).equalTo(today));
+    RegionShapes shapes = region.get();
     // The base counts the identifiers added on its own day; those added on this day before the
     // night (by an earlier run of it) are counted in the map it started from.
     long addedToday = baseDay.get().equals(day) ? base.get().added()
         : previous.where(col("added_date").equalTo(today)).count();
-    MapShape shape = base.get().withAdded(addedToday).minus(before).plus(after);
+    MapShape shape = base.get().withAdded(addedToday).minus(shapes.before()).plus(shapes.after());
     if (!shape.isPossible()) {
       LOG.warn("identity {}: the statistics of identity_map version {} do not add up with the night's region; "
           + "aggregating the whole map instead", day, mapVersion);
       return Optional.empty();
     }
     return Optional.of(shape);
+  }
+
+  /**
+   * The shapes of the region's components before the night (by their previous keys) and after it,
+   * from {@code keyedRows} (type, customer_key, previous key, previous added date) when the driver
+   * holds them, else aggregated from {@code keyed}.
+   */
+  private record RegionShapes(MapShape before, MapShape after) {}
+
+  private static Supplier<RegionShapes> regionShapes(Dataset<Row> keyed, List<Row> keyedRows, LocalDate day) {
+    if (keyedRows != null) {
+      return () -> {
+        List<MapShape.Member> before = new ArrayList<>();
+        List<MapShape.Member> after = new ArrayList<>();
+        for (Row row : keyedRows) {
+          boolean addedBefore = !row.isNullAt(3) && row.getDate(3).toLocalDate().equals(day);
+          if (!row.isNullAt(2)) {
+            before.add(new MapShape.Member(row.getString(0), row.getLong(2), addedBefore));
+          }
+          after.add(new MapShape.Member(row.getString(0), row.getLong(1), row.isNullAt(3) || addedBefore));
+        }
+        return new RegionShapes(MapShape.of(before), MapShape.of(after));
+      };
+    }
+    Column today = lit(Date.valueOf(day));
+    return () -> new RegionShapes(
+        MapShape.of(keyed.where(col(CustomerKeys.PREVIOUS_KEY).isNotNull()), col(CustomerKeys.PREVIOUS_KEY),
+            col("previous_added").equalTo(today)),
+        MapShape.of(keyed, col("customer_key"), coalesce(col("previous_added"), today).equalTo(today)));
   }
 
   /** The note of a statistics commit: the run's note, the map version they describe and their day. */

@@ -85,6 +85,30 @@ record MapShape(SortedMap<String, Long> identifiers, SortedMap<Long, Long> sizes
     return new MapShape(identifiers, sizes, customers, added).withoutZeros();
   }
 
+  /** One identifier of a map held on the driver: its type, its component and whether it was added on the day. */
+  record Member(String type, long component, boolean added) {}
+
+  /** The shape of {@code members}, computed on the driver: what {@link #of(Dataset, Column, Column)} gives. */
+  static MapShape of(Iterable<Member> members) {
+    Map<Long, Long> sizeOf = new java.util.HashMap<>();
+    java.util.Set<Long> withCustomer = new java.util.HashSet<>();
+    SortedMap<String, Long> identifiers = new TreeMap<>();
+    long added = 0;
+    for (Member member : members) {
+      sizeOf.merge(member.component(), 1L, Long::sum);
+      if (TYPES.contains(member.type())) {
+        identifiers.merge(member.type(), 1L, Long::sum);
+      }
+      if (CUSTOMER_TYPE.equals(member.type())) {
+        withCustomer.add(member.component());
+      }
+      added += member.added() ? 1 : 0;
+    }
+    SortedMap<Long, Long> sizes = new TreeMap<>();
+    sizeOf.values().forEach(size -> sizes.merge(size, 1L, Long::sum));
+    return new MapShape(identifiers, sizes, withCustomer.size(), added).withoutZeros();
+  }
+
   /**
    * The shape that {@code identity_stats} rows of a day record ({@code metric.label} or
    * {@code metric} to value, as {@link #into} writes them); empty when they do not hold one (rows
