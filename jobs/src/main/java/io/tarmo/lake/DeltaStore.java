@@ -72,9 +72,14 @@ public final class DeltaStore {
     return DeltaTable.isDeltaTable(spark, lake.tablePath(spec));
   }
 
-  /** Creates the table with its schema, comments, layout and statistics columns when missing. */
+  /**
+   * Creates the table with its schema, comments, layout and statistics columns when missing. An
+   * existing table gets the further properties its spec declares ({@link TableSpec#properties})
+   * when it lacks them, e.g. a table created by an earlier version of Tarmo.
+   */
   public void ensure(TableSpec spec) {
     if (exists(spec)) {
+      addMissingProperties(spec);
       return;
     }
     DeltaTableBuilder builder = DeltaTable.createIfNotExists(spark)
@@ -92,6 +97,21 @@ public final class DeltaStore {
       builder = builder.clusterBy(spec.clusterColumns().toArray(String[]::new));
     }
     builder.execute();
+  }
+
+  private void addMissingProperties(TableSpec spec) {
+    if (spec.properties().isEmpty()) {
+      return;
+    }
+    Map<String, String> present = CollectionConverters.asJava(
+        DeltaLog.forTable(spark, lake.tablePath(spec)).unsafeVolatileSnapshot().metadata().configuration());
+    String missing = new java.util.TreeMap<>(spec.properties()).entrySet().stream()
+        .filter(property -> !property.getValue().equals(present.get(property.getKey())))
+        .map(property -> "'" + property.getKey() + "' = '" + property.getValue() + "'")
+        .collect(java.util.stream.Collectors.joining(", "));
+    if (!missing.isEmpty()) {
+      spark.sql("ALTER TABLE delta.`" + lake.tablePath(spec) + "` SET TBLPROPERTIES (" + missing + ")");
+    }
   }
 
   /**

@@ -120,4 +120,19 @@ class JobRunsTest {
     }
     assertThat(store.read(Tables.JOB_RUNS).where(col("status").equalTo("SUCCEEDED")).count()).isEqualTo(6);
   }
+
+  @Test
+  void aJobRunsTableCreatedWithoutTheIntervalGetsIt() {
+    String path = Lake.at(root.toString()).tablePath(Tables.JOB_RUNS);
+    io.delta.tables.DeltaTable.createIfNotExists(spark).location(path).addColumns(Tables.JOB_RUNS.schema()).execute();
+    DeltaStore store = new DeltaStore(spark, Lake.at(root.toString()));
+
+    new JobRuns(store, Clock.systemUTC()).start("ingest", DAY);
+
+    Map<String, String> properties = scala.jdk.javaapi.CollectionConverters.asJava(
+        org.apache.spark.sql.delta.DeltaLog.forTable(spark, path).update(false, scala.Option.empty(), scala.Option.empty())
+            .metadata().configuration());
+    assertThat(properties).containsEntry("delta.checkpointInterval", "100");
+    assertThat(store.read(Tables.JOB_RUNS).count()).isEqualTo(1);
+  }
 }
