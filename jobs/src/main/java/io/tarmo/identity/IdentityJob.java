@@ -174,18 +174,20 @@ public final class IdentityJob {
       phases.done("region");
 
       spark.sparkContext().setJobDescription("identity " + day + ": resolve");
+      // A region the driver resolves is small: its keys and statistics are computed there too.
+      boolean onDriver = links <= settings.driverLinks();
       IdentityGraph.Resolution resolution = new IdentityGraph(settings, kept).resolve(pairs, links);
       List<Column> previousRows = new ArrayList<>(List.of(col(TYPE), col(VALUE)));
       PREVIOUS.forEach((column, alias) -> previousRows.add(col(column).as(alias)));
       Dataset<Row> before = previous.select(previousRows.toArray(Column[]::new));
-      if (!full && links <= settings.driverLinks()) {
+      if (!full && onDriver) {
         // The region's rows of the map, found by broadcasting the region's identifiers (the
         // driver held them anyway) rather than by shuffling the whole map for the join below.
         before = before.join(broadcast(resolution.assignments().select(col(TYPE), col(VALUE))), columns(TYPE, VALUE),
             "left_semi");
       }
       Dataset<Row> assigned = kept.keep(resolution.assignments().join(before, columns(TYPE, VALUE), "left_outer"));
-      CustomerKeys.Keys keys = links <= settings.driverLinks() ? CustomerKeys.assignOnDriver(assigned, highWater + 1)
+      CustomerKeys.Keys keys = onDriver ? CustomerKeys.assignOnDriver(assigned, highWater + 1)
           : CustomerKeys.assign(assigned, highWater + 1);
       Dataset<Row> keyed = kept.keep(assigned.join(keys.keys(), COMPONENT));
       Dataset<Row> merges = kept.keep(keys.merges());
@@ -234,8 +236,7 @@ public final class IdentityJob {
       phases.done("write");
 
       spark.sparkContext().setJobDescription("identity " + day + ": statistics");
-      // A region the driver resolved is small enough to describe on the driver, from one collect.
-      List<Row> keyedRows = links <= settings.driverLinks() ? keyed.select(col(TYPE), col("customer_key"),
+      List<Row> keyedRows = onDriver ? keyed.select(col(TYPE), col("customer_key"),
           col(CustomerKeys.PREVIOUS_KEY), col("previous_added")).collectAsList() : null;
       long maxKey;
       if (keyedRows != null) {
@@ -313,13 +314,13 @@ public final class IdentityJob {
     return Optional.of(shape);
   }
 
+  private record RegionShapes(MapShape before, MapShape after) {}
+
   /**
    * The shapes of the region's components before the night (by their previous keys) and after it,
    * from {@code keyedRows} (type, customer_key, previous key, previous added date) when the driver
    * holds them, else aggregated from {@code keyed}.
    */
-  private record RegionShapes(MapShape before, MapShape after) {}
-
   private static Supplier<RegionShapes> regionShapes(Dataset<Row> keyed, List<Row> keyedRows, LocalDate day) {
     if (keyedRows != null) {
       return () -> {
