@@ -363,8 +363,7 @@ public final class DeltaStore {
     if (rewritten.isPresent()) {
       return rewritten.get();
     }
-    if (!rows.where(keyed(keyColumns)).groupBy(keyColumns.stream().map(key -> col(key)).toArray(Column[]::new))
-        .count().where(col("count").gt(1)).isEmpty()) {
+    if (!rows.where(keyed(keyColumns)).groupBy(keys(keyColumns)).count().where(col("count").gt(1)).isEmpty()) {
       throw duplicateKeys(spec, keyColumns);
     }
     DeltaTable table = DeltaTable.forPath(spark, lake.tablePath(spec));
@@ -384,6 +383,10 @@ public final class DeltaStore {
       spark.conf().unset("spark.databricks.delta.commitInfo.userMetadata");
     }
     return metricsSince(spec, before);
+  }
+
+  private static Column[] keys(java.util.List<String> keyColumns) {
+    return keyColumns.stream().map(key -> col(key)).toArray(Column[]::new);
   }
 
   /** Whether a row has every key column set: rows without a key are never matched, so never duplicates. */
@@ -409,8 +412,8 @@ public final class DeltaStore {
    * qualify (the caller then merges). The transaction reads the whole table, so a concurrent
    * writer makes the commit fail rather than be overwritten unseen. The history shows a WRITE
    * with the predicate {@code upsert}; the counts are returned, as Delta's merge metrics would be.
-   * Source rows that share a key are counted in the same pass (a window over the key, which the
-   * join's shuffle shares), and fail the upsert before anything is committed.
+   * Source rows that share a key are counted in the same query (a window over the key), and fail
+   * the upsert before anything is committed.
    */
   private Optional<Map<String, Long>> upsertListed(TableSpec spec, Dataset<Row> rows, java.util.List<String> keyColumns,
       String updateWhen, boolean deleteMissing, String commitNote) {
@@ -437,7 +440,7 @@ public final class DeltaStore {
     }
     merged.add(col("s." + SHARED).as(SHARED));
     Column sharedKey = when(keyed(keyColumns),
-        count(lit(1)).over(Window.partitionBy(keyColumns.stream().map(key -> col(key)).toArray(Column[]::new))))
+        count(lit(1)).over(Window.partitionBy(keys(keyColumns))))
         .otherwise(lit(1L)).gt(1);
     Dataset<Row> joined = target.withColumn(MARK, lit(true)).as("t")
         .join(source.withColumn(MARK, lit(true)).withColumn(SHARED, sharedKey).as("s"), expr(matching(keyColumns)),

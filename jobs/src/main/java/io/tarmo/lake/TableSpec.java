@@ -33,13 +33,13 @@ public record TableSpec(
 
   public TableSpec {
     partitionColumns = List.copyOf(partitionColumns);
+    clusterColumns = List.copyOf(clusterColumns);
+    personalColumns = Set.copyOf(personalColumns);
     properties = Map.copyOf(properties);
     if (properties.containsKey(STATS_COLUMNS_PROPERTY)) {
       throw TarmoException.job("Cannot declare table " + name + ": " + STATS_COLUMNS_PROPERTY
           + " follows from its personal columns");
     }
-    clusterColumns = List.copyOf(clusterColumns);
-    personalColumns = Set.copyOf(personalColumns);
     Set<String> names = Set.of(schema.fieldNames());
     for (String column : concat(partitionColumns, clusterColumns, List.copyOf(personalColumns))) {
       if (!names.contains(column)) {
