@@ -108,111 +108,112 @@ final class CustomerFold implements FlatMapFunction<Iterator<InternalRow>, Inter
   }
 
   /**
-   * One row per customer of {@code schema} ({@code customer_key}, then the aggregates in input
-   * order) from {@code narrowed} rows: those that some aggregate takes are shuffled by customer into
-   * {@code partitions} tasks and folded. A customer none of whose rows any aggregate takes is left
-   * out, as if it had no events. (The rows of zeros are dropped from the rows themselves: as a
-   * Spark filter on the words it would be pushed beneath their projection, copying every
-   * condition into it; a scan of 20 definitions took minutes.)
+   * The rows of {@code narrowed} that some aggregate takes: those with a bit set in one of the
+   * {@code words} words of condition bits from column {@code firstWord} on. (They are dropped from
+   * the rows themselves: as a Spark filter on the words it would be pushed beneath their projection,
+   * copying every condition into it; a scan of 20 definitions took minutes.)
    */
-  Dataset<Row> fold(Dataset<Row> narrowed, int partitions, StructType schema) {
-    SparkSession spark = (SparkSession) narrowed.sparkSession();
-    int first = firstWord;
-    int count = words;
+  static Dataset<Row> taken(Dataset<Row> narrowed, int firstWord, int words) {
     RDD<InternalRow> taken = narrowed.queryExecution().toRdd().toJavaRDD().filter(row -> {
-      for (int word = 0; word < count; word++) {
-        if (row.getLong(first + word) != 0) {
+      for (int word = 0; word < words; word++) {
+        if (row.getLong(firstWord + word) != 0) {
           return true;
         }
       }
       return false;
     }).rdd();
-    RDD<InternalRow> folded = spark.internalCreateDataFrame(taken, narrowed.schema(), false)
-        .repartition(partitions, col(narrowed.columns()[0]))
+    return ((SparkSession) narrowed.sparkSession()).internalCreateDataFrame(taken, narrowed.schema(), false);
+  }
+
+  /**
+   * One row per customer of {@code schema} ({@code customer_key}, then the aggregates in input
+   * order) from {@code narrowed} rows ({@link #taken} ones), shuffled by customer into
+   * {@code partitions} tasks and folded. A customer without rows is left out, as if it had no events.
+   */
+  Dataset<Row> fold(Dataset<Row> narrowed, int partitions, StructType schema) {
+    SparkSession spark = (SparkSession) narrowed.sparkSession();
+    RDD<InternalRow> folded = narrowed.repartition(partitions, col(narrowed.columns()[0]))
         .queryExecution().toRdd().toJavaRDD().mapPartitions(this).rdd();
     return spark.internalCreateDataFrame(folded, schema, false);
   }
 
   @Override
   public Iterator<InternalRow> call(Iterator<InternalRow> rows) {
-    Table customers = new Table();
+    State state = new State();
     while (rows.hasNext()) {
       InternalRow row = rows.next();
-      Customer customer = customers.get(row.getLong(0));
+      int customer = state.customer(row.getLong(0));
       for (int word = 0; word < words; word++) {
         long bits = row.getLong(firstWord + word);
         while (bits != 0) {
-          customer.add(word * 63 + Long.numberOfTrailingZeros(bits), row);
+          state.add(customer, word * 63 + Long.numberOfTrailingZeros(bits), row);
           bits &= bits - 1;
         }
       }
     }
-    List<InternalRow> folded = new ArrayList<>(customers.size);
-    for (int slot = 0; slot < customers.keys.length; slot++) {
-      if (customers.values[slot] != null) {
-        folded.add(customers.values[slot].row(customers.keys[slot]));
-      }
+    List<InternalRow> folded = new ArrayList<>(state.customers);
+    for (int customer = 0; customer < state.customers; customer++) {
+      folded.add(state.row(customer));
     }
     return folded.iterator();
   }
 
-  /** Customers by key: open addressing over primitive keys, so an event costs no boxing. */
-  private final class Table {
-    long[] keys = new long[1024];
-    Customer[] values = new Customer[1024];
-    int size;
+  /**
+   * A task's running values in flat arrays, so that an event allocates nothing: customers are
+   * numbered in order of appearance (an open-addressing table of their keys), and aggregate
+   * {@code a} of customer {@code c} is entry {@code c * inputs.length + a} of the counts and sums
+   * (a sum as the bits of a double), of whether a sum saw a value, and of the heads of the
+   * collected values, which are linked lists in one growing pool.
+   */
+  private final class State {
+    private final int width = inputs.length;
+    private long[] slotKeys = new long[1024];
+    private int[] slotCustomers = new int[1024];
+    private long[] keys = new long[512];
+    private long[] numbers = new long[512 * width];
+    private boolean[] summed = new boolean[512 * width];
+    private int[] heads = filled(new int[512 * width], 0);
+    private long[] pool = new long[1024];
+    private int[] next = new int[1024];
+    private int pooled;
+    int customers;
 
-    Customer get(long key) {
-      int mask = keys.length - 1;
+    State() {
+      Arrays.fill(slotCustomers, -1);
+    }
+
+    /** The number of the customer with {@code key}, added if new. */
+    int customer(long key) {
+      int mask = slotKeys.length - 1;
       int slot = Long.hashCode(key * 0x9E3779B97F4A7C15L) & mask;
-      while (values[slot] != null) {
-        if (keys[slot] == key) {
-          return values[slot];
+      while (slotCustomers[slot] >= 0) {
+        if (slotKeys[slot] == key) {
+          return slotCustomers[slot];
         }
         slot = (slot + 1) & mask;
       }
-      Customer customer = new Customer();
-      keys[slot] = key;
-      values[slot] = customer;
-      if (++size * 2 > keys.length) {
-        grow();
+      int customer = customers++;
+      slotKeys[slot] = key;
+      slotCustomers[slot] = customer;
+      if (customer == keys.length) {
+        int capacity = keys.length * 2;
+        keys = Arrays.copyOf(keys, capacity);
+        numbers = Arrays.copyOf(numbers, capacity * width);
+        summed = Arrays.copyOf(summed, capacity * width);
+        heads = filled(Arrays.copyOf(heads, capacity * width), customer * width);
+      }
+      keys[customer] = key;
+      if (customers * 2 > slotKeys.length) {
+        rehash();
       }
       return customer;
     }
 
-    private void grow() {
-      long[] oldKeys = keys;
-      Customer[] oldValues = values;
-      keys = new long[oldKeys.length * 2];
-      values = new Customer[oldKeys.length * 2];
-      int mask = keys.length - 1;
-      for (int i = 0; i < oldKeys.length; i++) {
-        if (oldValues[i] != null) {
-          int slot = Long.hashCode(oldKeys[i] * 0x9E3779B97F4A7C15L) & mask;
-          while (values[slot] != null) {
-            slot = (slot + 1) & mask;
-          }
-          keys[slot] = oldKeys[i];
-          values[slot] = oldValues[i];
-        }
-      }
-    }
-  }
-
-  /**
-   * The running values of one customer's aggregates: counts, and sums as the bits of doubles, in
-   * one array; whether a sum saw a value, and the collected values (hashes for a distinct count,
-   * with repeats), only once there are any.
-   */
-  private final class Customer {
-    private final long[] numbers = new long[inputs.length];
-    private boolean[] summed;
-    private Longs[] collected;
-
-    void add(int aggregate, InternalRow row) {
+    void add(int customer, int aggregate, InternalRow row) {
       Input input = inputs[aggregate];
+      int entry = customer * width + aggregate;
       if (input.kind() == Kind.COUNT) {
-        numbers[aggregate]++;
+        numbers[entry]++;
         return;
       }
       if (row.isNullAt(input.ordinal())) {
@@ -220,70 +221,81 @@ final class CustomerFold implements FlatMapFunction<Iterator<InternalRow>, Inter
       }
       switch (input.kind()) {
         case SUM -> {
-          numbers[aggregate] = Double.doubleToRawLongBits(Double.longBitsToDouble(numbers[aggregate])
+          numbers[entry] = Double.doubleToRawLongBits(Double.longBitsToDouble(numbers[entry])
               + row.getDouble(input.ordinal()));
-          if (summed == null) {
-            summed = new boolean[inputs.length];
-          }
-          summed[aggregate] = true;
+          summed[entry] = true;
         }
-        case DISTINCT, LIST -> values(aggregate).add(row.getLong(input.ordinal()));
+        case DISTINCT, LIST -> {
+          if (pooled == pool.length) {
+            pool = Arrays.copyOf(pool, pooled * 2);
+            next = Arrays.copyOf(next, pooled * 2);
+          }
+          pool[pooled] = row.getLong(input.ordinal());
+          next[pooled] = heads[entry];
+          heads[entry] = pooled++;
+        }
         default -> throw new IllegalStateException("not a value aggregate: " + input.kind());
       }
     }
 
-    private Longs values(int aggregate) {
-      if (collected == null) {
-        collected = new Longs[inputs.length];
-      }
-      if (collected[aggregate] == null) {
-        collected[aggregate] = new Longs();
-      }
-      return collected[aggregate];
-    }
-
-    InternalRow row(long key) {
-      Object[] values = new Object[inputs.length + 1];
-      values[0] = key;
-      for (int i = 0; i < inputs.length; i++) {
-        Longs gathered = collected == null ? null : collected[i];
+    InternalRow row(int customer) {
+      Object[] values = new Object[width + 1];
+      values[0] = keys[customer];
+      for (int i = 0; i < width; i++) {
+        int entry = customer * width + i;
         values[i + 1] = switch (inputs[i].kind()) {
-          case COUNT -> numbers[i];
-          case SUM -> summed != null && summed[i] ? Double.longBitsToDouble(numbers[i]) : null;
-          case DISTINCT -> gathered == null ? 0L : gathered.distinct();
-          case LIST -> UnsafeArrayData.fromPrimitiveArray(gathered == null ? new long[0] : gathered.toArray());
+          case COUNT -> numbers[entry];
+          case SUM -> summed[entry] ? Double.longBitsToDouble(numbers[entry]) : null;
+          case DISTINCT -> distinct(collected(heads[entry]));
+          case LIST -> UnsafeArrayData.fromPrimitiveArray(collected(heads[entry]));
         };
       }
       return new GenericInternalRow(values);
     }
+
+    /** The values of the list starting at {@code head} (-1: none). */
+    private long[] collected(int head) {
+      int size = 0;
+      for (int at = head; at >= 0; at = next[at]) {
+        size++;
+      }
+      long[] items = new long[size];
+      for (int at = head, i = 0; at >= 0; at = next[at]) {
+        items[i++] = pool[at];
+      }
+      return items;
+    }
+
+    private void rehash() {
+      slotKeys = new long[slotKeys.length * 2];
+      slotCustomers = filled(new int[slotKeys.length], 0);
+      int mask = slotKeys.length - 1;
+      for (int customer = 0; customer < customers; customer++) {
+        int slot = Long.hashCode(keys[customer] * 0x9E3779B97F4A7C15L) & mask;
+        while (slotCustomers[slot] >= 0) {
+          slot = (slot + 1) & mask;
+        }
+        slotKeys[slot] = keys[customer];
+        slotCustomers[slot] = customer;
+      }
+    }
   }
 
-  /** A growing list of longs, without boxing. */
-  private static final class Longs {
-    private long[] items = new long[4];
-    private int size;
+  /** {@code array} with -1 from {@code from} on. */
+  private static int[] filled(int[] array, int from) {
+    Arrays.fill(array, from, array.length, -1);
+    return array;
+  }
 
-    void add(long item) {
-      if (size == items.length) {
-        items = Arrays.copyOf(items, size * 2);
+  /** How many different items {@code items} holds (sorts it). */
+  private static long distinct(long[] items) {
+    Arrays.sort(items);
+    long distinct = 0;
+    for (int i = 0; i < items.length; i++) {
+      if (i == 0 || items[i] != items[i - 1]) {
+        distinct++;
       }
-      items[size++] = item;
     }
-
-    long[] toArray() {
-      return Arrays.copyOf(items, size);
-    }
-
-    /** How many different items there are (sorts them). */
-    long distinct() {
-      Arrays.sort(items, 0, size);
-      long distinct = 0;
-      for (int i = 0; i < size; i++) {
-        if (i == 0 || items[i] != items[i - 1]) {
-          distinct++;
-        }
-      }
-      return distinct;
-    }
+    return distinct;
   }
 }

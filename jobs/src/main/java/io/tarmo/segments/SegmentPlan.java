@@ -13,6 +13,7 @@ import static org.apache.spark.sql.functions.to_date;
 import static org.apache.spark.sql.functions.unix_micros;
 import static org.apache.spark.sql.functions.when;
 
+import io.tarmo.profiles.CustomerEvents;
 import io.tarmo.segments.Condition.Behaviour;
 import io.tarmo.segments.Condition.Predicate;
 import io.tarmo.segments.Condition.Sequence;
@@ -90,31 +91,35 @@ public final class SegmentPlan {
   }
 
   /**
-   * One row per customer_key with every aggregate column, from keyed events of the scan window
-   * (needs the {@code events} columns the conditions test and {@code customer_key}); about
+   * One row per customer_key with every aggregate column, from the events of the scan window
+   * (needs the {@code events} columns the conditions test, {@code user_id} and {@code anonymous_id})
+   * keyed through {@code identityMap} ({@link CustomerEvents#withCustomerKey}); about
    * {@code customers} customers are expected (asked only to size the tasks of collecting aggregates).
-   * When an aggregate collects values, a customer none of whose events any aggregate takes may be
-   * left out: it reads as a customer without events in the window, and is still tested through
-   * {@code customer_profiles} ({@link #memberWords}).
+   * When an aggregate collects values, an event no aggregate takes is dropped before it is keyed, so
+   * a customer none of whose events any aggregate takes is left out: it reads as a customer without
+   * events in the window, and is still tested through {@code customer_profiles} ({@link #memberWords}).
    */
-  public Dataset<Row> behaviour(Dataset<Row> keyedEvents, LongSupplier customers) {
-    Dataset<Row> events = keyedEvents;
+  public Dataset<Row> behaviour(Dataset<Row> windowEvents, Dataset<Row> identityMap, LongSupplier customers) {
+    Dataset<Row> events = windowEvents;
     for (String name : propertiesUsed) {
       events = events.withColumn(propertyColumn(name),
           get_json_object(col("properties"), "$." + name).try_cast(properties.get(name).sparkType()));
     }
     if (aggregates.isEmpty()) {
-      return events.select(col(CUSTOMER_KEY)).distinct();
+      return CustomerEvents.withCustomerKey(events, identityMap).select(col(CUSTOMER_KEY)).distinct();
     }
     if (!collecting) {
       Column[] direct = aggregates.stream().map(a -> a.bySpark().as(a.name())).toArray(Column[]::new);
-      return events.groupBy(col(CUSTOMER_KEY)).agg(direct[0], Arrays.copyOfRange(direct, 1, direct.length));
+      return CustomerEvents.withCustomerKey(events, identityMap).groupBy(col(CUSTOMER_KEY))
+          .agg(direct[0], Arrays.copyOfRange(direct, 1, direct.length));
     }
     // Collecting aggregates hold objects, which Spark aggregates only by sorting every row. So each
     // event is narrowed to what the aggregates read: the conditions as bits of longs (a boolean
     // takes 8 bytes of a shuffled row too) and each value column once, however many aggregates
-    // read it, null where none of them takes the event (fewer bytes to shuffle); shuffled by
-    // customer into tasks of about FOLD_CUSTOMERS customers and folded per customer (CustomerFold).
+    // read it, null where none of them takes the event (fewer bytes to shuffle). Events no aggregate
+    // takes are dropped before the identity map's two lookups (a third of the scan's time), which
+    // key the narrowed rows; they are shuffled by customer into tasks of about FOLD_CUSTOMERS
+    // customers and folded per customer (CustomerFold).
     List<Column> values = new ArrayList<>();
     Map<String, Integer> valueIndexes = new LinkedHashMap<>();
     Map<Integer, long[]> readers = new LinkedHashMap<>();
@@ -137,10 +142,8 @@ public final class SegmentPlan {
       }
       inputs.add(new CustomerFold.Input(aggregate.kind(), ordinal));
     }
-    List<Column> computed = new ArrayList<>();
-    List<Column> narrowed = new ArrayList<>();
-    computed.add(col(CUSTOMER_KEY));
-    narrowed.add(col(CUSTOMER_KEY));
+    List<Column> computed = new ArrayList<>(List.of(col("user_id"), col("anonymous_id")));
+    List<Column> narrowed = new ArrayList<>(List.of(col("user_id"), col("anonymous_id")));
     for (int index = 0; index < values.size(); index++) {
       computed.add(values.get(index).as("__v" + index));
       Column read = lit(false);
@@ -153,9 +156,14 @@ public final class SegmentPlan {
       narrowed.add(when(read, col("__v" + index)).as("__v" + index));
     }
     int firstWord = narrowed.size();
+    List<Column> keyed = new ArrayList<>(List.of(col(CUSTOMER_KEY)));
+    for (int index = 0; index < values.size(); index++) {
+      keyed.add(col("__v" + index));
+    }
     for (int w = 0; w < wordCount; w++) {
       computed.add(words[w].as("__w" + w));
       narrowed.add(col("__w" + w));
+      keyed.add(col("__w" + w));
     }
     StructType schema = new StructType().add(CUSTOMER_KEY, DataTypes.LongType, false);
     for (Aggregate aggregate : aggregates) {
@@ -163,8 +171,10 @@ public final class SegmentPlan {
     }
     int partitions = (int) Math.max(events.sparkSession().sessionState().conf().numShufflePartitions(),
         Math.min(Integer.MAX_VALUE, (customers.getAsLong() + FOLD_CUSTOMERS - 1) / FOLD_CUSTOMERS));
-    return new CustomerFold(inputs, firstWord)
-        .fold(events.select(computed.toArray(Column[]::new)).select(narrowed.toArray(Column[]::new)), partitions, schema);
+    Dataset<Row> taken = CustomerFold.taken(
+        events.select(computed.toArray(Column[]::new)).select(narrowed.toArray(Column[]::new)), firstWord, wordCount);
+    return new CustomerFold(inputs, 1 + values.size())
+        .fold(CustomerEvents.withCustomerKey(taken, identityMap).select(keyed.toArray(Column[]::new)), partitions, schema);
   }
 
   /**

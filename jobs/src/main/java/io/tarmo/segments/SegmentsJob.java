@@ -116,8 +116,7 @@ public final class SegmentsJob {
   private static Dataset<Row> words(SegmentPlan plan, Dataset<Row> events, Dataset<Row> identityMap,
       Dataset<Row> profiles, LocalDate day) {
     Dataset<Row> behaviour = plan.scanStart()
-        .map(start -> plan.behaviour(CustomerEvents.withCustomerKey(
-            CustomerEvents.filterKnownBy(events, start, day), identityMap), profiles::count))
+        .map(start -> plan.behaviour(CustomerEvents.filterKnownBy(events, start, day), identityMap, profiles::count))
         .orElseGet(() -> profiles.sparkSession().createDataFrame(List.of(),
             new StructType().add(CUSTOMER_KEY, DataTypes.LongType)));
     return plan.memberWords(plan.withDerivedTraits(profiles), behaviour);

@@ -35,6 +35,28 @@ class CustomerFoldTest {
 
   @Test
   void foldEqualsSparkAggregatesWithNullsAndTwoWordsOfBits() {
+    Dataset<Row> actual = foldAgainstSpark(3000, 200, 3);
+    assertThat(actual.count()).as("customer 1199's only row has no condition bit set").isEqualTo(201);
+    Row counted = actual.where("customer_key = 1198").first();
+    assertThat(counted.getLong(1)).isEqualTo(1);
+    assertThat(counted.isNullAt(COUNTS + 1)).as("a sum without a satisfied condition is null, as Spark's").isTrue();
+    assertThat(counted.getLong(COUNTS + 2)).isZero();
+    assertThat(counted.getList(COUNTS + 3)).isEmpty();
+  }
+
+  @Test
+  void foldOfATaskPastItsFirstCapacities() {
+    // One task: 1,000 customers and about 8,000 collected values, past the initial 512 customers
+    // and 1,024 pooled values of a task's state.
+    assertThat(foldAgainstSpark(12_000, 1000, 1).count()).isEqualTo(1001);
+  }
+
+  /**
+   * Folds {@code count} random rows of {@code customers} customers, plus customer
+   * {@code customers + 998} with one row of one bit and {@code customers + 999} with one row of no
+   * bit, in {@code partitions} tasks; checks the result against Spark's aggregates and returns it.
+   */
+  private Dataset<Row> foldAgainstSpark(int count, int customers, int partitions) {
     // customer_key, the value columns (a double, a string, a long), then two words of condition
     // bits: 70 counts, then a sum, a distinct count and a list (bits 70, 71, 72), and a second sum
     // of the same double under another condition (bit 73).
@@ -43,16 +65,16 @@ class CustomerFoldTest {
         .add("w0", DataTypes.LongType).add("w1", DataTypes.LongType);
     Random random = new Random(42);
     List<Row> rows = new ArrayList<>();
-    for (int i = 0; i < 3000; i++) {
+    for (int i = 0; i < count; i++) {
       long w0 = random.nextLong() & Long.MAX_VALUE;
       long w1 = random.nextLong() & ((1L << (BITS - 63)) - 1);
-      rows.add(RowFactory.create((long) random.nextInt(200),
+      rows.add(RowFactory.create((long) random.nextInt(customers),
           random.nextInt(4) == 0 ? null : (double) random.nextInt(1000) / 4,
           random.nextInt(3) == 0 ? null : "p" + random.nextInt(12),
           random.nextInt(3) == 0 ? null : (long) random.nextInt(1_000_000), w0, w1));
     }
-    rows.add(RowFactory.create(998L, 1.5, "p1", 7L, 1L, 0L));
-    rows.add(RowFactory.create(999L, 1.5, "p1", 7L, 0L, 0L));
+    rows.add(RowFactory.create(customers + 998L, 1.5, "p1", 7L, 1L, 0L));
+    rows.add(RowFactory.create(customers + 999L, 1.5, "p1", 7L, 0L, 0L));
     Dataset<Row> events = spark.createDataFrame(rows, narrowed);
 
     List<Input> inputs = new ArrayList<>();
@@ -77,18 +99,13 @@ class CustomerFoldTest {
     // The fold reads the strings as hashes (Kind.foldValue); the reference counts the strings.
     Dataset<Row> hashed = events.select(col("customer_key"), col("amount"),
         Kind.DISTINCT.foldValue(col("product")).as("product"), col("micros"), col("w0"), col("w1"));
-    Dataset<Row> actual = new CustomerFold(inputs, 4).fold(hashed, 3, schema)
+    Dataset<Row> actual = new CustomerFold(inputs, 4).fold(CustomerFold.taken(hashed, 4, 2), partitions, schema)
         .withColumn("a" + (COUNTS + 2), sort_array(col("a" + (COUNTS + 2))));
-    Dataset<Row> reference = events.where("customer_key <> 999").groupBy(col("customer_key"))
+    Dataset<Row> reference = events.where("customer_key <> " + (customers + 999)).groupBy(col("customer_key"))
         .agg(expected.get(0), expected.subList(1, expected.size()).toArray(Column[]::new));
 
-    assertThat(actual.count()).as("customer 999's only row has no condition bit set").isEqualTo(201);
     assertThat(actual.exceptAll(reference).count()).isZero();
     assertThat(reference.exceptAll(actual).count()).isZero();
-    Row counted = actual.where("customer_key = 998").first();
-    assertThat(counted.getLong(1)).isEqualTo(1);
-    assertThat(counted.isNullAt(COUNTS + 1)).as("a sum without a satisfied condition is null, as Spark's").isTrue();
-    assertThat(counted.getLong(COUNTS + 2)).isZero();
-    assertThat(counted.getList(COUNTS + 3)).isEmpty();
+    return actual;
   }
 }
