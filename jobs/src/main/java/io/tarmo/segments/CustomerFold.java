@@ -9,18 +9,18 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.xxhash64;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
+import java.util.NoSuchElementException;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.rdd.RDD;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.catalyst.InternalRow;
-import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
-import org.apache.spark.sql.catalyst.expressions.UnsafeArrayData;
+import org.apache.spark.sql.catalyst.expressions.codegen.UnsafeArrayWriter;
+import org.apache.spark.sql.catalyst.expressions.codegen.UnsafeRowWriter;
 import org.apache.spark.sql.classic.SparkSession;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
@@ -151,11 +151,22 @@ final class CustomerFold implements FlatMapFunction<Iterator<InternalRow>, Inter
         }
       }
     }
-    List<InternalRow> folded = new ArrayList<>(state.customers);
-    for (int customer = 0; customer < state.customers; customer++) {
-      folded.add(state.row(customer));
-    }
-    return folded.iterator();
+    return new Iterator<>() {
+      private int customer;
+
+      @Override
+      public boolean hasNext() {
+        return customer < state.customers;
+      }
+
+      @Override
+      public InternalRow next() {
+        if (!hasNext()) {
+          throw new NoSuchElementException();
+        }
+        return state.row(customer++);
+      }
+    };
   }
 
   /**
@@ -176,6 +187,9 @@ final class CustomerFold implements FlatMapFunction<Iterator<InternalRow>, Inter
     private long[] pool = new long[1024];
     private int[] next = new int[1024];
     private int pooled;
+    private long[] scratch = new long[64];
+    private final UnsafeRowWriter out = new UnsafeRowWriter(width + 1, 64);
+    private final UnsafeArrayWriter list = new UnsafeArrayWriter(out, 8);
     int customers;
 
     State() {
@@ -238,32 +252,63 @@ final class CustomerFold implements FlatMapFunction<Iterator<InternalRow>, Inter
       }
     }
 
+    /**
+     * The folded row of {@code customer}, written into one buffer that the next call reuses (the
+     * rows are consumed one at a time, as Spark's own operators consume theirs).
+     */
     InternalRow row(int customer) {
-      Object[] values = new Object[width + 1];
-      values[0] = keys[customer];
+      out.reset();
+      out.zeroOutNullBytes();
+      out.write(0, keys[customer]);
       for (int i = 0; i < width; i++) {
         int entry = customer * width + i;
-        values[i + 1] = switch (inputs[i].kind()) {
-          case COUNT -> numbers[entry];
-          case SUM -> summed[entry] ? Double.longBitsToDouble(numbers[entry]) : null;
-          case DISTINCT -> distinct(collected(heads[entry]));
-          case LIST -> UnsafeArrayData.fromPrimitiveArray(collected(heads[entry]));
-        };
+        switch (inputs[i].kind()) {
+          case COUNT -> out.write(i + 1, numbers[entry]);
+          case SUM -> {
+            if (summed[entry]) {
+              out.write(i + 1, Double.longBitsToDouble(numbers[entry]));
+            } else {
+              out.setNullAt(i + 1);
+            }
+          }
+          case DISTINCT -> out.write(i + 1, distinct(heads[entry]));
+          case LIST -> {
+            int start = out.cursor();
+            int size = collect(heads[entry]);
+            list.initialize(size);
+            for (int item = 0; item < size; item++) {
+              list.write(item, scratch[item]);
+            }
+            out.setOffsetAndSizeFromPreviousCursor(i + 1, start);
+          }
+        }
       }
-      return new GenericInternalRow(values);
+      return out.getRow();
     }
 
-    /** The values of the list starting at {@code head} (-1: none). */
-    private long[] collected(int head) {
+    /** Collects the values of the list starting at {@code head} (-1: none) into {@code scratch}; returns how many. */
+    private int collect(int head) {
       int size = 0;
       for (int at = head; at >= 0; at = next[at]) {
-        size++;
+        if (size == scratch.length) {
+          scratch = Arrays.copyOf(scratch, size * 2);
+        }
+        scratch[size++] = pool[at];
       }
-      long[] items = new long[size];
-      for (int at = head, i = 0; at >= 0; at = next[at]) {
-        items[i++] = pool[at];
+      return size;
+    }
+
+    /** How many different values the list starting at {@code head} holds. */
+    private long distinct(int head) {
+      int size = collect(head);
+      Arrays.sort(scratch, 0, size);
+      long distinct = 0;
+      for (int i = 0; i < size; i++) {
+        if (i == 0 || scratch[i] != scratch[i - 1]) {
+          distinct++;
+        }
       }
-      return items;
+      return distinct;
     }
 
     private void rehash() {
@@ -285,17 +330,5 @@ final class CustomerFold implements FlatMapFunction<Iterator<InternalRow>, Inter
   private static int[] filled(int[] array, int from) {
     Arrays.fill(array, from, array.length, -1);
     return array;
-  }
-
-  /** How many different items {@code items} holds (sorts it). */
-  private static long distinct(long[] items) {
-    Arrays.sort(items);
-    long distinct = 0;
-    for (int i = 0; i < items.length; i++) {
-      if (i == 0 || items[i] != items[i - 1]) {
-        distinct++;
-      }
-    }
-    return distinct;
   }
 }
