@@ -8,10 +8,13 @@ import java.util.Comparator;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerJobEnd;
 import org.apache.spark.scheduler.SparkListenerJobStart;
+import org.apache.spark.scheduler.SparkListenerStageCompleted;
 import org.apache.spark.sql.SparkSession;
 
 /** What the benchmarks share: their SparkSession, timing and clearing their work folders. */
@@ -43,6 +46,29 @@ final class BenchSupport {
       for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
         Files.delete(p);
       }
+    }
+  }
+
+  /**
+   * The executor CPU time of every stage completed so far: on a shared machine whose speed moves
+   * by a fifth between runs, a steadier measure of the work a run did than its wall time.
+   */
+  static final class CpuTime extends SparkListener {
+    private final AtomicLong nanos = new AtomicLong();
+
+    @Override
+    public void onStageCompleted(SparkListenerStageCompleted completed) {
+      nanos.addAndGet(completed.stageInfo().taskMetrics().executorCpuTime());
+    }
+
+    /** Seconds of executor CPU of the stages completed so far, once every event has been delivered. */
+    double seconds(SparkSession spark) {
+      try {
+        spark.sparkContext().listenerBus().waitUntilEmpty();
+      } catch (TimeoutException e) {
+        throw new IllegalStateException("Spark's listener bus did not empty", e);
+      }
+      return nanos.get() / 1e9;
     }
   }
 

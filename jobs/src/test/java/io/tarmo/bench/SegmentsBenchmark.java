@@ -62,6 +62,8 @@ public final class SegmentsBenchmark {
     }
 
     SparkSession spark = BenchSupport.session();
+    BenchSupport.CpuTime cpu = new BenchSupport.CpuTime();
+    spark.sparkContext().addSparkListener(cpu);
     DeltaStore store = new DeltaStore(spark, Lake.at(work.resolve("lake").toString()));
 
     long customers = Math.max(1000, perDay);
@@ -91,6 +93,8 @@ public final class SegmentsBenchmark {
     }
     double oneTotal = 0;
     double twentyTotal = 0;
+    double oneCpuTotal = 0;
+    double twentyCpuTotal = 0;
     for (int run = 1; run <= repeats; run++) {
       double bare = 0;
       long windowRows = events;
@@ -116,18 +120,26 @@ public final class SegmentsBenchmark {
         new SegmentsJob(store, twenty, Clock.systemUTC()).run(DAY.minusDays(1), "bench warm-up");
       }
 
+      double cpuBefore = cpu.seconds(spark);
       long t = System.nanoTime();
       SegmentsResult single = new SegmentsJob(store, one, Clock.systemUTC()).run(DAY, "bench");
       double oneSeconds = BenchSupport.seconds(t);
+      double oneCpu = cpu.seconds(spark) - cpuBefore;
       row(run, "segments, 1 definition (" + single.aggregates() + " aggregate)", oneSeconds, windowRows, cores);
 
+      cpuBefore = cpu.seconds(spark);
       t = System.nanoTime();
       SegmentsResult all = new SegmentsJob(store, twenty, Clock.systemUTC()).run(DAY, "bench");
       double twentySeconds = BenchSupport.seconds(t);
+      double twentyCpu = cpu.seconds(spark) - cpuBefore;
       row(run, "segments, 20 definitions (" + all.aggregates() + " aggregates)", twentySeconds, windowRows, cores);
       System.out.printf(Locale.ROOT, "| %d | ratio 20 / 1 definitions | %.2f× | | |%n", run, twentySeconds / oneSeconds);
+      System.out.printf(Locale.ROOT, "| %d | executor CPU s, 1 / 20 definitions (ratio) | %.1f / %.1f (%.2f×) | | |%n",
+          run, oneCpu, twentyCpu, twentyCpu / oneCpu);
       oneTotal += oneSeconds;
       twentyTotal += twentySeconds;
+      oneCpuTotal += oneCpu;
+      twentyCpuTotal += twentyCpu;
       if (!segmentsOnly) {
         System.out.printf(Locale.ROOT, "| %d | ratio segments (20) / bare scan | %.2f× | | |%n", run, twentySeconds / bare);
       }
@@ -141,6 +153,8 @@ public final class SegmentsBenchmark {
           oneTotal / repeats, twentyTotal / repeats);
       System.out.printf(Locale.ROOT, "| mean | ratio 20 / 1 definitions (of the mean times) | %.2f× | | |%n",
           twentyTotal / oneTotal);
+      System.out.printf(Locale.ROOT, "| mean | ratio 20 / 1 definitions (of the executor CPU) | %.2f× | | |%n",
+          twentyCpuTotal / oneCpuTotal);
     }
     spark.stop();
   }
