@@ -9,9 +9,12 @@ import static org.apache.spark.sql.functions.sum;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.function.LongBinaryOperator;
@@ -90,8 +93,8 @@ record MapShape(SortedMap<String, Long> identifiers, SortedMap<Long, Long> sizes
 
   /** The shape of {@code members}, computed on the driver: what {@link #of(Dataset, Column, Column)} gives. */
   static MapShape of(Iterable<Member> members) {
-    Map<Long, Long> sizeOf = new java.util.HashMap<>();
-    java.util.Set<Long> withCustomer = new java.util.HashSet<>();
+    Map<Long, Long> sizeOf = new HashMap<>();
+    Set<Long> withCustomer = new HashSet<>();
     SortedMap<String, Long> identifiers = new TreeMap<>();
     long added = 0;
     for (Member member : members) {

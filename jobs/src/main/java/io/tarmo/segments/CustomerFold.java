@@ -179,7 +179,7 @@ final class CustomerFold implements FlatMapFunction<Iterator<InternalRow>, Inter
   private final class State {
     private final int width = inputs.length;
     private long[] slotKeys = new long[1024];
-    private int[] slotCustomers = new int[1024];
+    private int[] slotCustomers = filled(new int[1024], 0);
     private long[] keys = new long[512];
     private long[] numbers = new long[512 * width];
     private boolean[] summed = new boolean[512 * width];
@@ -192,14 +192,10 @@ final class CustomerFold implements FlatMapFunction<Iterator<InternalRow>, Inter
     private final UnsafeArrayWriter list = new UnsafeArrayWriter(out, 8);
     int customers;
 
-    State() {
-      Arrays.fill(slotCustomers, -1);
-    }
-
     /** The number of the customer with {@code key}, added if new. */
     int customer(long key) {
       int mask = slotKeys.length - 1;
-      int slot = Long.hashCode(key * 0x9E3779B97F4A7C15L) & mask;
+      int slot = slot(key, mask);
       while (slotCustomers[slot] >= 0) {
         if (slotKeys[slot] == key) {
           return slotCustomers[slot];
@@ -316,7 +312,7 @@ final class CustomerFold implements FlatMapFunction<Iterator<InternalRow>, Inter
       slotCustomers = filled(new int[slotKeys.length], 0);
       int mask = slotKeys.length - 1;
       for (int customer = 0; customer < customers; customer++) {
-        int slot = Long.hashCode(keys[customer] * 0x9E3779B97F4A7C15L) & mask;
+        int slot = slot(keys[customer], mask);
         while (slotCustomers[slot] >= 0) {
           slot = (slot + 1) & mask;
         }
@@ -324,6 +320,11 @@ final class CustomerFold implements FlatMapFunction<Iterator<InternalRow>, Inter
         slotCustomers[slot] = customer;
       }
     }
+  }
+
+  /** The first slot to try for {@code key} in a table of {@code mask + 1} slots. */
+  private static int slot(long key, int mask) {
+    return Long.hashCode(key * 0x9E3779B97F4A7C15L) & mask;
   }
 
   /** {@code array} with -1 from {@code from} on. */

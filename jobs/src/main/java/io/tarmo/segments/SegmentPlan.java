@@ -144,8 +144,10 @@ public final class SegmentPlan {
     }
     List<Column> computed = new ArrayList<>(List.of(col("user_id"), col("anonymous_id")));
     List<Column> narrowed = new ArrayList<>(List.of(col("user_id"), col("anonymous_id")));
+    List<Column> keyed = new ArrayList<>(List.of(col(CUSTOMER_KEY)));
     for (int index = 0; index < values.size(); index++) {
       computed.add(values.get(index).as("__v" + index));
+      keyed.add(col("__v" + index));
       Column read = lit(false);
       long[] mask = readers.get(index);
       for (int w = 0; w < wordCount; w++) {
@@ -156,10 +158,6 @@ public final class SegmentPlan {
       narrowed.add(when(read, col("__v" + index)).as("__v" + index));
     }
     int firstWord = narrowed.size();
-    List<Column> keyed = new ArrayList<>(List.of(col(CUSTOMER_KEY)));
-    for (int index = 0; index < values.size(); index++) {
-      keyed.add(col("__v" + index));
-    }
     for (int w = 0; w < wordCount; w++) {
       computed.add(words[w].as("__w" + w));
       narrowed.add(col("__w" + w));
