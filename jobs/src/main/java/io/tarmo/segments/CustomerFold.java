@@ -9,27 +9,36 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.xxhash64;
 
+import java.io.Serializable;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
-import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.rdd.RDD;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
+import org.apache.spark.sql.catalyst.expressions.JoinedRow;
 import org.apache.spark.sql.catalyst.expressions.codegen.UnsafeArrayWriter;
 import org.apache.spark.sql.catalyst.expressions.codegen.UnsafeRowWriter;
 import org.apache.spark.sql.classic.SparkSession;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import scala.Function3;
+import scala.jdk.javaapi.CollectionConverters;
+import scala.reflect.ClassTag;
+import scala.reflect.ClassTag$;
 
 /**
- * The per-customer aggregation of {@link SegmentPlan#behaviour} when an aggregate collects values
+ * The per-customer aggregation of {@link SegmentPlan#compared} when an aggregate collects values
  * (a distinct count, a sequence's timestamps): event rows narrowed to the aggregates' inputs and
- * already shuffled by customer are folded into one row per customer through a hash table per task.
+ * shuffled by customer are folded into one row per customer through a hash table per task. The
+ * customer's profile row and previous membership words, shuffled into the same tasks, are joined
+ * to it there, which spares a shuffle of the folded rows and two sort-merge joins.
  *
  * <p>Spark's own aggregation cannot do this without sorting every row: aggregates that hold
  * objects make its hash aggregation fall back to a sort once a task has seen 128 customers, and its
@@ -44,7 +53,12 @@ import org.apache.spark.sql.types.StructType;
  * condition of aggregate {@code n} is bit {@code n % 63} of word {@code n / 63}, set when the event
  * satisfies it.
  */
-final class CustomerFold implements FlatMapFunction<Iterator<InternalRow>, InternalRow> {
+final class CustomerFold implements Serializable {
+
+  /** The name {@link #fold} gives the profile's {@code customer_key}. */
+  static final String PROFILE_KEY = "__profile_key";
+  /** The column of {@link #fold} that tells whether the customer has events or a profile. */
+  static final String TESTED = "__tested";
 
   private static final long serialVersionUID = 1L;
 
@@ -126,22 +140,61 @@ final class CustomerFold implements FlatMapFunction<Iterator<InternalRow>, Inter
   }
 
   /**
-   * One row per customer of {@code schema} ({@code customer_key}, then the aggregates in input
-   * order) from {@code narrowed} rows ({@link #taken} ones), shuffled by customer into
-   * {@code partitions} tasks and folded. A customer without rows is left out, as if it had no events.
+   * One row per customer found in {@code narrowed} events ({@link #taken} ones), in {@code profiles}
+   * or in {@code previous}, each of the three shuffled by customer into the same {@code partitions}
+   * tasks and folded there together, so that joining them takes no further shuffle or sort. Each
+   * input's first column is {@code customer_key}. A row holds, in this order:
+   * <ul>
+   *   <li>the customer's row of {@code profiles}, its {@code customer_key} named {@link #PROFILE_KEY}
+   *       (all null without a profile);
+   *   <li>{@code aggregates}: {@code customer_key}, then the aggregates in input order (without
+   *       events: zero counts, empty lists, null sums);
+   *   <li>the words after {@code customer_key} of the customer's {@code previous} rows, OR-ed
+   *       (zeros without any);
+   *   <li>{@link #TESTED}: whether the customer has events or a profile.
+   * </ul>
    */
-  Dataset<Row> fold(Dataset<Row> narrowed, int partitions, StructType schema) {
+  Dataset<Row> fold(Dataset<Row> narrowed, Dataset<Row> profiles, Dataset<Row> previous, int partitions,
+      StructType aggregates) {
     SparkSession spark = (SparkSession) narrowed.sparkSession();
-    RDD<InternalRow> folded = narrowed.repartition(partitions, col(narrowed.columns()[0]))
-        .queryExecution().toRdd().toJavaRDD().mapPartitions(this).rdd();
-    return spark.internalCreateDataFrame(folded, schema, false);
+    int previousWords = previous.schema().size() - 1;
+    int profileWidth = profiles.schema().size();
+    TaskFold fold = (events, profileRows, previousRows) -> CollectionConverters.asScala(fold(
+        CollectionConverters.asJava(events), CollectionConverters.asJava(profileRows),
+        CollectionConverters.asJava(previousRows), profileWidth, previousWords));
+    ClassTag<InternalRow> rows = ClassTag$.MODULE$.apply(InternalRow.class);
+    RDD<InternalRow> folded = shuffled(narrowed, partitions)
+        .zipPartitions(shuffled(profiles, partitions), shuffled(previous, partitions), false, fold, rows, rows, rows);
+    StructType schema = new StructType();
+    for (StructField field : profiles.schema().fields()) {
+      schema = schema.add(field.name().equals(profiles.columns()[0]) ? PROFILE_KEY : field.name(), field.dataType(),
+          true);
+    }
+    for (StructField field : aggregates.fields()) {
+      schema = schema.add(field);
+    }
+    for (int word = 0; word < previousWords; word++) {
+      schema = schema.add(previous.columns()[1 + word], DataTypes.LongType, false);
+    }
+    return spark.internalCreateDataFrame(folded, schema.add(TESTED, DataTypes.BooleanType, false), false);
   }
 
-  @Override
-  public Iterator<InternalRow> call(Iterator<InternalRow> rows) {
-    State state = new State();
-    while (rows.hasNext()) {
-      InternalRow row = rows.next();
+  /** A task of {@link #fold} as Spark's {@code zipPartitions} takes it. */
+  private interface TaskFold extends Serializable, Function3<scala.collection.Iterator<InternalRow>,
+      scala.collection.Iterator<InternalRow>, scala.collection.Iterator<InternalRow>,
+      scala.collection.Iterator<InternalRow>> {}
+
+  /** {@code rows} shuffled by their first column into {@code partitions} tasks, as Spark's internal rows. */
+  private static RDD<InternalRow> shuffled(Dataset<Row> rows, int partitions) {
+    return rows.repartition(partitions, col(rows.columns()[0])).queryExecution().toRdd();
+  }
+
+  /** One task of {@link #fold}: the events folded first, then the profiles and the previous words joined in. */
+  private Iterator<InternalRow> fold(Iterator<InternalRow> events, Iterator<InternalRow> profiles,
+      Iterator<InternalRow> previous, int profileWidth, int previousWords) {
+    State state = new State(previousWords);
+    while (events.hasNext()) {
+      InternalRow row = events.next();
       int customer = state.customer(row.getLong(0));
       for (int word = 0; word < words; word++) {
         long bits = row.getLong(firstWord + word);
@@ -151,6 +204,22 @@ final class CustomerFold implements FlatMapFunction<Iterator<InternalRow>, Inter
         }
       }
     }
+    while (profiles.hasNext()) {
+      InternalRow row = profiles.next();
+      int customer = state.customer(row.getLong(0));
+      // The shuffle's reader hands out one row object, refilled for every row.
+      state.profiles[customer] = row.copy();
+    }
+    int tested = state.customers;
+    while (previous.hasNext()) {
+      InternalRow row = previous.next();
+      int customer = state.customer(row.getLong(0));
+      for (int word = 0; word < previousWords; word++) {
+        state.before[customer * previousWords + word] |= row.getLong(1 + word);
+      }
+    }
+    InternalRow noProfile = new GenericInternalRow(profileWidth);
+    JoinedRow joined = new JoinedRow();
     return new Iterator<>() {
       private int customer;
 
@@ -164,7 +233,10 @@ final class CustomerFold implements FlatMapFunction<Iterator<InternalRow>, Inter
         if (!hasNext()) {
           throw new NoSuchElementException();
         }
-        return state.row(customer++);
+        InternalRow profile = state.profiles[customer];
+        InternalRow row = state.row(customer, customer < tested);
+        customer++;
+        return joined.apply(profile == null ? noProfile : profile, row);
       }
     };
   }
@@ -188,9 +260,21 @@ final class CustomerFold implements FlatMapFunction<Iterator<InternalRow>, Inter
     private int[] next = new int[1024];
     private int pooled;
     private long[] scratch = new long[64];
-    private final UnsafeRowWriter out = new UnsafeRowWriter(width + 1, 64);
-    private final UnsafeArrayWriter list = new UnsafeArrayWriter(out, 8);
+    private final int previousWords;
+    private final UnsafeRowWriter out;
+    private final UnsafeArrayWriter list;
+    /** Each customer's profile row, null without one. */
+    InternalRow[] profiles = new InternalRow[512];
+    /** Each customer's previous words: entry {@code c * previousWords + w} is word {@code w} of customer {@code c}. */
+    long[] before;
     int customers;
+
+    State(int previousWords) {
+      this.previousWords = previousWords;
+      this.before = new long[512 * previousWords];
+      this.out = new UnsafeRowWriter(1 + width + previousWords + 1, 64);
+      this.list = new UnsafeArrayWriter(out, 8);
+    }
 
     /** The number of the customer with {@code key}, added if new. */
     int customer(long key) {
@@ -211,6 +295,8 @@ final class CustomerFold implements FlatMapFunction<Iterator<InternalRow>, Inter
         numbers = Arrays.copyOf(numbers, capacity * width);
         summed = Arrays.copyOf(summed, capacity * width);
         heads = filled(Arrays.copyOf(heads, capacity * width), customer * width);
+        profiles = Arrays.copyOf(profiles, capacity);
+        before = Arrays.copyOf(before, capacity * previousWords);
       }
       keys[customer] = key;
       if (customers * 2 > slotKeys.length) {
@@ -249,10 +335,11 @@ final class CustomerFold implements FlatMapFunction<Iterator<InternalRow>, Inter
     }
 
     /**
-     * The folded row of {@code customer}, written into one buffer that the next call reuses (the
-     * rows are consumed one at a time, as Spark's own operators consume theirs).
+     * The folded row of {@code customer} (its key, aggregates, previous words and whether it is
+     * {@code tested}), written into one buffer that the next call reuses (the rows are consumed one
+     * at a time, as Spark's own operators consume theirs).
      */
-    InternalRow row(int customer) {
+    InternalRow row(int customer, boolean tested) {
       out.reset();
       out.zeroOutNullBytes();
       out.write(0, keys[customer]);
@@ -279,6 +366,10 @@ final class CustomerFold implements FlatMapFunction<Iterator<InternalRow>, Inter
           }
         }
       }
+      for (int word = 0; word < previousWords; word++) {
+        out.write(1 + width + word, before[customer * previousWords + word]);
+      }
+      out.write(1 + width + previousWords, tested);
       return out.getRow();
     }
 

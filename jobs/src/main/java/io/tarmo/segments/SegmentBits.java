@@ -5,15 +5,18 @@ import static org.apache.spark.sql.functions.bit_or;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count_if;
-import static org.apache.spark.sql.functions.element_at;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.map;
 import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.when;
 
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
 import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.rdd.RDD;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -46,32 +49,129 @@ final class SegmentBits {
     List<Column> columns = new ArrayList<>();
     columns.add(col(CUSTOMER_KEY));
     for (int w = 0; w < words; w++) {
-      Column word = lit(0L);
-      for (int i = w * 64; i < Math.min(ids.size(), (w + 1) * 64); i++) {
-        word = word.bitwiseOR(when(flags.get(i), lit(1L << (i & 63))).otherwise(lit(0L)));
-      }
-      columns.add(word.as(now(w)));
+      columns.add(word(w, flags).as(now(w)));
     }
     return customers.select(columns.toArray(Column[]::new));
   }
 
   /**
-   * {@code customer_key} and the words of a previous day's {@code (segment_id, customer_key)} rows;
-   * rows of segments no longer in the catalog are left out.
+   * Both days side by side, as {@link #compare} gives them, from rows that hold every column
+   * {@code flags} read, the previous day's words ({@link #previousWords}' columns) and whether the
+   * customer is {@code tested} today: today's words are zeros for a customer who is not.
+   */
+  Dataset<Row> compared(Dataset<Row> customers, List<Column> flags, Column tested) {
+    List<Column> columns = new ArrayList<>();
+    columns.add(col(CUSTOMER_KEY));
+    for (int w = 0; w < words; w++) {
+      columns.add(when(tested, word(w, flags)).otherwise(lit(0L)).as(now(w)));
+      columns.add(col(before(w)));
+    }
+    return customers.select(columns.toArray(Column[]::new));
+  }
+
+  /** Word {@code w} of {@code flags}. */
+  private Column word(int w, List<Column> flags) {
+    Column word = lit(0L);
+    for (int i = w * 64; i < Math.min(ids.size(), (w + 1) * 64); i++) {
+      word = word.bitwiseOR(when(flags.get(i), lit(1L << (i & 63))).otherwise(lit(0L)));
+    }
+    return word;
+  }
+
+  /**
+   * {@code customer_key} and the words of a previous day's {@code (segment_id, customer_key)} rows,
+   * one row per customer; rows of segments no longer in the catalog are left out.
    */
   Dataset<Row> previous(Dataset<Row> rows) {
     List<Column> aggregates = new ArrayList<>();
     for (int w = 0; w < words; w++) {
-      List<Column> bitOf = new ArrayList<>();
-      for (int i = w * 64; i < Math.min(ids.size(), (w + 1) * 64); i++) {
-        bitOf.add(lit(ids.get(i)));
-        bitOf.add(lit(1L << (i & 63)));
-      }
-      aggregates.add(bit_or(coalesce(element_at(map(bitOf.toArray(Column[]::new)), col("segment_id")), lit(0L)))
-          .as(before(w)));
+      aggregates.add(bit_or(col(before(w))).as(before(w)));
     }
-    return rows.filter(col("segment_id").isin(ids.toArray())).groupBy(col(CUSTOMER_KEY))
+    return previousWords(rows).groupBy(col(CUSTOMER_KEY))
         .agg(aggregates.get(0), aggregates.subList(1, aggregates.size()).toArray(Column[]::new));
+  }
+
+  /**
+   * {@code customer_key} and the words ({@code __before0..}) of a previous day's
+   * {@code (segment_id, customer_key)} rows, each run of rows of the same customer made one row:
+   * a customer's rows are written together, so a customer has about one row, and OR-ing a
+   * customer's rows gives its words. Rows of segments no longer in the catalog are left out.
+   */
+  Dataset<Row> previousWords(Dataset<Row> rows) {
+    StructType schema = new StructType().add(CUSTOMER_KEY, DataTypes.LongType, false);
+    for (int w = 0; w < words; w++) {
+      schema = schema.add(before(w), DataTypes.LongType, false);
+    }
+    List<String> segments = ids;
+    int wordCount = words;
+    RDD<InternalRow> runs = rows.filter(col("segment_id").isin(ids.toArray())).select(col(CUSTOMER_KEY),
+            col("segment_id")).queryExecution().toRdd().toJavaRDD()
+        .mapPartitions((FlatMapFunction<Iterator<InternalRow>, InternalRow>) memberships ->
+            new CustomerRuns(memberships, segments, wordCount)).rdd();
+    return ((org.apache.spark.sql.classic.SparkSession) rows.sparkSession()).internalCreateDataFrame(runs, schema,
+        false);
+  }
+
+  /**
+   * {@code (customer_key, segment_id)} rows of the catalog's segments as one row of words per run of
+   * rows of the same customer.
+   */
+  private static final class CustomerRuns implements Iterator<InternalRow> {
+    private final Iterator<InternalRow> memberships;
+    private final Map<UTF8String, Integer> bits = new HashMap<>();
+    private final int words;
+    /** The first row of the next run, read already: its customer and bit, or {@code hasPending} false. */
+    private boolean hasPending;
+    private long pendingKey;
+    private int pendingBit;
+
+    CustomerRuns(Iterator<InternalRow> memberships, List<String> segments, int words) {
+      this.memberships = memberships;
+      this.words = words;
+      for (int i = 0; i < segments.size(); i++) {
+        bits.put(UTF8String.fromString(segments.get(i)), i);
+      }
+    }
+
+    @Override
+    public boolean hasNext() {
+      return hasPending || memberships.hasNext();
+    }
+
+    @Override
+    public InternalRow next() {
+      if (!hasNext()) {
+        throw new NoSuchElementException();
+      }
+      if (!hasPending) {
+        read(memberships.next());
+      }
+      long key = pendingKey;
+      long[] found = new long[words];
+      found[pendingBit / 64] |= 1L << (pendingBit & 63);
+      hasPending = false;
+      while (memberships.hasNext()) {
+        read(memberships.next());
+        if (pendingKey != key) {
+          break;
+        }
+        found[pendingBit / 64] |= 1L << (pendingBit & 63);
+        hasPending = false;
+      }
+      Object[] row = new Object[1 + words];
+      row[0] = key;
+      for (int w = 0; w < words; w++) {
+        row[1 + w] = found[w];
+      }
+      return new GenericInternalRow(row);
+    }
+
+    /** Takes {@code membership}'s customer and bit as the pending ones (the scan reuses its row objects). */
+    private void read(InternalRow membership) {
+      hasPending = true;
+      pendingKey = membership.getLong(0);
+      pendingBit = bits.get(membership.getUTF8String(1));
+    }
   }
 
   /**
@@ -119,7 +219,7 @@ final class SegmentBits {
     UTF8String entered = UTF8String.fromString("entered");
     UTF8String exited = UTF8String.fromString("exited");
     int wordCount = words;
-    org.apache.spark.rdd.RDD<InternalRow> rows = compared.select(wordColumns()).queryExecution().toRdd().toJavaRDD()
+    RDD<InternalRow> rows = compared.select(wordColumns()).queryExecution().toRdd().toJavaRDD()
         .flatMap((FlatMapFunction<InternalRow, InternalRow>) customer -> {
           List<InternalRow> out = new ArrayList<>();
           long key = customer.getLong(0);

@@ -30,9 +30,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.LongSupplier;
+import java.util.stream.Stream;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
@@ -62,6 +64,7 @@ public final class SegmentPlan {
   private final List<Aggregate> aggregates = new ArrayList<>();
   private final Map<String, Column> memberships = new LinkedHashMap<>();
   private final Set<String> propertiesUsed = new LinkedHashSet<>();
+  private final Set<String> profileFields = new LinkedHashSet<>();
   private LocalDate scanStart;
   private boolean collecting;
 
@@ -91,35 +94,82 @@ public final class SegmentPlan {
   }
 
   /**
-   * One row per customer_key with every aggregate column, from the events of the scan window
-   * (needs the {@code events} columns the conditions test, {@code user_id} and {@code anonymous_id})
-   * keyed through {@code identityMap} ({@link CustomerEvents#withCustomerKey}); about
-   * {@code customers} customers are expected (asked only to size the tasks of collecting aggregates).
-   * When an aggregate collects values, an event no aggregate takes is dropped before it is keyed, so
-   * a customer none of whose events any aggregate takes is left out: it reads as a customer without
-   * events in the window, and is still tested through {@code customer_profiles} ({@link #memberWords}).
+   * Both days side by side ({@link SegmentBits#compare}): {@code customer_key}, today's words and the
+   * previous day's of every customer of {@code profiles} ({@code customer_profiles} rows), of the
+   * events of the scan window and of {@code previous} ({@code (customer_key, segment_id)} rows of
+   * the previous evaluated day; null when there is none). A customer without events in the window
+   * is still tested (and is a member of, say, {@code not { event ... } }); a customer who is only
+   * in {@code previous} has no memberships today.
+   *
+   * <p>The events (they need the {@code events} columns the conditions test, {@code user_id},
+   * {@code anonymous_id} and what {@link CustomerEvents#filterKnownBy} reads) are keyed through
+   * {@code identityMap} ({@link CustomerEvents#withCustomerKey}) and aggregated per customer: by
+   * Spark, joined with the profiles and the previous day's words; or, when an aggregate collects
+   * values, folded together with them ({@link CustomerFold}).
    */
-  public Dataset<Row> behaviour(Dataset<Row> windowEvents, Dataset<Row> identityMap, LongSupplier customers) {
-    Dataset<Row> events = windowEvents;
-    for (String name : propertiesUsed) {
-      events = events.withColumn(propertyColumn(name),
-          get_json_object(col("properties"), "$." + name).try_cast(properties.get(name).sparkType()));
+  public Dataset<Row> compared(Dataset<Row> events, Dataset<Row> identityMap, Dataset<Row> profiles,
+      Dataset<Row> previous) {
+    SegmentBits bits = bits();
+    List<Column> flags = List.copyOf(memberships.values());
+    SparkSession spark = profiles.sparkSession();
+    if (collecting) {
+      Dataset<Row> folded = fold(withProperties(window(events)), identityMap,
+          withDerivedTraits(profiles).select(traitColumns()),
+          bits.previousWords(previous != null ? previous : spark.createDataFrame(List.of(),
+              new StructType().add(CUSTOMER_KEY, DataTypes.LongType).add("segment_id", DataTypes.StringType))),
+          profiles::count);
+      return bits.compared(folded, flags, col(CustomerFold.TESTED));
     }
-    if (aggregates.isEmpty()) {
-      return CustomerEvents.withCustomerKey(events, identityMap).select(col(CUSTOMER_KEY)).distinct();
-    }
-    if (!collecting) {
+    Dataset<Row> behaviour;
+    if (scanStart == null) {
+      behaviour = spark.createDataFrame(List.of(), new StructType().add(CUSTOMER_KEY, DataTypes.LongType));
+    } else if (aggregates.isEmpty()) {
+      behaviour = CustomerEvents.withCustomerKey(withProperties(window(events)), identityMap).select(col(CUSTOMER_KEY))
+          .distinct();
+    } else {
       Column[] direct = aggregates.stream().map(a -> a.bySpark().as(a.name())).toArray(Column[]::new);
-      return CustomerEvents.withCustomerKey(events, identityMap).groupBy(col(CUSTOMER_KEY))
+      behaviour = CustomerEvents.withCustomerKey(withProperties(window(events)), identityMap).groupBy(col(CUSTOMER_KEY))
           .agg(direct[0], Arrays.copyOfRange(direct, 1, direct.length));
     }
-    // Collecting aggregates hold objects, which Spark aggregates only by sorting every row. So each
-    // event is narrowed to what the aggregates read: the conditions as bits of longs (a boolean
-    // takes 8 bytes of a shuffled row too) and each value column once, however many aggregates
-    // read it, null where none of them takes the event (fewer bytes to shuffle). Events no aggregate
-    // takes are dropped before the identity map's two lookups (a third of the scan's time), which
-    // key the narrowed rows; they are shuffled by customer into tasks of about FOLD_CUSTOMERS
-    // customers and folded per customer (CustomerFold).
+    Dataset<Row> universe = withDerivedTraits(profiles).join(behaviour, new String[] {CUSTOMER_KEY}, "full_outer");
+    return bits.compare(bits.today(universe, flags), previous == null ? null : bits.previous(previous));
+  }
+
+  /** {@code customer_key} and the profile traits the definitions test. */
+  private Column[] traitColumns() {
+    return Stream.concat(Stream.of(CUSTOMER_KEY), profileFields.stream()).map(name -> col(name)).toArray(Column[]::new);
+  }
+
+  /** The events of the scan window: those known by the end of the business day, from its first day on. */
+  private Dataset<Row> window(Dataset<Row> events) {
+    return CustomerEvents.filterKnownBy(events, scanStart, day);
+  }
+
+  /** {@code events} with a typed column for each event property a condition reads. */
+  private Dataset<Row> withProperties(Dataset<Row> events) {
+    Dataset<Row> typed = events;
+    for (String name : propertiesUsed) {
+      typed = typed.withColumn(propertyColumn(name),
+          get_json_object(col("properties"), "$." + name).try_cast(properties.get(name).sparkType()));
+    }
+    return typed;
+  }
+
+  /**
+   * The aggregates of {@code events} folded per customer together with {@code traits} (a profile
+   * row per customer) and {@code previousWords} ({@link CustomerFold#fold}); about {@code customers}
+   * customers are expected (asked only to size the fold's tasks).
+   *
+   * <p>Collecting aggregates hold objects, which Spark aggregates only by sorting every row. So
+   * each event is narrowed to what the aggregates read: the conditions as bits of longs (a boolean
+   * takes 8 bytes of a shuffled row too) and each value column once, however many aggregates read
+   * it, null where none of them takes the event (fewer bytes to shuffle). Events no aggregate takes
+   * are dropped before the identity map's two lookups (a third of the scan's time), which key the
+   * narrowed rows; a customer none of whose events any aggregate takes reads as a customer without
+   * events. The rows are shuffled by customer into tasks of about FOLD_CUSTOMERS customers.
+   */
+  private Dataset<Row> fold(Dataset<Row> events, Dataset<Row> identityMap, Dataset<Row> traits,
+      Dataset<Row> previousWords, LongSupplier customers) {
     List<Column> values = new ArrayList<>();
     Map<String, Integer> valueIndexes = new LinkedHashMap<>();
     Map<Integer, long[]> readers = new LinkedHashMap<>();
@@ -171,8 +221,9 @@ public final class SegmentPlan {
         Math.min(Integer.MAX_VALUE, (customers.getAsLong() + FOLD_CUSTOMERS - 1) / FOLD_CUSTOMERS));
     Dataset<Row> taken = CustomerFold.taken(
         events.select(computed.toArray(Column[]::new)).select(narrowed.toArray(Column[]::new)), firstWord, wordCount);
-    return new CustomerFold(inputs, 1 + values.size())
-        .fold(CustomerEvents.withCustomerKey(taken, identityMap).select(keyed.toArray(Column[]::new)), partitions, schema);
+    return new CustomerFold(inputs, 1 + values.size()).fold(
+        CustomerEvents.withCustomerKey(taken, identityMap).select(keyed.toArray(Column[]::new)), traits, previousWords,
+        partitions, schema);
   }
 
   /**
@@ -193,16 +244,6 @@ public final class SegmentPlan {
     return new SegmentBits(List.copyOf(memberships.keySet()));
   }
 
-  /**
-   * {@code customer_key} and today's membership words ({@link SegmentBits}) of every customer of the
-   * profiles and of the behaviour: a customer without events in the window is still tested (and is a
-   * member of, say, {@code not { event ... } }).
-   */
-  Dataset<Row> memberWords(Dataset<Row> profilesWithTraits, Dataset<Row> behaviour) {
-    Dataset<Row> universe = profilesWithTraits.join(behaviour, new String[] {CUSTOMER_KEY}, "full_outer");
-    return bits().today(universe, List.copyOf(memberships.values()));
-  }
-
   private Column membership(Condition condition) {
     if (condition instanceof Condition.All all) {
       return all.conditions().stream().map(this::membership).reduce(Column::and).orElseThrow();
@@ -211,6 +252,7 @@ public final class SegmentPlan {
     } else if (condition instanceof Condition.Not negation) {
       return not(membership(negation.condition()));
     } else if (condition instanceof Condition.Profile profile) {
+      profile.predicates().forEach(p -> profileFields.add(p.field().name()));
       return profile.predicates().stream().map(p -> predicate(p, col(p.field().name())))
           .reduce(Column::and).orElse(lit(true));
     } else if (condition instanceof Behaviour behaviour) {

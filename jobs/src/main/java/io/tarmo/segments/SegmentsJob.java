@@ -9,7 +9,6 @@ import io.tarmo.TarmoException;
 import io.tarmo.lake.DeltaStore;
 import io.tarmo.lake.Intermediates;
 import io.tarmo.lake.Tables;
-import io.tarmo.profiles.CustomerEvents;
 import java.sql.Date;
 import java.time.Clock;
 import java.time.LocalDate;
@@ -19,8 +18,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 
 /**
  * {@code segments --date D}: every definition of the catalog evaluated as of D in one pass (see
@@ -64,12 +61,11 @@ public final class SegmentsJob {
 
     spark.sparkContext().setJobDescription("segments " + day + ": membership");
     LocalDate previousDate = previousDate(day);
-    Dataset<Row> words = words(plan, store.read(Tables.EVENTS), store.read(Tables.IDENTITY_MAP),
-        store.read(Tables.CUSTOMER_PROFILES), day);
-    Dataset<Row> previous = previousDate == null ? null : bits.previous(store.read(Tables.SEGMENT_MEMBERSHIP)
-        .filter(col("as_of_date").equalTo(lit(Date.valueOf(previousDate)))));
+    Dataset<Row> previous = previousDate == null ? null : store.read(Tables.SEGMENT_MEMBERSHIP)
+        .filter(col("as_of_date").equalTo(lit(Date.valueOf(previousDate))));
     try (Intermediates held = new Intermediates()) {
-      Dataset<Row> compared = held.keep(bits.compare(words, previous));
+      Dataset<Row> compared = held.keep(plan.compared(store.read(Tables.EVENTS), store.read(Tables.IDENTITY_MAP),
+          store.read(Tables.CUSTOMER_PROFILES), previous));
       List<SegmentsResult.Size> sizes = bits.sizes(compared);
       long memberships = store.replaceWhere(Tables.SEGMENT_MEMBERSHIP,
           bits.members(compared).withColumn("as_of_date", lit(Date.valueOf(day))), today, commitNote);
@@ -103,23 +99,12 @@ public final class SegmentsJob {
   }
 
   /**
-   * {@code (customer_key, segment_id)} of every member as of {@code day}: one scan of the events
+   * {@code (customer_key, segment_id)} of every member as of the plan's day: one scan of the events
    * of the widest window known by the end of the day, keyed through the current identity map.
    */
   public static Dataset<Row> members(SegmentPlan plan, Dataset<Row> events, Dataset<Row> identityMap,
-      Dataset<Row> profiles, LocalDate day) {
-    SegmentBits bits = plan.bits();
-    return bits.members(bits.compare(words(plan, events, identityMap, profiles, day), null));
-  }
-
-  /** {@code customer_key} and the membership words as of {@code day} of every customer tested. */
-  private static Dataset<Row> words(SegmentPlan plan, Dataset<Row> events, Dataset<Row> identityMap,
-      Dataset<Row> profiles, LocalDate day) {
-    Dataset<Row> behaviour = plan.scanStart()
-        .map(start -> plan.behaviour(CustomerEvents.filterKnownBy(events, start, day), identityMap, profiles::count))
-        .orElseGet(() -> profiles.sparkSession().createDataFrame(List.of(),
-            new StructType().add(CUSTOMER_KEY, DataTypes.LongType)));
-    return plan.memberWords(plan.withDerivedTraits(profiles), behaviour);
+      Dataset<Row> profiles) {
+    return plan.bits().members(plan.compared(events, identityMap, profiles, null));
   }
 
   /** One {@code segment_sizes} row per definition of the catalog, in its order (zeros included). */

@@ -89,7 +89,7 @@ public final class SegmentsBenchmark {
     boolean segmentsOnly = reuse && "1".equals(System.getenv("BENCH_SEGMENTS_ONLY"));
     if ("1".equals(System.getenv("BENCH_EXPLAIN"))) {
       SegmentsJob.members(SegmentPlan.compile(twenty, DAY), store.read(Tables.EVENTS), store.read(Tables.IDENTITY_MAP),
-          store.read(Tables.CUSTOMER_PROFILES), DAY).explain();
+          store.read(Tables.CUSTOMER_PROFILES)).explain();
     }
     double oneTotal = 0;
     double twentyTotal = 0;

@@ -9,6 +9,7 @@ import io.tarmo.segments.CustomerFold.Input;
 import io.tarmo.segments.CustomerFold.Kind;
 import io.tarmo.testing.SparkTest;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.apache.spark.sql.Column;
@@ -49,6 +50,33 @@ class CustomerFoldTest {
     // One task: 1,000 customers and about 8,000 collected values, past the initial 512 customers
     // and 1,024 pooled values of a task's state.
     assertThat(foldAgainstSpark(12_000, 1000, 1).count()).isEqualTo(1001);
+  }
+
+  @Test
+  void profilesAndPreviousWordsAreJoinedToTheFoldedEvents() {
+    // Events of customers 1 and 2 (customer 5's one row takes no aggregate), profiles of 2 and 3,
+    // previous words of 3 (two rows) and 4.
+    StructType narrowed = new StructType().add("customer_key", DataTypes.LongType).add("w0", DataTypes.LongType);
+    Dataset<Row> events = spark.createDataFrame(List.of(RowFactory.create(1L, 1L), RowFactory.create(1L, 1L),
+        RowFactory.create(2L, 1L), RowFactory.create(5L, 0L)), narrowed);
+    Dataset<Row> profiles = spark.createDataFrame(List.of(RowFactory.create(2L, "gold"), RowFactory.create(3L, "silver")),
+        new StructType().add("customer_key", DataTypes.LongType).add("tier", DataTypes.StringType));
+    Dataset<Row> previous = spark.createDataFrame(List.of(RowFactory.create(3L, 1L, 0L), RowFactory.create(3L, 4L, 2L),
+        RowFactory.create(4L, 0L, 8L)), new StructType().add("customer_key", DataTypes.LongType)
+        .add("__before0", DataTypes.LongType).add("__before1", DataTypes.LongType));
+    StructType aggregates = new StructType().add("customer_key", DataTypes.LongType, false)
+        .add("views", DataTypes.LongType, false);
+
+    Dataset<Row> folded = new CustomerFold(List.of(new Input(Kind.COUNT, -1)), 1)
+        .fold(CustomerFold.taken(events, 1, 1), profiles, previous, 3, aggregates);
+
+    assertThat(folded.columns()).containsExactly(CustomerFold.PROFILE_KEY, "tier", "customer_key", "views",
+        "__before0", "__before1", CustomerFold.TESTED);
+    assertThat(folded.orderBy("customer_key").collectAsList().stream().map(Row::toString)).containsExactly(
+        "[null,null,1,2,0,0,true]",
+        "[2,gold,2,1,0,0,true]",
+        "[3,silver,3,0,5,2,true]",
+        "[null,null,4,0,0,8,false]");
   }
 
   /**
@@ -99,7 +127,11 @@ class CustomerFoldTest {
     // The fold reads the strings as hashes (Kind.foldValue); the reference counts the strings.
     Dataset<Row> hashed = events.select(col("customer_key"), col("amount"),
         Kind.DISTINCT.foldValue(col("product")).as("product"), col("micros"), col("w0"), col("w1"));
-    Dataset<Row> actual = new CustomerFold(inputs, 4).fold(CustomerFold.taken(hashed, 4, 2), partitions, schema)
+    StructType keyOnly = new StructType().add("customer_key", DataTypes.LongType);
+    Dataset<Row> none = spark.createDataFrame(List.of(), keyOnly);
+    Dataset<Row> actual = new CustomerFold(inputs, 4).fold(CustomerFold.taken(hashed, 4, 2), none, none, partitions,
+            schema)
+        .select(Arrays.stream(schema.fieldNames()).map(name -> col(name)).toArray(Column[]::new))
         .withColumn("a" + (COUNTS + 2), sort_array(col("a" + (COUNTS + 2))));
     Dataset<Row> reference = events.where("customer_key <> " + (customers + 999)).groupBy(col("customer_key"))
         .agg(expected.get(0), expected.subList(1, expected.size()).toArray(Column[]::new));

@@ -34,7 +34,7 @@ class SegmentPlanTest {
     Map<String, TreeSet<Long>> members = new TreeMap<>();
     catalog.segments().forEach(s -> members.put(s.id(), new TreeSet<>()));
     List<Row> rows = SegmentsJob.members(plan, lake.events(), lake.identityMap(),
-        ProfilesJob.profiles(lake.events(), lake.identityMap(), lake.crmCustomers(), day), day).collectAsList();
+        ProfilesJob.profiles(lake.events(), lake.identityMap(), lake.crmCustomers(), day)).collectAsList();
     for (Row row : rows) {
       members.get(row.<String>getAs("segment_id")).add(row.<Long>getAs("customer_key"));
     }
