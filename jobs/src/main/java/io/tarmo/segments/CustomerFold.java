@@ -166,9 +166,9 @@ final class CustomerFold implements Serializable {
     RDD<InternalRow> folded = shuffled(narrowed, partitions)
         .zipPartitions(shuffled(profiles, partitions), shuffled(previous, partitions), false, fold, rows, rows, rows);
     StructType schema = new StructType();
-    for (StructField field : profiles.schema().fields()) {
-      schema = schema.add(field.name().equals(profiles.columns()[0]) ? PROFILE_KEY : field.name(), field.dataType(),
-          true);
+    StructField[] profileFields = profiles.schema().fields();
+    for (int i = 0; i < profileFields.length; i++) {
+      schema = schema.add(i == 0 ? PROFILE_KEY : profileFields[i].name(), profileFields[i].dataType(), true);
     }
     for (StructField field : aggregates.fields()) {
       schema = schema.add(field);

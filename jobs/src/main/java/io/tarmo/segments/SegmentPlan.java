@@ -120,16 +120,12 @@ public final class SegmentPlan {
           profiles::count);
       return bits.compared(folded, flags, col(CustomerFold.TESTED));
     }
-    Dataset<Row> behaviour;
-    if (scanStart == null) {
-      behaviour = spark.createDataFrame(List.of(), new StructType().add(CUSTOMER_KEY, DataTypes.LongType));
-    } else if (aggregates.isEmpty()) {
-      behaviour = CustomerEvents.withCustomerKey(withProperties(window(events)), identityMap).select(col(CUSTOMER_KEY))
-          .distinct();
-    } else {
+    Dataset<Row> behaviour = spark.createDataFrame(List.of(), new StructType().add(CUSTOMER_KEY, DataTypes.LongType));
+    if (scanStart != null) {
+      Dataset<Row> keyed = CustomerEvents.withCustomerKey(withProperties(window(events)), identityMap);
       Column[] direct = aggregates.stream().map(a -> a.bySpark().as(a.name())).toArray(Column[]::new);
-      behaviour = CustomerEvents.withCustomerKey(withProperties(window(events)), identityMap).groupBy(col(CUSTOMER_KEY))
-          .agg(direct[0], Arrays.copyOfRange(direct, 1, direct.length));
+      behaviour = direct.length == 0 ? keyed.select(col(CUSTOMER_KEY)).distinct()
+          : keyed.groupBy(col(CUSTOMER_KEY)).agg(direct[0], Arrays.copyOfRange(direct, 1, direct.length));
     }
     Dataset<Row> universe = withDerivedTraits(profiles).join(behaviour, new String[] {CUSTOMER_KEY}, "full_outer");
     return bits.compare(bits.today(universe, flags), previous == null ? null : bits.previous(previous));
