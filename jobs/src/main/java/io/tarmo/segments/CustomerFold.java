@@ -205,18 +205,11 @@ final class CustomerFold implements Serializable {
       }
     }
     while (profiles.hasNext()) {
-      InternalRow row = profiles.next();
-      int customer = state.customer(row.getLong(0));
-      // The shuffle's reader hands out one row object, refilled for every row.
-      state.profiles[customer] = row.copy();
+      state.addProfile(profiles.next());
     }
     int tested = state.customers;
     while (previous.hasNext()) {
-      InternalRow row = previous.next();
-      int customer = state.customer(row.getLong(0));
-      for (int word = 0; word < previousWords; word++) {
-        state.before[customer * previousWords + word] |= row.getLong(1 + word);
-      }
+      state.addPrevious(previous.next());
     }
     InternalRow noProfile = new GenericInternalRow(profileWidth);
     JoinedRow joined = new JoinedRow();
@@ -233,7 +226,7 @@ final class CustomerFold implements Serializable {
         if (!hasNext()) {
           throw new NoSuchElementException();
         }
-        InternalRow profile = state.profiles[customer];
+        InternalRow profile = state.profile(customer);
         InternalRow row = state.row(customer, customer < tested);
         customer++;
         return joined.apply(profile == null ? noProfile : profile, row);
@@ -264,9 +257,9 @@ final class CustomerFold implements Serializable {
     private final UnsafeRowWriter out;
     private final UnsafeArrayWriter list;
     /** Each customer's profile row, null without one. */
-    InternalRow[] profiles = new InternalRow[512];
+    private InternalRow[] profiles = new InternalRow[512];
     /** Each customer's previous words: entry {@code c * previousWords + w} is word {@code w} of customer {@code c}. */
-    long[] before;
+    private long[] before;
     int customers;
 
     State(int previousWords) {
@@ -332,6 +325,26 @@ final class CustomerFold implements Serializable {
         }
         default -> throw new IllegalStateException("not a value aggregate: " + input.kind());
       }
+    }
+
+    /** Keeps {@code row} ({@code customer_key} first) as its customer's profile. */
+    void addProfile(InternalRow row) {
+      int customer = customer(row.getLong(0));
+      // The shuffle's reader hands out one row object, refilled for every row.
+      profiles[customer] = row.copy();
+    }
+
+    /** ORs the words of {@code row} ({@code customer_key}, then the words) into its customer's previous words. */
+    void addPrevious(InternalRow row) {
+      int customer = customer(row.getLong(0));
+      for (int word = 0; word < previousWords; word++) {
+        before[customer * previousWords + word] |= row.getLong(1 + word);
+      }
+    }
+
+    /** The profile row of {@code customer}, null without one. */
+    InternalRow profile(int customer) {
+      return profiles[customer];
     }
 
     /**

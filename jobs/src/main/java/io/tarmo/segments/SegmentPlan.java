@@ -13,6 +13,7 @@ import static org.apache.spark.sql.functions.to_date;
 import static org.apache.spark.sql.functions.unix_micros;
 import static org.apache.spark.sql.functions.when;
 
+import io.tarmo.lake.Tables;
 import io.tarmo.profiles.CustomerEvents;
 import io.tarmo.segments.Condition.Behaviour;
 import io.tarmo.segments.Condition.Predicate;
@@ -115,8 +116,8 @@ public final class SegmentPlan {
     if (collecting) {
       Dataset<Row> folded = fold(withProperties(window(events)), identityMap,
           withDerivedTraits(profiles).select(traitColumns()),
-          bits.previousWords(previous != null ? previous : spark.createDataFrame(List.of(),
-              new StructType().add(CUSTOMER_KEY, DataTypes.LongType).add("segment_id", DataTypes.StringType))),
+          bits.previousWords(previous != null ? previous
+              : spark.createDataFrame(List.of(), Tables.SEGMENT_MEMBERSHIP.schema())),
           profiles::count);
       return bits.compared(folded, flags, col(CustomerFold.TESTED));
     }
@@ -226,7 +227,7 @@ public final class SegmentPlan {
    * Adds the profile traits relative to the business day (days_since_last_order, ...) to
    * {@code customer_profiles} rows.
    */
-  public Dataset<Row> withDerivedTraits(Dataset<Row> profiles) {
+  private Dataset<Row> withDerivedTraits(Dataset<Row> profiles) {
     Column today = lit(Date.valueOf(day));
     return profiles
         .withColumn("days_since_last_order", datediff(today, col("last_order_date")).cast("long"))
