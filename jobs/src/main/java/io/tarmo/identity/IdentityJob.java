@@ -147,7 +147,7 @@ public final class IdentityJob {
           .union(IdentityEdges.fromCrm(readDay(Tables.CRM_CUSTOMERS, day), settings));
       Dataset<Row> aggregated = kept.keep(IdentityEdges.aggregate(extracted));
       Dataset<Row> dayEdges = IdentityEdges.links(aggregated).withColumn("seen_date", lit(date));
-      long dayLinks = store.replaceWhere(Tables.IDENTITY_EDGES, dayEdges, "seen_date = DATE'" + day + "'", commitNote);
+      long dayLinks = store.replaceWhere(Tables.IDENTITY_EDGES, dayEdges, "seen_date = DATE'" + day + "'", commitNote).rows();
       counts.put("identity.edges", dayLinks);
       long rejected = 0;
       for (Row row : IdentityEdges.rejections(aggregated)
@@ -219,11 +219,11 @@ public final class IdentityJob {
       // than their files; a full rebuild sends every row, the rows it lacks are deleted.
       Column[] mapColumns = MAP_COLUMNS.stream().map(c -> col(c)).toArray(Column[]::new);
       Dataset<Row> source = (full ? rows : rows.where(not(asBefore()))).select(mapColumns);
-      Map<String, Long> written = store.upsert(Tables.IDENTITY_MAP, source, List.of(TYPE, VALUE), changed, full,
+      DeltaStore.Upsert written = store.upsert(Tables.IDENTITY_MAP, source, List.of(TYPE, VALUE), changed, full,
           commitNote);
-      counts.put("identity.map.inserted", written.getOrDefault("numTargetRowsInserted", 0L));
-      counts.put("identity.map.updated", written.getOrDefault("numTargetRowsUpdated", 0L));
-      counts.put("identity.map.deleted", written.getOrDefault("numTargetRowsDeleted", 0L));
+      counts.put("identity.map.inserted", written.count("numTargetRowsInserted"));
+      counts.put("identity.map.updated", written.count("numTargetRowsUpdated"));
+      counts.put("identity.map.deleted", written.count("numTargetRowsDeleted"));
 
       if (mergeCount > 0) {
         store.upsert(Tables.IDENTITY_MERGES, merges
@@ -232,7 +232,7 @@ public final class IdentityJob {
             List.of(CustomerKeys.OLD_KEY), null, false, commitNote);
       }
       counts.put("identity.decisions", store.replaceWhere(Tables.IDENTITY_DECISIONS, decisions,
-          "business_date = DATE'" + day + "'", commitNote));
+          "business_date = DATE'" + day + "'", commitNote).rows());
       phases.done("write");
 
       spark.sparkContext().setJobDescription("identity " + day + ": statistics");

@@ -220,7 +220,7 @@ public final class IngestJob {
     if (candidates == 0 && !store.exists(table)) {
       return 0L;
     }
-    long written = store.replaceWhere(table, rows, "ingest_date = DATE'" + day + "'", commitNote);
+    long written = store.replaceWhere(table, rows, "ingest_date = DATE'" + day + "'", commitNote).rows();
     if (fresh != null) {
       checkWritten(table.name(), observed(fresh, "fresh"), written);
     }
@@ -234,9 +234,9 @@ public final class IngestJob {
    * @return rows inserted plus rows updated
    */
   private long upsertCrm(Dataset<Row> latest, String commitNote) {
-    Map<String, Long> metrics = store.upsert(Tables.CRM_CUSTOMERS, latest, List.of("customer_id"),
+    DeltaStore.Upsert upsert = store.upsert(Tables.CRM_CUSTOMERS, latest, List.of("customer_id"),
         "s.updated_at > t.updated_at", false, commitNote);
-    return metrics.getOrDefault("numTargetRowsInserted", 0L) + metrics.getOrDefault("numTargetRowsUpdated", 0L);
+    return upsert.count("numTargetRowsInserted") + upsert.count("numTargetRowsUpdated");
   }
 
   private static Dataset<Row> valid(Dataset<Row> classified) {

@@ -42,8 +42,6 @@ public final class JobRuns {
 
   private final DeltaStore store;
   private final Clock clock;
-  /** The RUNNING rows this instance wrote, by run id: where they are, to replace them cheaply. */
-  private final Map<String, DeltaStore.Appended> started = new java.util.concurrent.ConcurrentHashMap<>();
 
   public JobRuns(DeltaStore store, Clock clock) {
     this.store = store;
@@ -52,38 +50,26 @@ public final class JobRuns {
 
   public Run start(String command, LocalDate businessDate) {
     Run run = new Run(UUID.randomUUID().toString(), command, businessDate, clock.instant());
-    started.put(run.runId(), store.appendTracked(Tables.JOB_RUNS, rows(run, Status.RUNNING, null, Map.of(), null),
-        "tarmo job_runs start " + run.runId()));
+    store.append(Tables.JOB_RUNS, rows(run, Status.RUNNING, null, Map.of(), null), "tarmo job_runs start " + run.runId());
     return run;
   }
 
   /**
-   * Completes the run's row. A run started by this instance has its RUNNING row swapped for the
-   * final one in one commit that reads no file ({@link DeltaStore#replaceAppended}). Otherwise, or
-   * when that row has been rewritten since (a compaction), an update by {@code run_id} reads and
-   * rewrites only the file holding that row (file statistics point to it), where a merge would join
-   * every file of the table. Either way the predicate recorded in the Delta log names the run id
-   * only. A row that has gone missing is appended instead.
+   * Completes the run's row with Delta's update by {@code run_id}: file statistics on
+   * {@code run_id} point it to the one file holding that row, and the predicate recorded in the
+   * Delta log names the run id only. A row that has gone missing is appended instead.
    */
   public void finish(Run run, Status status, Map<String, Long> counts, String message) {
     Instant finishedAt = clock.instant();
-    Dataset<Row> finished = rows(run, status, finishedAt, counts, message);
     String note = "tarmo job_runs finish " + run.runId();
-    DeltaStore.Appended running = started.remove(run.runId());
-    if (running != null
-        && store.replaceAppended(Tables.JOB_RUNS, running, finished, "run_id = '" + run.runId() + "'", note)) {
-      return;
-    }
     Map<String, Column> set = new LinkedHashMap<>();
     set.put("finished_at", lit(Timestamp.from(finishedAt)));
     set.put("status", lit(status.name()));
     set.put("duration_ms", lit(finishedAt.toEpochMilli() - run.startedAt().toEpochMilli()));
     set.put("counts", countsLiteral(counts));
     set.put("message", lit(message).cast(DataTypes.StringType));
-    long before = store.version(Tables.JOB_RUNS);
-    store.table(Tables.JOB_RUNS).update(col("run_id").equalTo(lit(run.runId())), set);
-    if (store.metricsSince(Tables.JOB_RUNS, before).getOrDefault("numUpdatedRows", 0L) == 0L) {
-      store.append(Tables.JOB_RUNS, finished, note);
+    if (store.update(Tables.JOB_RUNS, col("run_id").equalTo(lit(run.runId())), set, note) == 0L) {
+      store.append(Tables.JOB_RUNS, rows(run, status, finishedAt, counts, message), note);
     }
   }
 

@@ -46,7 +46,7 @@ public final class ProfilesJob {
     long started = clock.millis();
     Dataset<Row> profiles = profiles(store.read(Tables.EVENTS), store.read(Tables.IDENTITY_MAP),
         store.read(Tables.CRM_CUSTOMERS), day);
-    long written = store.overwrite(Tables.CUSTOMER_PROFILES, profiles, commitNote);
+    long written = store.overwrite(Tables.CUSTOMER_PROFILES, profiles, commitNote).rows();
     Row tally = store.read(Tables.CUSTOMER_PROFILES).agg(
         count_if(col("events").gt(0)), count_if(col("orders").gt(0)),
         count_if(col("email").isNotNull()), count_if(col("phone").isNotNull())).head();

@@ -68,7 +68,7 @@ public final class SegmentsJob {
           store.read(Tables.CUSTOMER_PROFILES), previous));
       List<SegmentsResult.Size> sizes = bits.sizes(compared);
       long memberships = store.replaceWhere(Tables.SEGMENT_MEMBERSHIP,
-          bits.members(compared).withColumn("as_of_date", lit(Date.valueOf(day))), today, commitNote);
+          bits.members(compared).withColumn("as_of_date", lit(Date.valueOf(day))), today, commitNote).rows();
       long expected = sizes.stream().mapToLong(SegmentsResult.Size::members).sum();
       if (memberships != expected) {
         throw new IllegalStateException("segments " + day + " wrote " + memberships

@@ -2,14 +2,8 @@ package io.tarmo.sql;
 
 import io.tarmo.TarmoException;
 import io.tarmo.lake.DeltaStore;
-import io.tarmo.lake.Lake;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import io.delta.tables.DeltaTable;
-import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.AnalysisException;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -22,27 +16,11 @@ public final class LakeViews {
 
   /** Registers the views and returns their names, sorted. */
   public static List<String> register(DeltaStore store) {
-    Lake lake = store.lake();
-    SparkSession spark = store.spark();
     List<String> names = new ArrayList<>();
-    FileSystem fs = lake.fileSystem(spark.sparkContext().hadoopConfiguration());
-    Path tables = new Path(lake.tablesRoot());
-    try {
-      if (!fs.exists(tables)) {
-        return names;
-      }
-      for (FileStatus status : fs.listStatus(tables)) {
-        String name = status.getPath().getName();
-        String path = status.getPath().toString();
-        if (status.isDirectory() && name.matches("[a-z][a-z0-9_]*") && DeltaTable.isDeltaTable(spark, path)) {
-          store.readPath(path).createOrReplaceTempView(name);
-          names.add(name);
-        }
-      }
-    } catch (IOException e) {
-      throw TarmoException.job("Cannot list lake tables: " + e.getMessage() + " (" + tables + ")", e);
-    }
-    names.sort(String::compareTo);
+    store.readAll().forEach((name, rows) -> {
+      rows.createOrReplaceTempView(name);
+      names.add(name);
+    });
     return names;
   }
 

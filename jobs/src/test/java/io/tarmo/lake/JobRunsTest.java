@@ -71,7 +71,7 @@ class JobRunsTest {
   }
 
   @Test
-  void aFinishSwapsTheRunningRowInOneCommitThatNamesOnlyTheRun() throws Exception {
+  void aFinishIsOneDeltaUpdateThatNamesOnlyTheRun() {
     DeltaStore store = new DeltaStore(spark, Lake.at(root.toString()));
     JobRuns runs = new JobRuns(store, Clock.systemUTC());
     JobRuns.Run run = runs.start("segments", DAY);
@@ -80,10 +80,11 @@ class JobRunsTest {
     runs.finish(run, JobRuns.Status.SUCCEEDED, Map.of("members", 5L), null);
 
     assertThat(store.version(Tables.JOB_RUNS)).as("one commit").isEqualTo(started + 1);
-    String commit = java.nio.file.Files.readString(root.resolve("tables/job_runs/_delta_log")
-        .resolve(String.format("%020d.json", started + 1)));
-    assertThat(commit).contains("\"remove\"").contains("\"add\"")
-        .contains("run_id = '" + run.runId() + "'").contains("tarmo job_runs finish " + run.runId());
+    Row commit = io.delta.tables.DeltaTable.forPath(spark, store.lake().tablePath(Tables.JOB_RUNS)).history(1)
+        .select(col("operation"), col("operationParameters").getItem("predicate"), col("userMetadata")).first();
+    assertThat(commit.getString(0)).isEqualTo("UPDATE");
+    assertThat(commit.getString(1)).contains(run.runId());
+    assertThat(commit.getString(2)).isEqualTo("tarmo job_runs finish " + run.runId());
     List<Row> rows = store.read(Tables.JOB_RUNS).collectAsList();
     assertThat(rows).hasSize(1);
     assertThat(rows.get(0).<String>getAs("status")).isEqualTo("SUCCEEDED");
@@ -129,10 +130,10 @@ class JobRunsTest {
 
     new JobRuns(store, Clock.systemUTC()).start("ingest", DAY);
 
-    Map<String, String> properties = scala.jdk.javaapi.CollectionConverters.asJava(
-        org.apache.spark.sql.delta.DeltaLog.forTable(spark, path).update(false, scala.Option.empty(), scala.Option.empty())
-            .metadata().configuration());
-    assertThat(properties).containsEntry("delta.checkpointInterval", "100");
+    Map<String, String> properties = io.delta.tables.DeltaTable.forPath(spark, path).detail()
+        .select(col("properties")).first().getJavaMap(0);
+    assertThat(properties).containsEntry("delta.checkpointInterval", "100")
+        .containsEntry(TableSpec.STATS_COLUMNS_PROPERTY, String.join(",", Tables.JOB_RUNS.statsColumns()));
     assertThat(store.read(Tables.JOB_RUNS).count()).isEqualTo(1);
   }
 }

@@ -2,6 +2,8 @@ package io.tarmo.lake;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.apache.spark.sql.types.DataTypes.LongType;
+import static org.apache.spark.sql.types.DataTypes.StringType;
 
 import io.tarmo.TarmoException;
 import java.nio.file.Path;
@@ -56,9 +58,62 @@ class LakeAndTablesTest {
   }
 
   @Test
-  void aPersonalColumnCannotLayOutATable() {
-    assertThatThrownBy(() -> new TableSpec("t", Tables.schema(Tables.col("email", org.apache.spark.sql.types.DataTypes.StringType, "x")),
-        List.of("email"), List.of(), Set.of("email"), "t"))
-        .isInstanceOf(TarmoException.class).hasMessageContaining("personal column email");
+  void aPersonalOrFreeTextColumnCannotLayOutATable() {
+    assertThatThrownBy(() -> TableSpec.named("t", Tables.col("email", StringType, "x"))
+        .partitionedBy("email").personal("email").findBy(SubjectLookup.byIdentifier("email", "email"))
+        .retention(Retention.CURRENT).build("t"))
+        .isInstanceOf(TarmoException.class).hasMessageContaining("column email would be in file statistics");
+    assertThatThrownBy(() -> TableSpec.named("t", Tables.col("page_path", StringType, "x"))
+        .clusteredBy("page_path").freeText("page_path").findBy(SubjectLookup.byRawText("page_path"))
+        .retention(Retention.HISTORY).build("t"))
+        .isInstanceOf(TarmoException.class).hasMessageContaining("column page_path would be in file statistics");
+  }
+
+  @Test
+  void aTableMustSayHowAPersonIsFoundInIt() {
+    assertThatThrownBy(() -> TableSpec.named("t", Tables.col("customer_key", LongType, "x"))
+        .retention(Retention.DAILY).build("t"))
+        .isInstanceOf(TarmoException.class).hasMessageContaining("how a person's rows are found");
+    assertThatThrownBy(() -> TableSpec.named("t", Tables.col("title", StringType, "x"))
+        .freeText("title").findBy(SubjectLookup.byKey("title")).retention(Retention.DAILY).build("t"))
+        .as("free text is searched as text").isInstanceOf(TarmoException.class)
+        .hasMessageContaining("free-text column title is searched by no lookup");
+    assertThatThrownBy(() -> TableSpec.named("t", Tables.col("email", StringType, "x"))
+        .personal("email").aboutNoOne("counts").retention(Retention.DAILY).build("t"))
+        .isInstanceOf(TarmoException.class).hasMessageContaining("about no one");
+  }
+
+  @Test
+  void everyKeyAndIdentifierColumnIsALookup() {
+    Set<String> keyColumns = Set.of("customer_key", "old_key", "new_key", "other_customer_key");
+    Set<String> identifierColumns = Set.of("customer_id", "email", "phone", "anonymous_id", "user_id", "previous_id",
+        "loyalty_card_id", "identifier_value", "subject_value", "src_value", "dst_value");
+    for (TableSpec spec : Tables.ALL) {
+      Set<String> byKey = spec.lookups().stream().filter(SubjectLookup.ByCustomerKey.class::isInstance)
+          .flatMap(lookup -> lookup.columns().stream()).collect(java.util.stream.Collectors.toSet());
+      Set<String> byIdentifier = spec.lookups().stream()
+          .filter(lookup -> lookup instanceof SubjectLookup.ByIdentifier || lookup instanceof SubjectLookup.ByTypedIdentifier)
+          .flatMap(lookup -> lookup.columns().stream()).collect(java.util.stream.Collectors.toSet());
+      for (String column : spec.schema().fieldNames()) {
+        if (keyColumns.contains(column)) {
+          assertThat(byKey).as(spec.name() + "." + column + " is found by customer_key").contains(column);
+        }
+        if (identifierColumns.contains(column)) {
+          assertThat(byIdentifier).as(spec.name() + "." + column + " is found by identifier").contains(column);
+          assertThat(spec.personalColumns()).as(spec.name() + "." + column + " is personal").contains(column);
+        }
+      }
+    }
+    assertThat(Tables.SEGMENT_MEMBERSHIP.personal()).as("a table keyed by customer_key is personal data").isTrue();
+    assertThat(Tables.SEGMENT_SIZES.personal()).isFalse();
+  }
+
+  @Test
+  void freeTextNeverGetsStatistics() {
+    for (TableSpec spec : Tables.ALL) {
+      assertThat(spec.statsColumns()).as(spec.name()).noneMatch(spec.freeTextColumns()::contains);
+    }
+    assertThat(Tables.EVENTS.statsColumns())
+        .containsExactly("type", "ts", "price", "quantity", "revenue", "ingest_date");
   }
 }

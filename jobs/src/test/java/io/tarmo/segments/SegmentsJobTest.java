@@ -109,9 +109,9 @@ class SegmentsJobTest {
       assertThat(after.get(i).exceptAll(before.get(i)).count()).isZero();
       assertThat(before.get(i).exceptAll(after.get(i)).count()).isZero();
     }
-    assertThat(store.metricsSince(Tables.SEGMENT_MEMBERSHIP, day1Version))
-        .as("only day 2's rows were removed and written again")
-        .containsEntry("numOutputRows", collecting ? 8L : 2L).containsEntry("numDeletedRows", collecting ? 8L : 2L);
+    DeltaStore.Commit rerun = store.latestCommit(Tables.SEGMENT_MEMBERSHIP).orElseThrow();
+    assertThat(rerun.version()).isGreaterThan(day1Version);
+    assertThat(rerun.metric("numOutputRows")).as("only day 2's rows were written again").isEqualTo(collecting ? 8L : 2L);
 
     try (Stream<Path> files = Files.walk(root.resolve("tables"))) {
       for (Path file : files.filter(f -> f.toString().contains("_delta_log") && Files.isRegularFile(f)).toList()) {

@@ -9,7 +9,8 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
  * One SparkSession for the whole test run (starting one costs seconds): local, one shuffle
- * partition, Delta enabled, with the same base settings the command line uses. Injected into
+ * partition, Delta enabled, with the same base settings the command line uses. A failed task is
+ * tried twice, as a cluster retries it, so tests can show that counts survive a retry. Injected into
  * test constructors and methods that take a {@link SparkSession}.
  */
 public final class SharedSparkSession implements ParameterResolver {
@@ -19,7 +20,7 @@ public final class SharedSparkSession implements ParameterResolver {
   public static synchronized SparkSession get() {
     if (session == null) {
       SparkSession.Builder builder = SparkSession.builder()
-          .master("local[2]")
+          .master("local[2,2]")
           .appName("tarmo-tests")
           .config("spark.ui.enabled", "false")
           .config("spark.driver.bindAddress", "127.0.0.1")

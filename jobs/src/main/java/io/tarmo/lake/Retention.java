@@ -1,0 +1,34 @@
+package io.tarmo.lake;
+
+/**
+ * How long a table's or landing folder's rows may be kept: the class decides which retention rule
+ * applies, the periods are configuration.
+ */
+public enum Retention {
+  /** Raw deliveries as received: kept only until they have been ingested and can no longer be re-run. */
+  LANDING("raw deliveries, kept until ingested and past the re-run window"),
+  /** Behaviour history (events): rows older than the history window are deleted. */
+  HISTORY("behaviour history, deleted past the history window"),
+  /** The consent ledger: kept as proof of what was agreed for as long as the customer exists. */
+  LEDGER("proof of consent, kept while the customer exists, erased on request"),
+  /** Current state (one row per customer or identifier): kept while the customer exists. */
+  CURRENT("current state, kept while the customer exists, erased on request"),
+  /** Per-day results (memberships, changes, graph edges): days older than the window are deleted. */
+  DAILY("per-day results, days past the window deleted"),
+  /** Rejected input lines: kept briefly for inspection. */
+  QUARANTINE("rejected input, kept briefly for inspection"),
+  /** Audit of what Tarmo did (runs, merges, decisions): kept for the audit period. */
+  AUDIT("audit trail, kept for the audit period"),
+  /** Scratch space: cleared by the run that made it, or by the next run when that one was killed. */
+  SCRATCH("scratch space, cleared by the run that made it or the next one");
+
+  private final String description;
+
+  Retention(String description) {
+    this.description = description;
+  }
+
+  public String description() {
+    return description;
+  }
+}
