@@ -97,7 +97,8 @@ public final class IngestJob {
               privacy.analyticsCategory())), "message_id", Dedupe.Keep.LOWEST, "ts", kept, reasons);
       phases.done("events tally");
       quarantined.add(events.quarantineRows(day));
-      SourceCounts eventCounts = replaceDayOnce(events, Tables.EVENTS, "message_id", eventFiles.size(), day, commitNote);
+      SourceCounts eventCounts = replaceDayOnce(events, Tables.EVENTS, eventWindow(day), "message_id",
+          eventFiles.size(), day, commitNote);
       phases.done("events write");
 
       List<String> crmFiles = lake.landingFiles(hadoop, Source.CRM, day);
@@ -122,7 +123,8 @@ public final class IngestJob {
           settings.maxLineChars(), settings.defaultPhoneRegion()), "consent_id", Dedupe.Keep.LOWEST, "ts", kept, reasons);
       phases.done("consent tally");
       quarantined.add(consent.quarantineRows(day));
-      SourceCounts consentCounts = replaceDayOnce(consent, Tables.CONSENT_EVENTS, "consent_id", consentFiles.size(),
+      SourceCounts consentCounts = replaceDayOnce(consent, Tables.CONSENT_EVENTS, lit(true), "consent_id",
+          consentFiles.size(),
           day, commitNote);
       phases.done("consent write");
 
@@ -199,13 +201,28 @@ public final class IngestJob {
   }
 
   /**
-   * Stores the first copies of an append-only source (events, consent) whose key no earlier
-   * delivery brought, replacing the day's earlier rows; the rest count as duplicates.
+   * The stored events an event of delivery day {@code day} can repeat: those whose
+   * {@code event_date} is inside the window a valid event of that day can have (from
+   * {@code max-event-age-days} before it to its end plus the clock skew). A resent event keeps its
+   * timestamp, so its earlier copy is in that window; the window prunes {@code events} to its
+   * partitions, so de-duplicating day 300 of a lake costs what day 1 does.
    */
-  private SourceCounts replaceDayOnce(Sorted sorted, TableSpec table, String key, int files, LocalDate day,
-      String commitNote) {
+  private Column eventWindow(LocalDate day) {
+    LocalDate first = day.minusDays(settings.maxEventAgeDays());
+    LocalDate last = day.plusDays(1 + settings.maxClockSkew().toDays() + 1);
+    return col("event_date").between(lit(java.sql.Date.valueOf(first)), lit(java.sql.Date.valueOf(last)));
+  }
+
+  /**
+   * Stores the first copies of an append-only source (events, consent) whose key no earlier
+   * delivery brought among the stored rows in {@code window}, replacing the day's earlier rows; the
+   * rest count as duplicates.
+   */
+  private SourceCounts replaceDayOnce(Sorted sorted, TableSpec table, Column window, String key, int files,
+      LocalDate day, String commitNote) {
     Observation fresh = new Observation(table.name());
-    Dataset<Row> rows = Dedupe.excludeEarlierDeliveries(sorted.firstCopies(), store.read(table), key, day, fresh);
+    Dataset<Row> rows = Dedupe.excludeEarlierDeliveries(sorted.firstCopies(), store.read(table).where(window), key,
+        day, fresh);
     long stored = replaceDay(table, rows, fresh, sorted.tally().valid, day, commitNote);
     return sorted.tally().counts(files, stored, sorted.tally().valid - stored);
   }

@@ -39,11 +39,22 @@ public final class SegmentsJob {
     this.clock = clock;
   }
 
-  /** Refuses to run (exit 2, nothing written) before profiles (and identity) have run. */
+  /**
+   * Refuses to run (exit 2, nothing written) before profiles (and identity) have run, or when the
+   * profiles were built for another day: their traits (recency, RFM scores) are as of that day.
+   */
   public void check(LocalDate day) {
     if (!store.exists(Tables.CUSTOMER_PROFILES)) {
       throw TarmoException.usage("Cannot run segments for " + day
           + ": customer_profiles does not exist yet; run profiles first (" + store.lake().root() + ")");
+    }
+    List<LocalDate> profileDays = store.read(Tables.CUSTOMER_PROFILES).select(col("as_of_date")).distinct()
+        .orderBy(col("as_of_date")).limit(3).collectAsList().stream()
+        .map(row -> row.isNullAt(0) ? null : row.getDate(0).toLocalDate()).toList();
+    if (!profileDays.isEmpty() && !profileDays.equals(List.of(day))) {
+      throw TarmoException.usage("Cannot run segments for " + day + ": customer_profiles was built for "
+          + profileDays.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", "))
+          + "; run profiles --date " + day + " first");
     }
     if (SegmentPlan.compile(catalog, day).scanStart().isPresent() && !store.exists(Tables.IDENTITY_MAP)) {
       throw TarmoException.usage("Cannot run segments for " + day

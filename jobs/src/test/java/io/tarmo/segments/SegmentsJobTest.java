@@ -70,7 +70,12 @@ class SegmentsJobTest {
     lake.event("track", "2026-11-28T08:00:00Z").cookie("a3").named("Product Viewed").set("product_id", "p2").add();
     store.append(Tables.EVENTS, lake.events(), "test");
     store.append(Tables.IDENTITY_MAP, lake.identityMap(), "test");
-    new ProfilesJob(store, Clock.systemUTC()).run(DAY2, "test");
+    ProfilesJob profiles = new ProfilesJob(store, Clock.systemUTC());
+    profiles.run(DAY2, "test");
+    assertThatThrownBy(() -> job.check(DAY1)).as("traits as of another day").isInstanceOfSatisfying(
+        TarmoException.class, e -> assertThat(e.getMessage()).isEqualTo("Cannot run segments for 2026-11-27: "
+            + "customer_profiles was built for 2026-11-28; run profiles --date 2026-11-27 first"));
+    profiles.run(DAY1, "test");
 
     SegmentsResult first = job.run(DAY1, "day1");
     // Customer 9 was a member on day 1 but is gone by day 2 (merged away, say): neither in the
@@ -78,6 +83,7 @@ class SegmentsJobTest {
     store.append(Tables.SEGMENT_MEMBERSHIP, spark.createDataFrame(List.of(
         RowFactory.create(Date.valueOf(DAY1), "viewed-today", 9L), RowFactory.create(Date.valueOf(DAY1), "retired", 2L)),
         Tables.SEGMENT_MEMBERSHIP.schema()), "test");
+    profiles.run(DAY2, "test");
     SegmentsResult second = job.run(DAY2, "day2");
 
     assertThat(first.previousDate()).isNull();
