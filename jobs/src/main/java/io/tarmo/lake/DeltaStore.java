@@ -7,7 +7,6 @@ import io.delta.tables.DeltaTable;
 import io.delta.tables.DeltaTableBuilder;
 import io.tarmo.TarmoException;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -43,6 +42,8 @@ public final class DeltaStore {
   private final Lake lake;
   /** Tables this store has created or checked: {@link #ensure} looks once per table and run. */
   private final Set<String> ensured = ConcurrentHashMap.newKeySet();
+  /** The latest version this store committed to each table, by table name. */
+  private final Map<String, Long> committed = new ConcurrentHashMap<>();
 
   public DeltaStore(SparkSession spark, Lake lake) {
     this.spark = spark;
@@ -63,15 +64,15 @@ public final class DeltaStore {
 
   /**
    * Creates the table with its schema, comments, layout and statistics columns when missing. An
-   * existing table gets the properties its spec declares ({@link TableSpec#deltaProperties}) when
-   * it lacks them or has other values, e.g. a table created by an earlier version of Tarmo.
+   * existing table made by an earlier version of Tarmo gets the columns and properties its spec
+   * has since declared ({@link TableSpec#deltaProperties}).
    */
   public void ensure(TableSpec spec) {
     if (ensured.contains(spec.name())) {
       return;
     }
     if (DeltaTable.isDeltaTable(spark, lake.tablePath(spec))) {
-      setChangedProperties(spec);
+      upgrade(spec);
     } else {
       DeltaTableBuilder builder = DeltaTable.createIfNotExists(spark)
           .location(lake.tablePath(spec))
@@ -91,15 +92,29 @@ public final class DeltaStore {
     ensured.add(spec.name());
   }
 
-  private void setChangedProperties(TableSpec spec) {
-    Map<String, String> present = DeltaTable.forPath(spark, lake.tablePath(spec)).detail()
-        .select(col("properties")).first().getJavaMap(0);
+  /**
+   * Brings a table an earlier version of Tarmo created up to its spec: columns the spec added are
+   * added (at the end, null in existing rows), properties set where they differ.
+   */
+  private void upgrade(TableSpec spec) {
+    String table = "delta.`" + lake.tablePath(spec) + "`";
+    DeltaTable existing = DeltaTable.forPath(spark, lake.tablePath(spec));
+    Set<String> columns = Set.of(existing.toDF().columns());
+    String added = Arrays.stream(spec.schema().fields())
+        .filter(field -> !columns.contains(field.name()))
+        .map(field -> field.name() + " " + field.dataType().sql()
+            + field.getComment().map(comment -> " COMMENT '" + comment.replace("'", "\\'") + "'").getOrElse(() -> ""))
+        .collect(Collectors.joining(", "));
+    if (!added.isEmpty()) {
+      spark.sql("ALTER TABLE " + table + " ADD COLUMNS (" + added + ")");
+    }
+    Map<String, String> present = existing.detail().select(col("properties")).first().getJavaMap(0);
     String changed = new TreeMap<>(spec.deltaProperties()).entrySet().stream()
         .filter(property -> !property.getValue().equals(present.get(property.getKey())))
         .map(property -> "'" + property.getKey() + "' = '" + property.getValue() + "'")
         .collect(Collectors.joining(", "));
     if (!changed.isEmpty()) {
-      spark.sql("ALTER TABLE delta.`" + lake.tablePath(spec) + "` SET TBLPROPERTIES (" + changed + ")");
+      spark.sql("ALTER TABLE " + table + " SET TBLPROPERTIES (" + changed + ")");
     }
   }
 
@@ -207,9 +222,11 @@ public final class DeltaStore {
         .option("userMetadata", commitNote)
         .save(lake.tablePath(spec));
     // Delta commits nothing for a write that changes nothing (no rows into an empty table).
-    return latestCommit(spec).filter(latest -> latest.version() > before)
+    Write written = latestCommit(spec).filter(latest -> latest.version() > before)
         .map(commit -> new Write(commit.version(), commit.metric("numOutputRows")))
         .orElse(new Write(before, 0L));
+    committed(spec, before, written.version());
+    return written;
   }
 
   /**
@@ -253,6 +270,7 @@ public final class DeltaStore {
     }
     Row counts = withCommitNote(commitNote, merge::execute).first();
     long version = version(spec);
+    committed(spec, before, version);
     return new Upsert(version > before ? version : before, Map.of(
         "numTargetRowsInserted", counts.getAs("num_inserted_rows"),
         "numTargetRowsUpdated", counts.getAs("num_updated_rows"),
@@ -286,8 +304,28 @@ public final class DeltaStore {
       DeltaTable.forPath(spark, lake.tablePath(spec)).update(condition, set);
       return null;
     });
-    return latestCommit(spec).filter(latest -> latest.version() > before)
-        .map(latest -> latest.metric("numUpdatedRows")).orElse(0L);
+    Optional<Commit> commit = latestCommit(spec).filter(latest -> latest.version() > before);
+    committed(spec, before, commit.map(Commit::version).orElse(before));
+    return commit.map(latest -> latest.metric("numUpdatedRows")).orElse(0L);
+  }
+
+  private void committed(TableSpec spec, long before, long after) {
+    if (after > before) {
+      committed.merge(spec.name(), after, Math::max);
+    }
+  }
+
+  /**
+   * The latest version this store committed to each table since it was made or since the last
+   * {@link #clearCommitted()}: what a job run wrote, for {@code job_runs} and the report.
+   */
+  public Map<String, Long> committedVersions() {
+    return Map.copyOf(new TreeMap<>(committed));
+  }
+
+  /** Forgets the versions {@link #committedVersions} reports, at the start of a job run. */
+  public void clearCommitted() {
+    committed.clear();
   }
 
   private <T> T withCommitNote(String commitNote, java.util.function.Supplier<T> work) {
@@ -362,8 +400,4 @@ public final class DeltaStore {
     return latestCommit(spec).map(Commit::version).orElse(-1L);
   }
 
-  /** Names of the tables a list of specs declares, for messages. */
-  static String names(List<TableSpec> specs) {
-    return specs.stream().map(TableSpec::name).collect(Collectors.joining(", "));
-  }
 }

@@ -50,7 +50,8 @@ public final class JobRuns {
 
   public Run start(String command, LocalDate businessDate) {
     Run run = new Run(UUID.randomUUID().toString(), command, businessDate, clock.instant());
-    store.append(Tables.JOB_RUNS, rows(run, Status.RUNNING, null, Map.of(), null), "tarmo job_runs start " + run.runId());
+    store.append(Tables.JOB_RUNS, rows(run, Status.RUNNING, null, Map.of(), Map.of(), null),
+        "tarmo job_runs start " + run.runId());
     return run;
   }
 
@@ -60,20 +61,26 @@ public final class JobRuns {
    * Delta log names the run id only. A row that has gone missing is appended instead.
    */
   public void finish(Run run, Status status, Map<String, Long> counts, String message) {
+    finish(run, status, counts, Map.of(), message);
+  }
+
+  /** Completes the run's row as {@link #finish(Run, Status, Map, String)} does, with the Delta versions it wrote. */
+  public void finish(Run run, Status status, Map<String, Long> counts, Map<String, Long> versions, String message) {
     Instant finishedAt = clock.instant();
     String note = "tarmo job_runs finish " + run.runId();
     Map<String, Column> set = new LinkedHashMap<>();
     set.put("finished_at", lit(Timestamp.from(finishedAt)));
     set.put("status", lit(status.name()));
     set.put("duration_ms", lit(finishedAt.toEpochMilli() - run.startedAt().toEpochMilli()));
-    set.put("counts", countsLiteral(counts));
+    set.put("counts", mapLiteral(counts));
     set.put("message", lit(message).cast(DataTypes.StringType));
+    set.put("delta_versions", mapLiteral(versions));
     if (store.update(Tables.JOB_RUNS, col("run_id").equalTo(lit(run.runId())), set, note) == 0L) {
-      store.append(Tables.JOB_RUNS, rows(run, status, finishedAt, counts, message), note);
+      store.append(Tables.JOB_RUNS, rows(run, status, finishedAt, counts, versions, message), note);
     }
   }
 
-  private static Column countsLiteral(Map<String, Long> counts) {
+  private static Column mapLiteral(Map<String, Long> counts) {
     List<String> names = counts.keySet().stream().sorted().toList();
     Column keys = array(names.stream().map(functions::lit).toArray(Column[]::new)).cast("array<string>");
     Column values = array(names.stream().map(name -> lit(counts.get(name))).toArray(Column[]::new))
@@ -81,7 +88,8 @@ public final class JobRuns {
     return map_from_arrays(keys, values);
   }
 
-  private Dataset<Row> rows(Run run, Status status, Instant finishedAt, Map<String, Long> counts, String message) {
+  private Dataset<Row> rows(Run run, Status status, Instant finishedAt, Map<String, Long> counts,
+      Map<String, Long> versions, String message) {
     Row row = RowFactory.create(
         run.runId(),
         run.command(),
@@ -91,7 +99,8 @@ public final class JobRuns {
         status.name(),
         finishedAt == null ? null : finishedAt.toEpochMilli() - run.startedAt().toEpochMilli(),
         CollectionConverters.asScala(counts),
-        message);
+        message,
+        CollectionConverters.asScala(versions));
     return store.spark().createDataFrame(List.of(row), Tables.JOB_RUNS.schema());
   }
 }

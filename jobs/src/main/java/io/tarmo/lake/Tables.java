@@ -132,7 +132,9 @@ public final class Tables {
       col("status", StringType, "RUNNING, SUCCEEDED, FAILED or QUALITY_FAILED"),
       col("duration_ms", LongType, "wall-clock duration"),
       col("counts", DataTypes.createMapType(StringType, LongType), "row counts by name, e.g. events.read"),
-      col("message", StringType, "the one-line failure message, without personal data"))
+      col("message", StringType, "the one-line failure message, without personal data"),
+      col("delta_versions", DataTypes.createMapType(StringType, LongType),
+          "the latest Delta version the run committed to each table it wrote, by table name"))
       .aboutNoOne("run metadata and counts; a run's message never quotes a data value")
       .retention(Retention.AUDIT)
       // Two commits per command run, some ten a night: at Delta's default of a checkpoint every 10

@@ -136,4 +136,28 @@ class JobRunsTest {
         .containsEntry(TableSpec.STATS_COLUMNS_PROPERTY, String.join(",", Tables.JOB_RUNS.statsColumns()));
     assertThat(store.read(Tables.JOB_RUNS).count()).isEqualTo(1);
   }
+
+  @Test
+  void aJobRunsTableOfAnEarlierVersionGetsTheNewColumnAndKeepsItsRows() {
+    String path = Lake.at(root.toString()).tablePath(Tables.JOB_RUNS);
+    org.apache.spark.sql.types.StructType earlier = new org.apache.spark.sql.types.StructType(
+        java.util.Arrays.stream(Tables.JOB_RUNS.schema().fields())
+            .filter(field -> !field.name().equals("delta_versions")).toArray(org.apache.spark.sql.types.StructField[]::new));
+    io.delta.tables.DeltaTable.createIfNotExists(spark).location(path).addColumns(earlier).execute();
+    spark.createDataFrame(List.of(org.apache.spark.sql.RowFactory.create("old-run", "ingest", null, null, null,
+        "SUCCEEDED", 5L, null, null)), earlier).write().format("delta").mode("append").save(path);
+    DeltaStore store = new DeltaStore(spark, Lake.at(root.toString()));
+    JobRuns runs = new JobRuns(store, Clock.systemUTC());
+
+    runs.finish(runs.start("segments", DAY), JobRuns.Status.SUCCEEDED, Map.of("n", 1L),
+        Map.of("segment_membership", 4L, "segment_sizes", 2L), null);
+
+    assertThat(store.read(Tables.JOB_RUNS).schema()).isEqualTo(Tables.JOB_RUNS.schema());
+    List<Row> rows = store.read(Tables.JOB_RUNS).orderBy("command").collectAsList();
+    assertThat(rows).extracting(row -> row.<String>getAs("run_id").equals("old-run") ? "old-run" : row.getAs("command"))
+        .containsExactly("old-run", "segments");
+    assertThat(rows.get(0).isNullAt(rows.get(0).fieldIndex("delta_versions"))).isTrue();
+    assertThat(rows.get(1).getJavaMap(rows.get(1).fieldIndex("delta_versions")))
+        .isEqualTo(Map.of("segment_membership", 4L, "segment_sizes", 2L));
+  }
 }
