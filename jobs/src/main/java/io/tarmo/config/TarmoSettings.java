@@ -1,6 +1,6 @@
 package io.tarmo.config;
 
-import io.tarmo.identity.IdentifierType;
+import io.tarmo.subject.IdentifierType;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

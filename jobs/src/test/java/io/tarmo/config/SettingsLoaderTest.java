@@ -7,7 +7,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.tarmo.TarmoException;
 import io.tarmo.config.TarmoSettings.IpPolicy;
-import io.tarmo.identity.IdentifierType;
+import io.tarmo.subject.IdentifierType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -7,6 +7,7 @@ import io.tarmo.config.TarmoSettings.IdentitySettings;
 import io.tarmo.lake.DeltaStore;
 import io.tarmo.lake.Lake;
 import io.tarmo.lake.Tables;
+import io.tarmo.subject.IdentifierType;
 import io.tarmo.testing.SparkTest;
 import java.nio.file.Path;
 import java.time.Clock;
