@@ -1,6 +1,6 @@
 package io.tarmo.cli;
 
-import io.tarmo.config.SegmentsLoader;
+import io.tarmo.segments.SegmentsLoader;
 import io.tarmo.segments.SegmentCatalog;
 import io.tarmo.segments.SegmentsJob;
 import io.tarmo.segments.SegmentsResult;

@@ -16,7 +16,6 @@ import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.when;
 
 import io.tarmo.TarmoException;
-import io.tarmo.config.TarmoSettings.IdentitySettings;
 import io.tarmo.lake.DeltaStore;
 import io.tarmo.lake.Intermediates;
 import io.tarmo.lake.TableSpec;

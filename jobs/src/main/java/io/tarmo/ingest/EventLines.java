@@ -17,7 +17,6 @@ import static org.apache.spark.sql.functions.udf;
 import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.types.DataTypes.StringType;
 
-import io.tarmo.config.TarmoSettings.IpPolicy;
 import io.tarmo.subject.Identifiers;
 import java.sql.Timestamp;
 import java.time.Duration;

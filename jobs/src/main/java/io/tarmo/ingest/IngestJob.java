@@ -14,8 +14,6 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.trim;
 
 import io.tarmo.TarmoException;
-import io.tarmo.config.TarmoSettings.IngestSettings;
-import io.tarmo.config.TarmoSettings.PrivacySettings;
 import io.tarmo.lake.DeltaStore;
 import io.tarmo.lake.Intermediates;
 import io.tarmo.lake.Lake;

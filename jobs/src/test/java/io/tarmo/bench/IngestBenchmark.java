@@ -1,8 +1,8 @@
 package io.tarmo.bench;
 
-import io.tarmo.config.TarmoSettings.IngestSettings;
-import io.tarmo.config.TarmoSettings.IpPolicy;
-import io.tarmo.config.TarmoSettings.PrivacySettings;
+import io.tarmo.ingest.IngestSettings;
+import io.tarmo.ingest.IpPolicy;
+import io.tarmo.ingest.PrivacySettings;
 import io.tarmo.generate.GeneratorSettings;
 import io.tarmo.generate.LandingGenerator;
 import io.tarmo.ingest.IngestJob;

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.tarmo.TarmoException;
-import io.tarmo.config.TarmoSettings.IpPolicy;
+import io.tarmo.ingest.IpPolicy;
 import io.tarmo.subject.IdentifierType;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -3,7 +3,6 @@ package io.tarmo.identity;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tarmo.config.SettingsLoader;
-import io.tarmo.config.TarmoSettings.IdentitySettings;
 import io.tarmo.lake.DeltaStore;
 import io.tarmo.lake.Lake;
 import io.tarmo.lake.Tables;
