@@ -1,6 +1,7 @@
 package io.tarmo.sql;
 
 import io.tarmo.TarmoException;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import org.apache.spark.sql.catalyst.analysis.PlanWithUnresolvedIdentifier;
@@ -74,8 +75,7 @@ public final class ReadOnlyQueries {
       OneRowRelation.class, LocalRelation.class, UnresolvedInlineTable.class, Generate.class, Pivot.class,
       Unpivot.class, Sample.class, WithWindowDefinition.class, UnresolvedHint.class, UnresolvedHaving.class,
       RepartitionByExpression.class, UnresolvedSubqueryColumnAliases.class,
-      UnresolvedTableValuedFunction.class, UnresolvedTVFAliases.class, PlanWithUnresolvedIdentifier.class,
-      PipeOperator.class);
+      UnresolvedTableValuedFunction.class, UnresolvedTVFAliases.class, PipeOperator.class);
 
   /** SHOW and DESCRIBE statements: they read the catalog, and their operands are names. */
   private static final Set<Class<?>> CATALOG_READS = Set.of(
@@ -95,6 +95,10 @@ public final class ReadOnlyQueries {
    * are held to the same rule as the statement they explain.
    */
   public static void check(LogicalPlan plan) {
+    if (plan instanceof PlanWithUnresolvedIdentifier named) {
+      check(built(named));
+      return;
+    }
     if (CATALOG_READS.contains(plan.getClass())) {
       return;
     }
@@ -110,6 +114,10 @@ public final class ReadOnlyQueries {
   }
 
   private static void checkQuery(LogicalPlan plan) {
+    if (plan instanceof PlanWithUnresolvedIdentifier named) {
+      checkQuery(built(named));
+      return;
+    }
     if (!QUERY_OPERATORS.contains(plan.getClass())) {
       throw refused(plan.getClass().getSimpleName().replace("$", ""));
     }
@@ -124,6 +132,20 @@ public final class ReadOnlyQueries {
       }
     });
     CollectionConverters.asJava(plan.subqueries()).forEach(ReadOnlyQueries::checkQuery);
+  }
+
+  /**
+   * What an {@code IDENTIFIER(...)} clause stands for: the parser leaves a builder that makes the
+   * statement once the name is known ({@code INSERT INTO IDENTIFIER('t')} builds an insert). The
+   * statement's kind does not depend on the name, so it is built with a stand-in.
+   */
+  private static LogicalPlan built(PlanWithUnresolvedIdentifier named) {
+    checkFunctions(named.identifierExpr());
+    try {
+      return named.planBuilder().apply(CollectionConverters.asScala(List.of("t")).toSeq(), named.children());
+    } catch (RuntimeException e) {
+      throw refused(named.getClass().getSimpleName());
+    }
   }
 
   private static void checkFunctions(Expression expression) {

@@ -36,6 +36,8 @@ class ReadOnlyQueriesTest {
       "select * from t version as of 1",
       "select * from delta.`/tmp/lake/tables/events`",
       "select * from range(10)",
+      "select * from identifier('t')",
+      "table identifier('t')",
       "values (1), (2)",
       "table t",
       "from t select a",
@@ -43,6 +45,7 @@ class ReadOnlyQueriesTest {
       "show tables",
       "show columns in t",
       "describe t",
+      "describe identifier('t')",
       "describe table extended t",
       "describe function upper",
       "describe query select 1",
@@ -84,6 +87,12 @@ class ReadOnlyQueriesTest {
       "begin delete from t; end                                   | CompoundBody",
       "select transform(a) using 'cat' from t                     | ScriptTransformation",
       "select reflect('java.lang.System', 'exit', 0)              | the function reflect",
+      "values (reflect('java.lang.System', 'exit', 0))            | the function reflect",
+      "create table identifier('x') (a int)                       | CreateTable",
+      "cache table identifier('t')                                | CacheTable",
+      "insert into identifier('t') values (1)                     | InsertIntoStatement",
+      "execute immediate 'delete from t'                          | UnresolvedExecuteImmediate",
+      "declare variable v int                                     | CreateVariable",
       "select * from t where a in (select java_method('java.lang.Math', 'abs', -1)) | the function java_method"})
   void refusesEverythingElseNamingTheStatementKind(String statement, String kind) {
     assertThatThrownBy(() -> check(statement))
