@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Prints, for every table of a lake, its row count and sum(hash(*)) with clock columns left out
-# (run ids, start and finish times, merge times): two lakes built from the same landing files
+# (run ids, start and finish times, merge times) and the lake root of quarantined file names: two lakes built from the same landing files
 # by two builds of Tarmo hold the same rows exactly when the two outputs are equal.
 #   bench/lake-fingerprint.sh LAKE
 set -euo pipefail
@@ -10,7 +10,7 @@ query="
 select 'events' as t, count(*) as n, sum(hash(*)) as h from events
 union all select 'crm_customers', count(*), sum(hash(*)) from crm_customers
 union all select 'consent_events', count(*), sum(hash(*)) from consent_events
-union all select 'quarantine', count(*), sum(hash(*)) from quarantine
+union all select 'quarantine', count(*), sum(hash(source, reason, record, ingest_date, regexp_extract(file, 'landing/.*$', 0))) from quarantine
 union all select 'identity_edges', count(*), sum(hash(*)) from identity_edges
 union all select 'identity_map', count(*), sum(hash(*)) from identity_map
 union all select 'identity_merges', count(*), sum(hash(old_key, new_key, merged_date)) from identity_merges

@@ -11,6 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.LocalDate;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.apache.spark.SparkThrowable;
@@ -22,6 +24,10 @@ import org.apache.spark.sql.SparkSession;
  * code and a single readable line on stderr (a stack trace only with {@code --verbose}).
  */
 final class CommandRunner {
+
+  /** What {@code SparkContext.setJobGroup} sets. */
+  private static final List<String> JOB_GROUP_PROPERTIES =
+      List.of("spark.jobGroup.id", "spark.job.description", "spark.job.interruptOnCancel");
 
   private final GlobalOptions global;
   private final PrintWriter err;
@@ -57,6 +63,7 @@ final class CommandRunner {
       job.check(new JobContext(settings, lake, spark, store, null));
       JobRuns runs = new JobRuns(store, Clock.systemUTC());
       JobRuns.Run run = runs.start(command, businessDate);
+      Map<String, String> outerGroup = jobGroup();
       spark.sparkContext().setJobGroup(run.runId(), "tarmo " + command
           + (businessDate == null ? "" : " " + businessDate), false);
       Outcome outcome;
@@ -67,13 +74,24 @@ final class CommandRunner {
         runs.finish(run, JobRuns.Status.FAILED, Map.of(), safeMessage(command, e));
         throw unchecked(e);
       } finally {
-        spark.sparkContext().clearJobGroup();
+        // A step run inside another (a nightly run, an embedding application) gives the outer
+        // group back rather than clearing it.
+        outerGroup.forEach(spark.sparkContext()::setLocalProperty);
       }
       if (outcome.qualityFailure() != null) {
         runs.finish(run, JobRuns.Status.QUALITY_FAILED, outcome.counts(), outcome.qualityFailure());
         throw TarmoException.qualityGate(outcome.qualityFailure());
       }
       runs.finish(run, JobRuns.Status.SUCCEEDED, outcome.counts(), null);
+    }
+
+    /** The job group's local properties as they are now; a missing one maps to null (unset). */
+    private Map<String, String> jobGroup() {
+      Map<String, String> group = new HashMap<>();
+      for (String key : JOB_GROUP_PROPERTIES) {
+        group.put(key, spark.sparkContext().getLocalProperty(key));
+      }
+      return group;
     }
 
     JobContext readOnlyContext() {

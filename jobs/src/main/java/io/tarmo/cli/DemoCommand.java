@@ -1,6 +1,6 @@
 package io.tarmo.cli;
 
-import io.tarmo.config.SegmentsLoader;
+import io.tarmo.segments.SegmentsLoader;
 import io.tarmo.generate.GenerationResult;
 import io.tarmo.generate.GeneratorSettings;
 import io.tarmo.generate.LandingGenerator;

@@ -2,8 +2,11 @@ package io.tarmo.cli;
 
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * The command line: {@code tarmo <command> [options]}. Exit codes: 0 success, 1 the job failed,
@@ -33,6 +36,9 @@ import picocli.CommandLine.Command;
     })
 public final class Main implements Runnable {
 
+  private static final Pattern COMMAND_LIKE = Pattern.compile("[a-z][a-z0-9-]{0,31}");
+  private static final Pattern OPTION_LIKE = Pattern.compile("--?[A-Za-z][A-Za-z0-9-]{0,31}");
+
   @picocli.CommandLine.Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
@@ -48,7 +54,15 @@ public final class Main implements Runnable {
     commandLine.setErr(err);
     commandLine.setParameterExceptionHandler((ex, args) -> {
       CommandLine cmd = ex.getCommandLine();
-      cmd.getErr().println("tarmo: " + ex.getMessage() + " (see: tarmo "
+      if (ex instanceof UnmatchedArgumentException unmatched && cmd.getParent() == null
+          && !unmatched.getUnmatched().isEmpty() && !unmatched.getUnmatched().get(0).startsWith("-")) {
+        cmd.getErr().println("tarmo: " + unknownCommand(unmatched.getUnmatched().get(0)) + " (commands: "
+            + String.join(", ", cmd.getSubcommands().keySet()) + ")");
+        return 2;
+      }
+      String message = ex instanceof UnmatchedArgumentException unmatched
+          ? unmatched(unmatched.getUnmatched()) : ex.getMessage();
+      cmd.getErr().println("tarmo: " + message + " (see: tarmo "
           + (cmd.getCommandName().equals("tarmo") ? "" : cmd.getCommandName() + " ") + "--help)");
       return 2;
     });
@@ -57,6 +71,33 @@ public final class Main implements Runnable {
       return ex instanceof io.tarmo.TarmoException t ? t.failure().exitCode() : 1;
     });
     return commandLine;
+  }
+
+  /**
+   * An unknown command is named only when it looks like one: a mistyped {@code tarmo
+   * anna@example.com} must not print the address (CONTRACT 1: no personal data on the console).
+   */
+  private static String unknownCommand(String word) {
+    return COMMAND_LIKE.matcher(word).matches() ? "unknown command '" + word + "'" : "unknown command";
+  }
+
+  /**
+   * Names the unknown options but never the values around them: {@code ingest --bogus
+   * anna@example.com} says {@code Unknown option: '--bogus'}. Picocli's own message quotes every
+   * unmatched argument, values included.
+   */
+  private static String unmatched(List<String> arguments) {
+    List<String> options = arguments.stream()
+        .filter(argument -> argument.startsWith("-"))
+        .map(argument -> argument.split("=", 2)[0])
+        .map(option -> OPTION_LIKE.matcher(option).matches() ? "'" + option + "'" : "an unreadable option")
+        .distinct()
+        .toList();
+    if (!options.isEmpty()) {
+      return (options.size() == 1 ? "Unknown option: " : "Unknown options: ") + String.join(", ", options);
+    }
+    return arguments.size() == 1 ? "Unexpected argument (its value is not shown)"
+        : "Unexpected arguments (" + arguments.size() + ", their values are not shown)";
   }
 
   public static int execute(String... args) {

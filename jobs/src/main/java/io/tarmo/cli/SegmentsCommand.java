@@ -1,8 +1,8 @@
 package io.tarmo.cli;
 
-import io.tarmo.config.SegmentsLoader;
 import io.tarmo.segments.SegmentCatalog;
 import io.tarmo.segments.SegmentsJob;
+import io.tarmo.segments.SegmentsLoader;
 import io.tarmo.segments.SegmentsResult;
 import java.io.PrintWriter;
 import java.nio.file.Path;

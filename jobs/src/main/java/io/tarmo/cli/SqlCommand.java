@@ -12,7 +12,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "sql", mixinStandardHelpOptions = true,
-    description = "Runs Spark SQL with every lake table registered as a view by its name.")
+    description = "Runs a read-only Spark SQL query (SELECT, WITH, SHOW, DESCRIBE, EXPLAIN) with every lake table"
+        + " registered as a view by its name; anything else is refused (exit 2).")
 final class SqlCommand implements Callable<Integer> {
 
   @Mixin GlobalOptions global;

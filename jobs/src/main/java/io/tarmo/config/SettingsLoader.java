@@ -8,20 +8,21 @@ import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import io.tarmo.TarmoException;
-import io.tarmo.config.TarmoSettings.IdentitySettings;
-import io.tarmo.config.TarmoSettings.IngestSettings;
-import io.tarmo.config.TarmoSettings.IpPolicy;
-import io.tarmo.config.TarmoSettings.PrivacySettings;
 import io.tarmo.config.TarmoSettings.SparkSettings;
+import io.tarmo.identity.IdentitySettings;
+import io.tarmo.ingest.IngestSettings;
+import io.tarmo.ingest.IpPolicy;
+import io.tarmo.ingest.PrivacySettings;
+import io.tarmo.segments.SegmentSettings;
+import io.tarmo.subject.IdentifierType;
+import io.tarmo.subject.Identifiers;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import io.tarmo.identity.IdentifierType;
-import io.tarmo.identity.Identifiers;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.List;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -108,7 +109,7 @@ public final class SettingsLoader {
         enumValue(config, "tarmo.privacy.ip-policy", IpPolicy.class),
         string(config, "tarmo.privacy.analytics-category"));
     return new TarmoSettings(lakeRoot, spark, ingest, privacy, identity(config),
-        new TarmoSettings.SegmentSettings(segmentsFile(string(config, "tarmo.segments.file"))));
+        new SegmentSettings(segmentsFile(string(config, "tarmo.segments.file"))));
   }
 
   /**

@@ -18,7 +18,8 @@ import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.when;
 
 import io.tarmo.TarmoException;
-import io.tarmo.config.TarmoSettings.IdentitySettings;
+import io.tarmo.subject.IdentifierType;
+import io.tarmo.subject.Identifiers;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;

@@ -11,8 +11,8 @@ import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.xxhash64;
 
 import io.tarmo.TarmoException;
-import io.tarmo.config.TarmoSettings.IdentitySettings;
 import io.tarmo.lake.Intermediates;
+import io.tarmo.subject.IdentifierType;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;

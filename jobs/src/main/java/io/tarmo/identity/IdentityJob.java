@@ -15,8 +15,8 @@ import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.when;
 
+import io.tarmo.Phases;
 import io.tarmo.TarmoException;
-import io.tarmo.config.TarmoSettings.IdentitySettings;
 import io.tarmo.lake.DeltaStore;
 import io.tarmo.lake.Intermediates;
 import io.tarmo.lake.TableSpec;
@@ -136,13 +136,13 @@ public final class IdentityJob {
     Date date = Date.valueOf(day);
     Intermediates kept = new Intermediates();
     Map<String, Long> counts = new LinkedHashMap<>();
-    Phases phases = new Phases(day);
+    Phases phases = Phases.start(spark, "identity " + day);
     for (TableSpec table : List.of(Tables.IDENTITY_EDGES, Tables.IDENTITY_MAP, Tables.IDENTITY_MERGES,
         Tables.IDENTITY_DECISIONS, Tables.IDENTITY_STATS)) {
       store.ensure(table);
     }
     try {
-      spark.sparkContext().setJobDescription("identity " + day + ": edges");
+      phases.describe("edges");
       IdentityEdges.Extracted extracted = IdentityEdges.fromEvents(readDay(Tables.EVENTS, day), settings)
           .union(IdentityEdges.fromCrm(readDay(Tables.CRM_CUSTOMERS, day), settings));
       Dataset<Row> aggregated = kept.keep(IdentityEdges.aggregate(extracted));
@@ -158,7 +158,7 @@ public final class IdentityJob {
       counts.put("identity.rejected", rejected);
       phases.done("edges");
 
-      spark.sparkContext().setJobDescription("identity " + day + ": region");
+      phases.describe("region");
       // Pinned: frames built on the previous map are evaluated again after the map is written.
       long mapVersion = store.version(Tables.IDENTITY_MAP);
       Dataset<Row> previous = store.readAsOf(Tables.IDENTITY_MAP, mapVersion);
@@ -173,7 +173,7 @@ public final class IdentityJob {
       counts.put("identity.region.links", links);
       phases.done("region");
 
-      spark.sparkContext().setJobDescription("identity " + day + ": resolve");
+      phases.describe("resolve");
       // A region the driver resolves is small: its keys and statistics are computed there too.
       boolean onDriver = links <= settings.driverLinks();
       IdentityGraph.Resolution resolution = new IdentityGraph(settings, kept).resolve(pairs, links);
@@ -201,7 +201,7 @@ public final class IdentityJob {
       counts.put("identity.contested_clusters", resolution.contestedClusters());
       phases.done("resolve");
 
-      spark.sparkContext().setJobDescription("identity " + day + ": write");
+      phases.describe("write");
       Dataset<Row> clusters = keyed.groupBy(col(CLUSTER)).agg(min(col("customer_key")).as("cluster_id"));
       List<Column> newAndPrevious = new ArrayList<>(List.of(
           col(TYPE), col(VALUE), col("customer_key"), col("cluster_id"), col("first_seen"), col("last_seen"),
@@ -235,7 +235,7 @@ public final class IdentityJob {
           "business_date = DATE'" + day + "'", commitNote).rows());
       phases.done("write");
 
-      spark.sparkContext().setJobDescription("identity " + day + ": statistics");
+      phases.describe("statistics");
       List<Row> keyedRows = onDriver ? keyed.select(col(TYPE), col("customer_key"),
           col(CustomerKeys.PREVIOUS_KEY), col("previous_added")).collectAsList() : null;
       long maxKey;
@@ -260,7 +260,7 @@ public final class IdentityJob {
       return new IdentityResult(day, full, counts, largest, settings.maxComponentSize());
     } finally {
       kept.close();
-      spark.sparkContext().setJobDescription(null);
+      phases.close();
     }
   }
 
@@ -454,21 +454,5 @@ public final class IdentityJob {
 
   private Dataset<Row> readDay(TableSpec table, LocalDate day) {
     return store.read(table).where(col("ingest_date").equalTo(lit(Date.valueOf(day))));
-  }
-
-  /** Logs how long each step took (shown with --verbose). */
-  private static final class Phases {
-    private final LocalDate day;
-    private long start = System.nanoTime();
-
-    Phases(LocalDate day) {
-      this.day = day;
-    }
-
-    void done(String step) {
-      long now = System.nanoTime();
-      LOG.info("identity {} {}: {} ms", day, step, (now - start) / 1_000_000);
-      start = now;
-    }
   }
 }

@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.count_if;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
 
+import io.tarmo.subject.IdentifierType;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;

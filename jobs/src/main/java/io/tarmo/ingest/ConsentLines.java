@@ -14,7 +14,7 @@ import static org.apache.spark.sql.functions.try_to_timestamp;
 import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.types.DataTypes.StringType;
 
-import io.tarmo.identity.Identifiers;
+import io.tarmo.subject.Identifiers;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;

@@ -18,7 +18,7 @@ import static org.apache.spark.sql.functions.udf;
 import static org.apache.spark.sql.functions.upper;
 import static org.apache.spark.sql.functions.when;
 
-import io.tarmo.identity.Identifiers;
+import io.tarmo.subject.Identifiers;
 import java.sql.Timestamp;
 import java.time.LocalDate;
 import java.time.ZoneOffset;

@@ -17,8 +17,7 @@ import static org.apache.spark.sql.functions.udf;
 import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.types.DataTypes.StringType;
 
-import io.tarmo.config.TarmoSettings.IpPolicy;
-import io.tarmo.identity.Identifiers;
+import io.tarmo.subject.Identifiers;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.LocalDate;

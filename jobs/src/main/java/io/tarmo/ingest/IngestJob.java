@@ -13,9 +13,8 @@ import static org.apache.spark.sql.functions.count_if;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.trim;
 
+import io.tarmo.Phases;
 import io.tarmo.TarmoException;
-import io.tarmo.config.TarmoSettings.IngestSettings;
-import io.tarmo.config.TarmoSettings.PrivacySettings;
 import io.tarmo.lake.DeltaStore;
 import io.tarmo.lake.Intermediates;
 import io.tarmo.lake.Lake;
@@ -33,8 +32,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * {@code ingest --date D}: the landing day D of events, CRM and consent into the bronze tables
@@ -50,8 +47,6 @@ import org.slf4j.LoggerFactory;
  * are expected to be ingested in date order, as a scheduler runs them.
  */
 public final class IngestJob {
-
-  private static final Logger LOG = LoggerFactory.getLogger(IngestJob.class);
 
   /** Up to this many repeated keys are broadcast to the join that picks the copies to keep. */
   private static final long BROADCAST_KEYS = 2_000_000L;
@@ -81,8 +76,8 @@ public final class IngestJob {
 
   public IngestResult run(LocalDate day, String commitNote) {
     check(day);
-    Phases phases = new Phases(day);
     SparkSession spark = store.spark();
+    Phases phases = Phases.start(spark, "ingest " + day);
     Lake lake = store.lake();
     Configuration hadoop = hadoop();
     Map<String, Long> reasons = new LinkedHashMap<>();
@@ -90,7 +85,7 @@ public final class IngestJob {
     Intermediates kept = new Intermediates();
     try {
       List<String> eventFiles = lake.landingFiles(hadoop, Source.EVENTS, day);
-      spark.sparkContext().setJobDescription("ingest " + day + ": events");
+      phases.describe("events");
       Sorted events = sort("events", eventFiles.size(), EventLines.classify(LandingLines.read(spark, eventFiles),
           new EventLines.Rules(day, settings.maxLineChars(), settings.maxEventAgeDays(),
               settings.maxClockSkew(), settings.defaultPhoneRegion(), privacy.ipPolicy(),
@@ -102,7 +97,7 @@ public final class IngestJob {
       phases.done("events write");
 
       List<String> crmFiles = lake.landingFiles(hadoop, Source.CRM, day);
-      spark.sparkContext().setJobDescription("ingest " + day + ": crm");
+      phases.describe("crm");
       List<String> badHeaders = crmFiles.stream()
           .filter(file -> !CrmLines.HEADER.equals(LandingLines.firstLine(hadoop, file)))
           .toList();
@@ -118,7 +113,7 @@ public final class IngestJob {
       SourceCounts crmCounts = crm.tally().counts(crmFiles.size(), crmStored, crm.tally().valid - crmStored);
 
       List<String> consentFiles = lake.landingFiles(hadoop, Source.CONSENT, day);
-      spark.sparkContext().setJobDescription("ingest " + day + ": consent");
+      phases.describe("consent");
       Sorted consent = sort("consent", consentFiles.size(), ConsentLines.classify(LandingLines.read(spark, consentFiles), day,
           settings.maxLineChars(), settings.defaultPhoneRegion()), "consent_id", Dedupe.Keep.LOWEST, "ts", kept, reasons);
       phases.done("consent tally");
@@ -128,7 +123,7 @@ public final class IngestJob {
           day, commitNote);
       phases.done("consent write");
 
-      spark.sparkContext().setJobDescription("ingest " + day + ": quarantine");
+      phases.describe("quarantine");
       long quarantinedLines = events.tally().quarantined + crm.tally().quarantined + consent.tally().quarantined;
       long quarantineWritten = replaceDay(Tables.QUARANTINE,
           quarantined.stream().reduce(Dataset::unionByName).orElseThrow(), null, quarantinedLines, day, commitNote);
@@ -144,32 +139,7 @@ public final class IngestJob {
       return result;
     } finally {
       kept.close();
-      spark.sparkContext().setJobDescription(null);
-    }
-  }
-
-  /** Logs how long each step of one ingest took (shown with --verbose). */
-  private static final class Phases {
-    private final LocalDate day;
-    private long start = System.nanoTime();
-    private long cpuStart = cpuNanos();
-
-    Phases(LocalDate day) {
-      this.day = day;
-    }
-
-    void done(String step) {
-      long now = System.nanoTime();
-      long cpu = cpuNanos();
-      LOG.info("ingest {} {}: {} ms (process CPU {} ms)", day, step, (now - start) / 1_000_000,
-          (cpu - cpuStart) / 1_000_000);
-      start = now;
-      cpuStart = cpu;
-    }
-
-    private static long cpuNanos() {
-      return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
-          instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() : 0L;
+      phases.close();
     }
   }
 

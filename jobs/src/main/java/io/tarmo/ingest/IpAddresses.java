@@ -1,6 +1,5 @@
 package io.tarmo.ingest;
 
-import io.tarmo.config.TarmoSettings.IpPolicy;
 import java.util.Locale;
 import java.util.regex.Pattern;
 

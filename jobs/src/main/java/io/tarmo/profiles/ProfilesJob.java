@@ -7,6 +7,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.when;
 
+import io.tarmo.Phases;
 import io.tarmo.TarmoException;
 import io.tarmo.lake.DeltaStore;
 import io.tarmo.lake.Tables;
@@ -43,15 +44,20 @@ public final class ProfilesJob {
 
   public ProfilesResult run(LocalDate day, String commitNote) {
     check(day);
-    long started = clock.millis();
-    Dataset<Row> profiles = profiles(store.read(Tables.EVENTS), store.read(Tables.IDENTITY_MAP),
-        store.read(Tables.CRM_CUSTOMERS), day);
-    long written = store.overwrite(Tables.CUSTOMER_PROFILES, profiles, commitNote).rows();
-    Row tally = store.read(Tables.CUSTOMER_PROFILES).agg(
-        count_if(col("events").gt(0)), count_if(col("orders").gt(0)),
-        count_if(col("email").isNotNull()), count_if(col("phone").isNotNull())).head();
-    return new ProfilesResult(day, written, tally.getLong(0), tally.getLong(1), tally.getLong(2), tally.getLong(3),
-        clock.millis() - started);
+    try (Phases phases = Phases.start(store.spark(), "profiles " + day, clock)) {
+      phases.describe("write");
+      Dataset<Row> profiles = profiles(store.read(Tables.EVENTS), store.read(Tables.IDENTITY_MAP),
+          store.read(Tables.CRM_CUSTOMERS), day);
+      long written = store.overwrite(Tables.CUSTOMER_PROFILES, profiles, commitNote).rows();
+      phases.done("write");
+      phases.describe("tally");
+      Row tally = store.read(Tables.CUSTOMER_PROFILES).agg(
+          count_if(col("events").gt(0)), count_if(col("orders").gt(0)),
+          count_if(col("email").isNotNull()), count_if(col("phone").isNotNull())).head();
+      phases.done("tally");
+      return new ProfilesResult(day, written, tally.getLong(0), tally.getLong(1), tally.getLong(2), tally.getLong(3),
+          phases.elapsedMillis());
+    }
   }
 
   /** The profile rows as of {@code day}, in the table's columns; pure, for tests and benchmarks. */

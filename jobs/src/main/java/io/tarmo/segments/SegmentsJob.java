@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 
+import io.tarmo.Phases;
 import io.tarmo.TarmoException;
 import io.tarmo.lake.DeltaStore;
 import io.tarmo.lake.Intermediates;
@@ -64,17 +65,16 @@ public final class SegmentsJob {
 
   public SegmentsResult run(LocalDate day, String commitNote) {
     check(day);
-    long started = clock.millis();
     SparkSession spark = store.spark();
     SegmentPlan plan = SegmentPlan.compile(catalog, day);
     SegmentBits bits = plan.bits();
     String today = "as_of_date = DATE'" + day + "'";
 
-    spark.sparkContext().setJobDescription("segments " + day + ": membership");
-    LocalDate previousDate = previousDate(day);
-    Dataset<Row> previous = previousDate == null ? null : store.read(Tables.SEGMENT_MEMBERSHIP)
-        .filter(col("as_of_date").equalTo(lit(Date.valueOf(previousDate))));
-    try (Intermediates held = new Intermediates()) {
+    try (Phases phases = Phases.start(spark, "segments " + day, clock); Intermediates held = new Intermediates()) {
+      phases.describe("membership");
+      LocalDate previousDate = previousDate(day);
+      Dataset<Row> previous = previousDate == null ? null : store.read(Tables.SEGMENT_MEMBERSHIP)
+          .filter(col("as_of_date").equalTo(lit(Date.valueOf(previousDate))));
       Dataset<Row> compared = held.keep(plan.compared(store.read(Tables.EVENTS), store.read(Tables.IDENTITY_MAP),
           store.read(Tables.CUSTOMER_PROFILES), previous));
       List<SegmentsResult.Size> sizes = bits.sizes(compared);
@@ -85,17 +85,20 @@ public final class SegmentsJob {
         throw new IllegalStateException("segments " + day + " wrote " + memberships
             + " memberships where the segment sizes add up to " + expected);
       }
+      phases.done("membership");
 
-      spark.sparkContext().setJobDescription("segments " + day + ": changes");
+      phases.describe("changes");
       Dataset<Row> changes = bits.changes(compared).select(lit(Date.valueOf(day)).as("as_of_date"), col("segment_id"),
           col(CUSTOMER_KEY), col("change"),
           lit(previousDate == null ? null : Date.valueOf(previousDate)).cast("date").as("previous_date"));
       store.replaceWhere(Tables.SEGMENT_CHANGES, changes, today, commitNote);
+      phases.done("changes");
 
-      spark.sparkContext().setJobDescription("segments " + day + ": sizes");
+      phases.describe("sizes");
       store.replaceWhere(Tables.SEGMENT_SIZES, sizes(spark, day, sizes), today, commitNote);
+      phases.done("sizes");
       return new SegmentsResult(day, previousDate, sizes, memberships, plan.aggregateCount(),
-          clock.millis() - started);
+          phases.elapsedMillis());
     }
   }
 

@@ -25,20 +25,31 @@ public final class LakeViews {
   }
 
   /**
-   * Plans {@code query}; a query Spark cannot parse or resolve is bad usage (exit 2) and its
+   * Plans {@code query} after {@link ReadOnlyQueries} accepted it: nothing but a read-only query
+   * runs. A query Spark cannot parse or resolve is bad usage (exit 2) and the first line of its
    * message, which only quotes the user's own query, is shown with the views that exist.
    */
   public static Dataset<Row> query(SparkSession spark, String query, List<String> views) {
     try {
+      ReadOnlyQueries.check(spark.sessionState().sqlParser().parsePlan(query));
       return spark.sql(query);
     } catch (Exception e) {
-      // Scala declares no checked exceptions: AnalysisException reaches Java undeclared.
+      // Scala declares no checked exceptions: AnalysisException (and ParseException) reach Java undeclared.
       if (!(e instanceof AnalysisException)) {
         throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
       }
-      String first = e.getMessage().lines().findFirst().orElse(e.getClass().getSimpleName());
-      throw TarmoException.usage("Cannot run query: " + first
+      throw TarmoException.usage("Cannot run query: " + reason(e)
           + " (tables: " + (views.isEmpty() ? "none yet" : String.join(", ", views)) + ")", e);
     }
+  }
+
+  /**
+   * The first non-empty line of Spark's message: a ParseException's starts with an empty line,
+   * then the error class and what is wrong, then the query with a pointer under it.
+   */
+  static String reason(Exception e) {
+    String message = e.getMessage() == null ? "" : e.getMessage();
+    return message.lines().map(String::strip).filter(line -> !line.isEmpty()).findFirst()
+        .orElse(e.getClass().getSimpleName());
   }
 }

@@ -1,15 +1,15 @@
 package io.tarmo.bench;
 
-import io.tarmo.config.TarmoSettings.IngestSettings;
-import io.tarmo.config.TarmoSettings.IpPolicy;
-import io.tarmo.config.TarmoSettings.PrivacySettings;
 import io.tarmo.generate.GeneratorSettings;
 import io.tarmo.generate.LandingGenerator;
 import io.tarmo.ingest.IngestJob;
 import io.tarmo.ingest.IngestResult;
+import io.tarmo.ingest.IngestSettings;
+import io.tarmo.ingest.IpPolicy;
+import io.tarmo.ingest.PrivacySettings;
 import io.tarmo.lake.DeltaStore;
-import io.tarmo.lake.Lake;
 import io.tarmo.lake.Lake.Source;
+import io.tarmo.lake.Lake;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -15,7 +15,6 @@ import static org.apache.spark.sql.functions.timestamp_seconds;
 import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.xxhash64;
 
-import io.tarmo.config.SegmentsLoader;
 import io.tarmo.lake.DeltaStore;
 import io.tarmo.lake.Lake;
 import io.tarmo.lake.Tables;
@@ -24,6 +23,7 @@ import io.tarmo.profiles.ProfilesJob;
 import io.tarmo.segments.SegmentCatalog;
 import io.tarmo.segments.SegmentPlan;
 import io.tarmo.segments.SegmentsJob;
+import io.tarmo.segments.SegmentsLoader;
 import io.tarmo.segments.SegmentsResult;
 import java.io.IOException;
 import java.nio.file.Files;

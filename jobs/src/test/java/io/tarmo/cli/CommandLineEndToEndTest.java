@@ -253,6 +253,29 @@ class CommandLineEndToEndTest {
   }
 
   @Test
+  void sqlRefusesADeleteAndTheTableIsUnchanged() {
+    String table = root.resolve("lake/tables/quarantine").toString();
+    spark.sql("select 'events' as source, 'bad json' as reason").write().format("delta").save(table);
+    long version = spark.sql("describe history delta.`" + table + "`").count();
+
+    Run delete = tarmo("sql", "--lake", root.resolve("lake").toString(), "delete from delta.`" + table + "`");
+    assertThat(delete.exitCode()).isEqualTo(2);
+    assertThat(delete.out()).isEmpty();
+    assertThat(delete.err().strip())
+        .isEqualTo("tarmo sql: Cannot run query: only read-only queries are allowed, not DeleteFromTable");
+    assertThat(spark.read().format("delta").load(table).count()).isEqualTo(1);
+    assertThat(spark.sql("describe history delta.`" + table + "`").count()).isEqualTo(version);
+  }
+
+  @Test
+  void sqlSyntaxErrorSaysWhatIsWrong() {
+    Run run = tarmo("sql", "--lake", root.toString(), "selec 1");
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err().strip()).isEqualTo("tarmo sql: Cannot run query: [PARSE_SYNTAX_ERROR] Syntax error at or"
+        + " near 'selec'. SQLSTATE: 42601 (line 1, pos 0) (tables: none yet)");
+  }
+
+  @Test
   void everyCommandHasHelp() {
     for (String command : List.of("generate", "ingest", "identity", "profiles", "segments", "sql", "demo")) {
       Run help = tarmo(command, "--help");

@@ -253,13 +253,10 @@ class LandingGeneratorTest {
   }
 
   @Test
-  void twentyThousandCustomersForTwoDaysIsQuickAndHasOneOversizedLinePerDay(@TempDir Path root)
-      throws IOException {
-    long start = System.nanoTime();
+  void twentyThousandCustomersForTwoDaysHaveOneOversizedLinePerDay(@TempDir Path root) throws IOException {
+    // How long this takes is LandingGeneratorBenchmark's question (bench/generate.sh), not a test's.
     GenerationResult result = generate(root, 20_000, 2, 11);
-    double seconds = (System.nanoTime() - start) / 1e9;
     assertThat(result.counts().get("events.lines")).isBetween(30_000L, 50_000L);
-    assertThat(seconds).isLessThan(15);
     for (LocalDate day : List.of(END.minusDays(1), END)) {
       assertThat(eventLines(root, day).stream().filter(l -> l.length > 70_000).count()).isEqualTo(1);
     }

@@ -3,6 +3,7 @@ package io.tarmo.identity;
 import io.tarmo.lake.DeltaStore;
 import io.tarmo.lake.TableSpec;
 import io.tarmo.lake.Tables;
+import io.tarmo.subject.Identifiers;
 import java.sql.Date;
 import java.sql.Timestamp;
 import java.time.Instant;

@@ -3,10 +3,10 @@ package io.tarmo.identity;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tarmo.config.SettingsLoader;
-import io.tarmo.config.TarmoSettings.IdentitySettings;
 import io.tarmo.lake.DeltaStore;
 import io.tarmo.lake.Lake;
 import io.tarmo.lake.Tables;
+import io.tarmo.subject.IdentifierType;
 import io.tarmo.testing.SparkTest;
 import java.nio.file.Path;
 import java.time.Clock;

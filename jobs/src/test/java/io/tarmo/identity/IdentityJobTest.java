@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tarmo.TarmoException;
 import io.tarmo.config.SettingsLoader;
-import io.tarmo.config.TarmoSettings.IdentitySettings;
 import io.tarmo.lake.DeltaStore;
 import io.tarmo.lake.Lake;
 import io.tarmo.lake.TableSpec;

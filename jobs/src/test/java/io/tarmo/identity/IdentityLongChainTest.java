@@ -6,7 +6,6 @@ import static org.apache.spark.sql.functions.lit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tarmo.config.SettingsLoader;
-import io.tarmo.config.TarmoSettings.IdentitySettings;
 import io.tarmo.lake.DeltaStore;
 import io.tarmo.lake.Lake;
 import io.tarmo.lake.Tables;

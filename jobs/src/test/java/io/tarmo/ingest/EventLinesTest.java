@@ -2,7 +2,6 @@ package io.tarmo.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tarmo.config.TarmoSettings.IpPolicy;
 import io.tarmo.testing.SparkTest;
 import java.time.Duration;
 import java.time.LocalDate;

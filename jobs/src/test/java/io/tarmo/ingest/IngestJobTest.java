@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tarmo.TarmoException;
-import io.tarmo.config.TarmoSettings.IngestSettings;
-import io.tarmo.config.TarmoSettings.IpPolicy;
-import io.tarmo.config.TarmoSettings.PrivacySettings;
 import io.tarmo.lake.DeltaStore;
 import io.tarmo.lake.Lake;
 import io.tarmo.lake.TableSpec;

@@ -2,7 +2,6 @@ package io.tarmo.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tarmo.config.TarmoSettings.IpPolicy;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 

@@ -2,7 +2,6 @@ package io.tarmo.segments;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tarmo.config.SegmentsLoader;
 import io.tarmo.profiles.ProfilesJob;
 import io.tarmo.testing.LakeFixtures;
 import io.tarmo.testing.SparkTest;

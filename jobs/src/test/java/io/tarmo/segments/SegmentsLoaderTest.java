@@ -1,14 +1,9 @@
-package io.tarmo.config;
+package io.tarmo.segments;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tarmo.TarmoException;
-import io.tarmo.segments.Comparison;
-import io.tarmo.segments.Condition;
-import io.tarmo.segments.FieldType;
-import io.tarmo.segments.SegmentCatalog;
-import io.tarmo.segments.SegmentDefinition;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

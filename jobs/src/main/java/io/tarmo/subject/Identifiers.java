@@ -1,4 +1,4 @@
-package io.tarmo.identity;
+package io.tarmo.subject;
 
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.lower;

@@ -1,4 +1,4 @@
-package io.tarmo.config;
+package io.tarmo.segments;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
@@ -10,17 +10,10 @@ import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import io.tarmo.TarmoException;
-import io.tarmo.segments.Comparison;
-import io.tarmo.segments.Condition;
 import io.tarmo.segments.Condition.Measure;
 import io.tarmo.segments.Condition.Predicate;
 import io.tarmo.segments.Condition.Threshold;
 import io.tarmo.segments.Condition.Window;
-import io.tarmo.segments.Field;
-import io.tarmo.segments.FieldType;
-import io.tarmo.segments.SegmentCatalog;
-import io.tarmo.segments.SegmentDefinition;
-import io.tarmo.segments.SegmentFields;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

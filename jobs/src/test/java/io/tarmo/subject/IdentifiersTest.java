@@ -1,4 +1,4 @@
-package io.tarmo.identity;
+package io.tarmo.subject;
 
 import static org.apache.spark.sql.functions.col;
 import static org.assertj.core.api.Assertions.assertThat;

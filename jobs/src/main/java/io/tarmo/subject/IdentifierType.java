@@ -1,4 +1,4 @@
-package io.tarmo.identity;
+package io.tarmo.subject;
 
 import java.util.Arrays;
 import java.util.Optional;

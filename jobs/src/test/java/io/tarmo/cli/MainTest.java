@@ -1,0 +1,72 @@
+package io.tarmo.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+
+/** What the command line answers to arguments it does not know: never the values it was given. */
+class MainTest {
+
+  private static final String COMMANDS = "(commands: generate, ingest, identity, profiles, segments, sql, demo, help)";
+
+  record Run(int exitCode, String out, String err) {}
+
+  private static Run tarmo(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Main.commandLine(new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  @Test
+  void unknownCommandIsNamedWithTheCommandsAndNothingElse() {
+    Run run = tarmo("dsar", "--subject", "email:anna@example.com");
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.out()).isEmpty();
+    assertThat(run.err().strip()).isEqualTo("tarmo: unknown command 'dsar' " + COMMANDS);
+  }
+
+  @Test
+  void argumentThatIsNoCommandIsNotEchoed() {
+    Run run = tarmo("anna@example.com", "+491701234567");
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err().strip()).isEqualTo("tarmo: unknown command " + COMMANDS);
+  }
+
+  @Test
+  void unknownOptionOfAKnownCommandIsNamedWithoutItsValue() {
+    for (String[] args : new String[][] {{"ingest", "--bogus", "anna@example.com"},
+        {"ingest", "--bogus=anna@example.com"}, {"ingest", "--date", "2026-11-28", "--bogus", "anna@example.com"}}) {
+      Run run = tarmo(args);
+      assertThat(run.exitCode()).isEqualTo(2);
+      assertThat(run.out()).isEmpty();
+      assertThat(run.err().strip()).isEqualTo("tarmo: Unknown option: '--bogus' (see: tarmo ingest --help)");
+    }
+  }
+
+  @Test
+  void unknownOptionBeforeAnyCommandIsNamedWithoutItsValue() {
+    Run run = tarmo("--subject", "email:anna@example.com");
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err().strip()).isEqualTo("tarmo: Unknown option: '--subject' (see: tarmo --help)");
+  }
+
+  @Test
+  void optionThatIsNoOptionNameIsNotEchoed() {
+    Run run = tarmo("ingest", "-anna@example.com");
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).doesNotContain("anna").contains("Unknown option: an unreadable option");
+  }
+
+  @Test
+  void extraArgumentsOfAKnownCommandAreCountedNotEchoed() {
+    Run one = tarmo("sql", "select 1", "anna@example.com");
+    assertThat(one.exitCode()).isEqualTo(2);
+    assertThat(one.err().strip()).isEqualTo("tarmo: Unexpected argument (its value is not shown) (see: tarmo sql --help)");
+    Run two = tarmo("sql", "select 1", "anna@example.com", "+491701234567");
+    assertThat(two.err().strip())
+        .isEqualTo("tarmo: Unexpected arguments (2, their values are not shown) (see: tarmo sql --help)");
+  }
+}
