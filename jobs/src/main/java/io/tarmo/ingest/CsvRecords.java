@@ -62,6 +62,37 @@ public final class CsvRecords {
   }
 
   /**
+   * Whether every quoted field of {@code record} (lines joined by {@code \n}) is closed right
+   * before a comma, a line break or the end, as RFC 4180 has it. The parser is lenient with a
+   * stray quote on one line; a record that spans lines must be strict, or a later quote could
+   * close a quote left open by mistake lines before and make one record of several.
+   */
+  public static boolean strict(byte[] record) {
+    boolean inQuotes = false;
+    boolean fieldStart = true;
+    for (int i = 0; i < record.length; i++) {
+      byte b = record[i];
+      if (inQuotes) {
+        if (b == '"') {
+          if (i + 1 < record.length && record[i + 1] == '"') {
+            i++;
+          } else if (i + 1 < record.length && record[i + 1] != ',' && record[i + 1] != '\n') {
+            return false;
+          } else {
+            inQuotes = false;
+          }
+        }
+        continue;
+      }
+      if (b == '"' && fieldStart) {
+        inQuotes = true;
+      }
+      fieldStart = b == ',' || b == '\n';
+    }
+    return !inQuotes;
+  }
+
+  /**
    * The fields of one record (its lines joined by {@code \n}), or null when a quoted field is not
    * closed at its end; an empty list when it has more than {@value #MAX_COLUMNS} fields.
    */

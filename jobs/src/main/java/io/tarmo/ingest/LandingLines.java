@@ -238,8 +238,8 @@ public final class LandingLines {
 
     /**
      * A CSV record: one line, or while a quoted field stays open, the lines up to the one that
-     * closes it. When it is not closed within the bounds, or the lines do not make a record of
-     * {@code csvColumns} fields, the first line alone is the record (checks reject its open quote)
+     * closes it. When it is not closed within the bounds, or the lines do not make a strict
+     * ({@link CsvRecords#strict}) record of {@code csvColumns} fields, the first line alone is the record (checks reject its open quote)
      * and the lines after it are read again as records of their own.
      */
     private byte[] nextRecord() {
@@ -259,8 +259,8 @@ public final class LandingLines {
         size += line.length + 1;
         open = CsvRecords.openAfter(line, 0, line.length, true);
       }
-      if (!open && size <= maxBytes) {
-        byte[] joined = join(parts);
+      byte[] joined = !open && size <= maxBytes ? join(parts) : null;
+      if (joined != null && CsvRecords.strict(joined)) {
         List<String> fields = CsvRecords.fields(new String(joined, StandardCharsets.UTF_8));
         if (fields != null && fields.size() == csvColumns) {
           return joined;

@@ -49,6 +49,13 @@ class CsvRecordsTest {
     assertThat(CsvRecords.openAfter(bytes("x,c"), 0, 3, true)).isTrue();
   }
 
+  @Test
+  void aRecordIsStrictWhenEveryQuotedFieldEndsAtACommaOrLineBreak() {
+    assertThat(CsvRecords.strict(bytes("a,\"b\nc\",\"d\"\"\"\ne"))).isTrue();
+    assertThat(CsvRecords.strict(bytes("a,\"b\nc,\"Long Rd\" 2,x"))).isFalse();
+    assertThat(CsvRecords.strict(bytes("a,\"b\nc"))).isFalse();
+  }
+
   private static boolean open(String line) {
     byte[] bytes = bytes(line);
     return CsvRecords.openAfter(bytes, 0, bytes.length, false);
