@@ -139,6 +139,12 @@ public final class IngestJob {
       phases.done("quarantine write");
       checkWritten("quarantine", quarantineRows, quarantineWritten);
 
+      for (Sorted sorted : List.of(events, crm, consent)) {
+        if (sorted.unreadableFiles() > 0) {
+          LOG.warn("ingest {}: {} {} file(s) could not be read, or not to their end; see the quarantine table",
+              day, sorted.unreadableFiles(), sorted.source());
+        }
+      }
       IngestResult result = new IngestResult(day, eventCounts, crmCounts, consentCounts, reasons);
       for (SourceCounts counts : List.of(eventCounts, crmCounts, consentCounts)) {
         if (!counts.accountedFor()) {

@@ -23,6 +23,7 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -74,11 +75,12 @@ public final class LandingLines {
     for (int i = 0; i < files.size(); i++) {
       refs.add(new FileRef(i, files.get(i)));
     }
-    Map<String, String> hadoop = new HashMap<>();
-    spark.sparkContext().hadoopConfiguration().forEach(entry -> hadoop.put(entry.getKey(), entry.getValue()));
-    JavaRDD<Row> rows = JavaSparkContext.fromSparkContext(spark.sparkContext())
-        .parallelize(refs, Math.max(1, refs.size()))
-        .flatMap(ref -> new FileRows(ref, hadoop, maxLineChars, csvColumns));
+    HashMap<String, String> settings = new HashMap<>();
+    spark.sparkContext().hadoopConfiguration().forEach(entry -> settings.put(entry.getKey(), entry.getValue()));
+    JavaSparkContext context = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    Broadcast<HashMap<String, String>> hadoop = context.broadcast(settings);
+    JavaRDD<Row> rows = context.parallelize(refs, Math.max(1, refs.size()))
+        .flatMap(ref -> new FileRows(ref, hadoop.value(), maxLineChars, csvColumns));
     return spark.createDataFrame(rows, READ)
         .select(col("bytes").cast(DataTypes.StringType).as(LineChecks.VALUE), col(LineChecks.FILE),
             col(LineChecks.LINE_ID), col(LineChecks.PROBLEM));

@@ -31,8 +31,9 @@ public final class LineChecks {
   public static final String VALUE = "value";
   public static final String FILE = "file";
   /**
-   * A line's position in the scan ({@code monotonically_increasing_id} at the file source): the
-   * same in every pass over the same files, so passes can agree on which copy of a line to keep.
+   * A line's position: its file's place in the day's sorted file list, then its place in the file
+   * ({@link LandingLines}). The same in every pass over the same files, so passes can agree on which
+   * copy of a line to keep.
    */
   public static final String LINE_ID = "line_id";
   /** A hash of the raw line: tells copies of one key apart, and finds identical copies. */
