@@ -125,7 +125,7 @@ public final class IngestJob {
       spark.sparkContext().setJobDescription("ingest " + day + ": consent");
       Sorted consent = sort("consent", consentFiles, ConsentLines.classify(
           LandingLines.readLines(spark, consentFiles.readable(), settings.maxLineChars()), day,
-          TimeWindow.around(day, settings.maxEventAgeDays(), settings.maxClockSkew()),
+          TimeWindow.forConsent(day, settings.maxClockSkew()),
           settings.maxLineChars(), settings.defaultPhoneRegion()), "consent_id", Dedupe.Keep.LOWEST, "ts", kept, reasons);
       phases.done("consent tally");
       quarantined.add(consent.quarantineRows(spark, day));

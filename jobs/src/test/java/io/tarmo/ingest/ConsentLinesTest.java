@@ -25,7 +25,7 @@ class ConsentLinesTest {
 
   private Row classifyOne(String line) {
     return ConsentLines.classify(Fixtures.lines(spark, line), DAY,
-        TimeWindow.around(DAY, 30, java.time.Duration.ofDays(1)), 2000, "DE").head();
+        TimeWindow.forConsent(DAY, java.time.Duration.ofDays(1)), 2000, "DE").head();
   }
 
   @ParameterizedTest(name = "{1}")

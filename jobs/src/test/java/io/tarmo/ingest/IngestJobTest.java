@@ -355,17 +355,18 @@ class IngestJobTest {
         consent("k4", "customer_id", "C1", "granted", "1970-01-01T00:00:00Z", null),
         consent("k5", "customer_id", "C1", "granted", "2026-11-27T08:00:00Z", "2026-11-27T07:00:00Z"),
         consent("k6", "customer_id", "C1", "granted", "2026-11-27T08:00:00Z", "2026-11-27T08:00:00Z"),
-        consent("k7", "customer_id", "C1", "granted", "2026-11-28T00:30:00Z", null));
+        consent("k7", "customer_id", "C1", "granted", "2026-11-28T00:30:00Z", null),
+        consent("k8", "customer_id", "C1", "granted", "2021-05-01T09:00:00Z", "2031-05-01T09:00:00Z"));
 
     IngestResult result = job.run(DAY1, "test");
 
-    String window = "ts out of range (more than 30 days before the delivery day or after it ends plus the allowed clock skew)";
-    assertThat(result.counts()).containsEntry("consent.read", 7L).containsEntry("consent.stored", 2L)
+    String window = "ts out of range (before 2000-01-01 or after the delivery day ends plus the allowed clock skew)";
+    assertThat(result.counts()).containsEntry("consent.read", 8L).containsEntry("consent.stored", 3L)
         .containsEntry("consent.quarantined", 5L)
         .containsEntry("quarantine.consent." + window, 3L)
         .containsEntry("quarantine.consent.expires_at is not after ts", 2L);
     assertThat(store.read(Tables.CONSENT_EVENTS).select("consent_id").orderBy("consent_id").collectAsList())
-        .extracting(row -> row.getString(0)).containsExactly("k1", "k7");
+        .extracting(row -> row.getString(0)).as("a backfilled history is kept").containsExactly("k1", "k7", "k8");
   }
 
   @Test
