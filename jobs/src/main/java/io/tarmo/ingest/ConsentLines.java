@@ -47,7 +47,12 @@ public final class ConsentLines {
 
   private ConsentLines() {}
 
-  public static Dataset<Row> classify(Dataset<Row> lines, LocalDate day, int maxLineChars, String defaultPhoneRegion) {
+  /**
+   * Classifies the lines of delivery {@code day}; {@code ts} must lie in {@code window} and
+   * {@code expires_at}, when given, after {@code ts}.
+   */
+  public static Dataset<Row> classify(Dataset<Row> lines, LocalDate day, TimeWindow window, int maxLineChars,
+      String defaultPhoneRegion) {
     Map<String, String> options = Map.of("mode", "PERMISSIVE", "columnNameOfCorruptRecord", CORRUPT);
     Dataset<Row> parsed = lines.withColumn("j", from_json(col(VALUE), RAW, options));
 
@@ -63,8 +68,10 @@ public final class ConsentLines {
     LineChecks checks = LineChecks.forLines(maxLineChars)
         .reject(col("j").isNull().or(col("j." + CORRUPT).isNotNull()),
             "malformed JSON or a field of the wrong type")
+        .reject(Identifiers.hasInvisibleCharacter(col("j.consent_id")), "consent_id " + LineChecks.INVISIBLE)
         .reject(Identifiers.id(col("j.consent_id")).isNull(), "missing consent_id")
         .reject(oneOf(subjectType, SUBJECT_TYPES), "unknown subject_type (expected " + String.join(", ", SUBJECT_TYPES) + ")")
+        .reject(Identifiers.hasInvisibleCharacter(rawSubject), "subject_value " + LineChecks.INVISIBLE)
         .reject(Identifiers.id(rawSubject).isNull(), "missing subject_value")
         .reject(subject.isNull(), "subject_value is not a valid " + "identifier of its subject_type")
         .reject(oneOf(lower(trim(col("j.purpose"))), PURPOSES), "unknown purpose (expected " + String.join(", ", PURPOSES) + ")")
@@ -73,7 +80,9 @@ public final class ConsentLines {
         .reject(oneOf(lower(trim(col("j.legal_basis"))), LEGAL_BASES),
             "unknown legal_basis (expected " + String.join(", ", LEGAL_BASES) + ")")
         .reject(ts.isNull(), "ts missing or not a timestamp")
-        .reject(expiresRaw.isNotNull().and(expiresRaw.notEqual("")).and(expires.isNull()), "expires_at is not a timestamp");
+        .reject(window.outside(ts), window.reason("ts"))
+        .reject(expiresRaw.isNotNull().and(expiresRaw.notEqual("")).and(expires.isNull()), "expires_at is not a timestamp")
+        .reject(expires.leq(ts), "expires_at is not after ts");
 
     // One projection, not a chain of withColumn: each of those re-analyses the whole plan.
     Dataset<Row> checked = parsed.select(checks.classifiedColumns(

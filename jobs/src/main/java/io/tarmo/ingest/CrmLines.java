@@ -32,7 +32,8 @@ import org.apache.spark.sql.types.DataTypes;
 /**
  * Parses and validates CRM extract lines (CONTRACT 3.2), header lines already removed. Needs
  * {@code value}, {@code file} and {@code line_id}; adds {@code outcome}, {@code reason}, {@code line_hash}, the
- * {@code crm_customers} columns and the flags {@code email_invalid} and {@code phone_invalid}.
+ * {@code crm_customers} columns and the flags {@code email_invalid}, {@code phone_invalid} and
+ * {@code id_invalid}. Lines are CSV records ({@link CsvRecords}): a record may span lines.
  * An empty {@code updated_at} counts as the start of the delivery day.
  */
 public final class CrmLines {
@@ -44,6 +45,9 @@ public final class CrmLines {
 
   public static final String HEADER = String.join(",", COLUMNS);
 
+  /** Flags a record whose loyalty_card_id was left out: not an id (a control character, too long). */
+  public static final String ID_INVALID = "id_invalid";
+
   private CrmLines() {}
 
   /**
@@ -52,7 +56,7 @@ public final class CrmLines {
    */
   public static Dataset<Row> classify(Dataset<Row> lines, LocalDate day, int maxLineChars,
       String defaultPhoneRegion, List<String> badHeaderFiles) {
-    UDF1<String, List<String>> split = CsvLine::split;
+    UDF1<String, List<String>> split = CsvRecords::fields;
     Dataset<Row> parsed = lines.withColumn("fields",
         udf(split, DataTypes.createArrayType(DataTypes.StringType)).withName("tarmo_csv_split").apply(col(VALUE)));
 
@@ -68,9 +72,10 @@ public final class CrmLines {
     LineChecks checks = LineChecks.forLines(maxLineChars)
         .reject(col(FILE).isin(badHeaderFiles.toArray()),
             "file header is not the CRM header (" + HEADER + ")")
-        .reject(col("fields").isNull(), "unclosed quote")
+        .reject(col("fields").isNull(), "unclosed quote; reading resumed on the next line")
         .reject(size(col("fields")).notEqual(COLUMNS.size()),
             "wrong column count (expected " + COLUMNS.size() + ")")
+        .reject(Identifiers.hasInvisibleCharacter(field("customer_id")), "customer_id " + LineChecks.INVISIBLE)
         .reject(Identifiers.id(field("customer_id")).isNull(), "missing customer_id")
         .reject(updatedRaw.isNotNull().and(updatedAt.isNull()), "updated_at is not a timestamp")
         .reject(createdRaw.isNotNull().and(createdAt.isNull()), "created_at is not a timestamp")
@@ -92,6 +97,7 @@ public final class CrmLines {
         field("city").as("city"),
         upper(field("country")).as("country"),
         Identifiers.id(field("loyalty_card_id")).as("loyalty_card_id"),
+        field("loyalty_card_id").isNotNull().and(Identifiers.id(field("loyalty_card_id")).isNull()).as(ID_INVALID),
         createdAt.as("created_at"),
         coalesce(updatedAt, lit(dayStart)).as("updated_at"),
         lit(java.sql.Date.valueOf(day)).as("ingest_date")));

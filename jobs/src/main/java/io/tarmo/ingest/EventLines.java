@@ -18,10 +18,8 @@ import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.types.DataTypes.StringType;
 
 import io.tarmo.subject.Identifiers;
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -65,16 +63,17 @@ public final class EventLines {
     Column type = lower(trim(col("j.type")));
     Column rawTs = trim(col("j.timestamp"));
     Column ts = try_to_timestamp(rawTs);
-    Timestamp earliest = Timestamp.from(rules.day().atStartOfDay(ZoneOffset.UTC).toInstant()
-        .minus(Duration.ofDays(rules.maxEventAgeDays())));
-    Timestamp latest = Timestamp.from(rules.day().plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant()
-        .plus(rules.maxClockSkew()));
+    TimeWindow window = TimeWindow.around(rules.day(), rules.maxEventAgeDays(), rules.maxClockSkew());
     Column anonymousId = Identifiers.id(col("j.anonymousId"));
     Column userId = Identifiers.id(col("j.userId"));
     Column eventName = trim(col("j.event"));
 
     LineChecks checks = LineChecks.forLines(rules.maxLineChars())
         .reject(col("j." + EventJson.MALFORMED), "malformed JSON or a field of the wrong type")
+        .reject(Identifiers.hasInvisibleCharacter(col("j.messageId")), "messageId " + LineChecks.INVISIBLE)
+        .reject(Identifiers.hasInvisibleCharacter(col("j.userId")), "userId " + LineChecks.INVISIBLE)
+        .reject(Identifiers.hasInvisibleCharacter(col("j.anonymousId")), "anonymousId " + LineChecks.INVISIBLE)
+        .reject(Identifiers.hasInvisibleCharacter(col("j.previousId")), "previousId " + LineChecks.INVISIBLE)
         .reject(Identifiers.id(col("j.messageId")).isNull(), "missing messageId")
         .reject(type.isNull(), "missing type")
         .reject(type.isin(TYPES.toArray()).unary_$bang(),
@@ -82,9 +81,7 @@ public final class EventLines {
         .reject(rawTs.isNull().or(rawTs.equalTo("")), "missing timestamp")
         .reject(rawTs.rlike(ISO_WITH_ZONE).unary_$bang().or(ts.isNull()),
             "timestamp is not ISO-8601 with a zone")
-        .reject(ts.lt(lit(earliest)).or(ts.geq(lit(latest))),
-            "timestamp out of range (more than " + rules.maxEventAgeDays()
-                + " days before the delivery day or after it ends plus the allowed clock skew)")
+        .reject(window.outside(ts), window.reason("timestamp"))
         .reject(anonymousId.isNull().and(userId.isNull()), "missing both anonymousId and userId")
         .reject(type.equalTo("track").and(eventName.isNull().or(eventName.equalTo(""))),
             "track event without an event name")

@@ -4,6 +4,7 @@ import static io.tarmo.ingest.LineChecks.DROPPED;
 import static io.tarmo.ingest.LineChecks.OUTCOME;
 import static io.tarmo.ingest.LineChecks.QUARANTINED;
 import static io.tarmo.ingest.LineChecks.REASON;
+import static io.tarmo.ingest.LineChecks.UNREADABLE;
 import static io.tarmo.ingest.LineChecks.VALID;
 import static io.tarmo.ingest.LineChecks.VALUE;
 import static org.apache.spark.sql.functions.broadcast;
@@ -31,7 +32,10 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code ingest --date D}: the landing day D of events, CRM and consent into the bronze tables
@@ -47,6 +51,8 @@ import org.apache.spark.sql.SparkSession;
  * are expected to be ingested in date order, as a scheduler runs them.
  */
 public final class IngestJob {
+
+  private static final Logger LOG = LoggerFactory.getLogger(IngestJob.class);
 
   /** Up to this many repeated keys are broadcast to the join that picks the copies to keep. */
   private static final long BROADCAST_KEYS = 2_000_000L;
@@ -78,58 +84,68 @@ public final class IngestJob {
     check(day);
     SparkSession spark = store.spark();
     Phases phases = Phases.start(spark, "ingest " + day);
-    Lake lake = store.lake();
     Configuration hadoop = hadoop();
     Map<String, Long> reasons = new LinkedHashMap<>();
     List<Dataset<Row>> quarantined = new ArrayList<>();
     Intermediates kept = new Intermediates();
     try {
-      List<String> eventFiles = lake.landingFiles(hadoop, Source.EVENTS, day);
+      LandingFiles eventFiles = landing(Source.EVENTS, day, LandingFiles.Format.JSON_LINES);
       phases.describe("events");
-      Sorted events = sort("events", eventFiles.size(), EventLines.classify(LandingLines.read(spark, eventFiles),
+      Sorted events = sort("events", eventFiles, EventLines.classify(
+          LandingLines.readLines(spark, eventFiles.readable(), settings.maxLineChars()),
           new EventLines.Rules(day, settings.maxLineChars(), settings.maxEventAgeDays(),
               settings.maxClockSkew(), settings.defaultPhoneRegion(), privacy.ipPolicy(),
               privacy.analyticsCategory())), "message_id", Dedupe.Keep.LOWEST, "ts", kept, reasons);
       phases.done("events tally");
-      quarantined.add(events.quarantineRows(day));
-      SourceCounts eventCounts = replaceDayOnce(events, Tables.EVENTS, eventWindow(day), "message_id",
-          eventFiles.size(), day, commitNote);
+      quarantined.add(events.quarantineRows(spark, day));
+      SourceCounts eventCounts = replaceDayOnce(events, Tables.EVENTS, eventWindow(day), "message_id", day,
+          commitNote);
       phases.done("events write");
 
-      List<String> crmFiles = lake.landingFiles(hadoop, Source.CRM, day);
+      LandingFiles crmFiles = landing(Source.CRM, day, LandingFiles.Format.CSV);
       phases.describe("crm");
-      List<String> badHeaders = crmFiles.stream()
-          .filter(file -> !CrmLines.HEADER.equals(LandingLines.firstLine(hadoop, file)))
+      List<String> badHeaders = crmFiles.readable().stream()
+          .filter(file -> {
+            String first = LandingLines.firstLine(hadoop, file);
+            return first != null && !CrmLines.HEADER.equals(first);
+          })
           .toList();
-      Dataset<Row> crmLines = LandingLines.read(spark, crmFiles)
-          .filter(trim(col(VALUE)).notEqual(CrmLines.HEADER).and(
-              trim(col(VALUE)).notEqual("\uFEFF" + CrmLines.HEADER)));
-      Sorted crm = sort("crm", crmFiles.size(), CrmLines.classify(crmLines, day, settings.maxLineChars(),
+      Dataset<Row> crmLines = LandingLines.readCsvRecords(spark, crmFiles.readable(), settings.maxLineChars(),
+              CrmLines.COLUMNS.size())
+          .filter(col(VALUE).isNull().or(trim(col(VALUE)).notEqual(CrmLines.HEADER)));
+      Sorted crm = sort("crm", crmFiles, CrmLines.classify(crmLines, day, settings.maxLineChars(),
           settings.defaultPhoneRegion(), badHeaders), "customer_id", Dedupe.Keep.HIGHEST, "updated_at", kept, reasons);
       phases.done("crm tally");
-      quarantined.add(crm.quarantineRows(day));
+      quarantined.add(crm.quarantineRows(spark, day));
       long crmStored = crm.tally().valid == 0 ? 0L : upsertCrm(crm.firstCopies(), commitNote);
       phases.done("crm merge");
-      SourceCounts crmCounts = crm.tally().counts(crmFiles.size(), crmStored, crm.tally().valid - crmStored);
+      SourceCounts crmCounts = crm.counts(crmStored, crm.tally().valid - crmStored);
 
-      List<String> consentFiles = lake.landingFiles(hadoop, Source.CONSENT, day);
+      LandingFiles consentFiles = landing(Source.CONSENT, day, LandingFiles.Format.JSON_LINES);
       phases.describe("consent");
-      Sorted consent = sort("consent", consentFiles.size(), ConsentLines.classify(LandingLines.read(spark, consentFiles), day,
+      Sorted consent = sort("consent", consentFiles, ConsentLines.classify(
+          LandingLines.readLines(spark, consentFiles.readable(), settings.maxLineChars()), day,
+          TimeWindow.forConsent(day, settings.maxClockSkew()),
           settings.maxLineChars(), settings.defaultPhoneRegion()), "consent_id", Dedupe.Keep.LOWEST, "ts", kept, reasons);
       phases.done("consent tally");
-      quarantined.add(consent.quarantineRows(day));
-      SourceCounts consentCounts = replaceDayOnce(consent, Tables.CONSENT_EVENTS, lit(true), "consent_id",
-          consentFiles.size(),
-          day, commitNote);
+      quarantined.add(consent.quarantineRows(spark, day));
+      SourceCounts consentCounts = replaceDayOnce(consent, Tables.CONSENT_EVENTS, lit(true), "consent_id", day,
+          commitNote);
       phases.done("consent write");
 
       phases.describe("quarantine");
-      long quarantinedLines = events.tally().quarantined + crm.tally().quarantined + consent.tally().quarantined;
+      long quarantineRows = events.quarantineRowCount() + crm.quarantineRowCount() + consent.quarantineRowCount();
       long quarantineWritten = replaceDay(Tables.QUARANTINE,
-          quarantined.stream().reduce(Dataset::unionByName).orElseThrow(), null, quarantinedLines, day, commitNote);
+          quarantined.stream().reduce(Dataset::unionByName).orElseThrow(), null, quarantineRows, day, commitNote);
       phases.done("quarantine write");
-      checkWritten("quarantine", quarantinedLines, quarantineWritten);
+      checkWritten("quarantine", quarantineRows, quarantineWritten);
 
+      for (Sorted sorted : List.of(events, crm, consent)) {
+        if (sorted.unreadableFiles() > 0) {
+          LOG.warn("ingest {}: {} {} file(s) could not be read, or not to their end; see the quarantine table",
+              day, sorted.unreadableFiles(), sorted.source());
+        }
+      }
       IngestResult result = new IngestResult(day, eventCounts, crmCounts, consentCounts, reasons);
       for (SourceCounts counts : List.of(eventCounts, crmCounts, consentCounts)) {
         if (!counts.accountedFor()) {
@@ -143,31 +159,58 @@ public final class IngestJob {
     }
   }
 
+  /** The files under a source's landing folder of {@code day}. */
+  private LandingFiles landing(Source source, LocalDate day, LandingFiles.Format format) {
+    Lake lake = store.lake();
+    return LandingFiles.list(lake.fileSystem(hadoop()), new org.apache.hadoop.fs.Path(lake.landingDay(source, day)),
+        day, format);
+  }
+
   /**
    * One source's classified lines, sorted into their fates: counted, the copy of each repeated key
    * chosen, the quarantine rows ready. The classified lines are kept, so every later step reads
    * them without parsing again.
    */
-  private record Sorted(String source, Tally tally, Dataset<Row> lines, Dataset<Row> firstCopies, int maxLineChars) {
-    Dataset<Row> quarantineRows(LocalDate day) {
-      return LineChecks.quarantineRows(lines, source, day, maxLineChars);
+  private record Sorted(String source, LandingFiles files, Tally tally, Dataset<Row> lines, Dataset<Row> firstCopies,
+      int maxLineChars) {
+
+    /** The quarantined lines, the files read only part-way and the files not read. */
+    Dataset<Row> quarantineRows(SparkSession spark, LocalDate day) {
+      Dataset<Row> rows = LineChecks.quarantineRows(lines, source, day, maxLineChars);
+      List<Row> notRead = files.unreadable().stream()
+          .map(file -> RowFactory.create(source, file.reason(), null, file.file(), java.sql.Date.valueOf(day)))
+          .toList();
+      return notRead.isEmpty() ? rows : rows.unionByName(spark.createDataFrame(notRead, rows.schema()));
+    }
+
+    long unreadableFiles() {
+      return tally.unreadable + files.unreadable().size();
+    }
+
+    long quarantineRowCount() {
+      return tally.quarantined + unreadableFiles();
+    }
+
+    SourceCounts counts(long stored, long duplicates) {
+      return new SourceCounts(files.files(), tally.read, stored, duplicates, tally.dropped, tally.quarantined,
+          tally.invalidEmails, tally.invalidPhones, tally.invalidIds, unreadableFiles());
     }
   }
 
-  private Sorted sort(String source, int files, Dataset<Row> classified, String key, Dedupe.Keep keep,
+  private Sorted sort(String source, LandingFiles files, Dataset<Row> classified, String key, Dedupe.Keep keep,
       String rankColumn, Intermediates kept, Map<String, Long> reasons) {
     Column[] ranking = {col(rankColumn), col(LineChecks.LINE_HASH), col(LineChecks.LINE_ID)};
     Dataset<Row> lines = kept.keep(classified);
-    Tally tally = files == 0 ? new Tally(0, 0, 0, 0, 0, 0) : tally(lines, source, reasons);
+    Tally tally = files.files() == 0 ? new Tally(0, 0, 0, 0, 0, 0, 0, 0) : tally(lines, source, reasons);
     if (tally.valid == 0) {
-      return new Sorted(source, tally, lines, valid(lines), settings.maxLineChars());
+      return new Sorted(source, files, tally, lines, valid(lines), settings.maxLineChars());
     }
     Dataset<Row> repeated = kept.keep(Dedupe.repeatedKeys(valid(lines), key));
     boolean few = repeated.count() <= BROADCAST_KEYS;
     Dataset<Row> chosen = kept.keep(Dedupe.chosenCopies(valid(lines), few ? broadcast(repeated) : repeated, key, keep,
         ranking));
     Dataset<Row> firstCopies = Dedupe.keepChosen(valid(lines), few ? broadcast(chosen) : chosen, key, ranking);
-    return new Sorted(source, tally, lines, firstCopies, settings.maxLineChars());
+    return new Sorted(source, files, tally, lines, firstCopies, settings.maxLineChars());
   }
 
   /**
@@ -188,13 +231,13 @@ public final class IngestJob {
    * delivery brought among the stored rows in {@code window}, replacing the day's earlier rows; the
    * rest count as duplicates.
    */
-  private SourceCounts replaceDayOnce(Sorted sorted, TableSpec table, Column window, String key, int files,
-      LocalDate day, String commitNote) {
+  private SourceCounts replaceDayOnce(Sorted sorted, TableSpec table, Column window, String key, LocalDate day,
+      String commitNote) {
     Observation fresh = new Observation(table.name());
     Dataset<Row> rows = Dedupe.excludeEarlierDeliveries(sorted.firstCopies(), store.read(table).where(window), key,
         day, fresh);
     long stored = replaceDay(table, rows, fresh, sorted.tally().valid, day, commitNote);
-    return sorted.tally().counts(files, stored, sorted.tally().valid - stored);
+    return sorted.counts(stored, sorted.tally().valid - stored);
   }
 
   /**
@@ -215,14 +258,18 @@ public final class IngestJob {
   }
 
   /**
-   * CRM upsert: a version replaces the stored one only when its {@code updated_at} is later.
-   * The merge condition names columns only, so no identifier reaches the Delta log.
+   * CRM upsert: a version replaces the stored one only when its {@code updated_at} is later, or
+   * when the stored one is the same version from the same delivery (a re-run of the day, or the
+   * recovery of a crashed one): it is written again, so the day's counts are what its first run
+   * decided, not what a re-run finds already done. The merge condition names columns only, so no
+   * identifier reaches the Delta log.
    *
    * @return rows inserted plus rows updated
    */
   private long upsertCrm(Dataset<Row> latest, String commitNote) {
     DeltaStore.Upsert upsert = store.upsert(Tables.CRM_CUSTOMERS, latest, List.of("customer_id"),
-        "s.updated_at > t.updated_at", false, commitNote);
+        "s.updated_at > t.updated_at OR (s.updated_at = t.updated_at AND s.ingest_date = t.ingest_date)", false,
+        commitNote);
     return upsert.count("numTargetRowsInserted") + upsert.count("numTargetRowsUpdated");
   }
 
@@ -230,19 +277,20 @@ public final class IngestJob {
     return classified.filter(col(OUTCOME).equalTo(VALID));
   }
 
-  /** Line outcomes of one source, counted in one pass over the classified lines. */
-  private record Tally(long read, long valid, long dropped, long quarantined, long invalidEmails, long invalidPhones) {
-    SourceCounts counts(long files, long stored, long duplicates) {
-      return new SourceCounts(files, read, stored, duplicates, dropped, quarantined, invalidEmails, invalidPhones);
-    }
-  }
+  /**
+   * Line outcomes of one source, counted in one pass over the classified lines; {@code unreadable}
+   * counts the files read only part-way, which are no lines.
+   */
+  private record Tally(long read, long valid, long dropped, long quarantined, long invalidEmails, long invalidPhones,
+      long invalidIds, long unreadable) {}
 
   private static Tally tally(Dataset<Row> classified, String source, Map<String, Long> reasons) {
     Column isValid = col(OUTCOME).equalTo(VALID);
     List<Row> rows = classified.groupBy(col(OUTCOME), col(REASON))
         .agg(count(lit(1)).as("n"),
             count_if(isValid.and(flag(classified, "email_invalid"))).as("bad_email"),
-            count_if(isValid.and(flag(classified, "phone_invalid"))).as("bad_phone"))
+            count_if(isValid.and(flag(classified, "phone_invalid"))).as("bad_phone"),
+            count_if(isValid.and(flag(classified, CrmLines.ID_INVALID))).as("bad_id"))
         .collectAsList();
     long read = 0;
     long valid = 0;
@@ -250,12 +298,19 @@ public final class IngestJob {
     long quarantined = 0;
     long badEmails = 0;
     long badPhones = 0;
+    long badIds = 0;
+    long unreadable = 0;
     for (Row row : rows) {
       String outcome = row.getString(0);
       long n = row.getLong(2);
+      if (outcome.equals(UNREADABLE)) {
+        unreadable += n;
+        continue;
+      }
       read += n;
       badEmails += row.getLong(3);
       badPhones += row.getLong(4);
+      badIds += row.getLong(5);
       switch (outcome) {
         case VALID -> valid += n;
         case DROPPED -> dropped += n;
@@ -266,7 +321,7 @@ public final class IngestJob {
         default -> throw TarmoException.job("Cannot classify " + source + " lines: unknown outcome " + outcome);
       }
     }
-    return new Tally(read, valid, dropped, quarantined, badEmails, badPhones);
+    return new Tally(read, valid, dropped, quarantined, badEmails, badPhones, badIds, unreadable);
   }
 
   private static Column flag(Dataset<Row> classified, String name) {

@@ -1,72 +1,351 @@
 package io.tarmo.ingest;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.monotonically_increasing_id;
 
-import io.tarmo.TarmoException;
-import java.io.BufferedReader;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
+import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.io.compress.CompressionCodec;
-import org.apache.hadoop.io.compress.CompressionCodecFactory;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * Reads landing files as lines of text ({@code value}) with the file each came from ({@code file})
- * and its position in the scan ({@code line_id}).
+ * Reads landing files into rows of text ({@code value}) with the file each came from ({@code file})
+ * and its position ({@code line_id}: the file's place in the list, then the row's in the file, so
+ * the same in every read of the same files). JSON-lines files give one row per line, CSV files one
+ * per record ({@link CsvRecords}). Each file is read whole by one task, plain or gzip by its name.
+ *
+ * <p>The bytes are kept as they are: a line that is not UTF-8 stays so, for the checks to reject
+ * it. A line break is {@code \n}; a {@code \r} before it and a UTF-8 byte-order mark at the start
+ * of a file are dropped. A line longer than the line limit is kept only up to a little over it,
+ * so one runaway line costs no more memory than a rejected one.
+ *
+ * <p>A file that fails part-way (a truncated or corrupt gzip) keeps the whole lines read before the
+ * failure and adds one {@link LineChecks#PROBLEM} row saying what went wrong after how many lines;
+ * the failure does not stop the day.
  */
 public final class LandingLines {
 
-  static final StructType SCHEMA = new StructType()
-      .add(LineChecks.VALUE, DataTypes.StringType)
+  /** Columns of what is read, {@code value} still bytes. */
+  private static final StructType READ = new StructType()
+      .add("bytes", DataTypes.BinaryType)
       .add(LineChecks.FILE, DataTypes.StringType)
-      .add(LineChecks.LINE_ID, DataTypes.LongType);
+      .add(LineChecks.LINE_ID, DataTypes.LongType)
+      .add(LineChecks.PROBLEM, DataTypes.StringType);
 
   private LandingLines() {}
 
-  /** One row per line of {@code files} (gzip is decompressed by extension); empty for no files. */
-  public static Dataset<Row> read(SparkSession spark, List<String> files) {
-    if (files.isEmpty()) {
-      return spark.createDataFrame(List.of(), SCHEMA);
-    }
-    return spark.read()
-        .option("lineSep", "\n")
-        .text(files.toArray(String[]::new))
-        .select(col("value"), col("_metadata.file_path").as(LineChecks.FILE),
-            monotonically_increasing_id().as(LineChecks.LINE_ID));
+  /** One row per line of the JSON-lines {@code files}; empty for no files. */
+  public static Dataset<Row> readLines(SparkSession spark, List<String> files, int maxLineChars) {
+    return read(spark, files, maxLineChars, 0);
   }
 
-  /** The first line of a (possibly compressed) file, without a byte-order mark; null if empty. */
+  /**
+   * One row per CSV record of {@code files}, a record of {@code columns} fields spanning lines
+   * where a quoted field holds line breaks; empty for no files.
+   */
+  public static Dataset<Row> readCsvRecords(SparkSession spark, List<String> files, int maxLineChars, int columns) {
+    return read(spark, files, maxLineChars, columns);
+  }
+
+  private static Dataset<Row> read(SparkSession spark, List<String> files, int maxLineChars, int csvColumns) {
+    List<FileRef> refs = new ArrayList<>();
+    for (int i = 0; i < files.size(); i++) {
+      refs.add(new FileRef(i, files.get(i)));
+    }
+    HashMap<String, String> settings = new HashMap<>();
+    spark.sparkContext().hadoopConfiguration().forEach(entry -> settings.put(entry.getKey(), entry.getValue()));
+    JavaSparkContext context = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    Broadcast<HashMap<String, String>> hadoop = context.broadcast(settings);
+    JavaRDD<Row> rows = context.parallelize(refs, Math.max(1, refs.size()))
+        .flatMap(ref -> new FileRows(ref, hadoop.value(), maxLineChars, csvColumns));
+    return spark.createDataFrame(rows, READ)
+        .select(col("bytes").cast(DataTypes.StringType).as(LineChecks.VALUE), col(LineChecks.FILE),
+            col(LineChecks.LINE_ID), col(LineChecks.PROBLEM));
+  }
+
+  /**
+   * The first line of a (possibly compressed) file, without a byte-order mark and stripped of
+   * white space; null if the file is empty or cannot be read (the read itself reports that).
+   */
   public static String firstLine(Configuration hadoop, String file) {
-    Path path = new Path(file);
-    try {
-      FileSystem fs = path.getFileSystem(hadoop);
-      CompressionCodec codec = new CompressionCodecFactory(hadoop).getCodec(path);
-      try (InputStream raw = fs.open(path);
-           InputStream in = codec == null ? raw : codec.createInputStream(raw);
-           BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-        String line = reader.readLine();
-        if (line == null) {
-          return null;
-        }
-        return stripBom(line).strip();
-      }
+    try (InputStream in = open(hadoop, file)) {
+      byte[] line = new LineReader(in, Integer.MAX_VALUE).next();
+      return line == null ? null : new String(line, StandardCharsets.UTF_8).strip();
     } catch (IOException e) {
-      throw TarmoException.job("Cannot read landing file: " + e.getMessage() + " (" + file + ")", e);
+      return null;
     }
   }
 
-  static String stripBom(String line) {
-    return line.startsWith("\uFEFF") ? line.substring(1) : line;
+  private static InputStream open(Configuration hadoop, String file) throws IOException {
+    Path path = new Path(file);
+    InputStream raw = path.getFileSystem(hadoop).open(path);
+    try {
+      return LandingFiles.gzipped(file) ? new GZIPInputStream(raw, 1 << 16) : raw;
+    } catch (IOException e) {
+      raw.close();
+      throw e;
+    }
+  }
+
+  private record FileRef(int index, String path) implements Serializable {}
+
+  /** Lines of a stream, split at {@code \n}, without {@code \r\n}'s {@code \r} or a leading BOM. */
+  private static final class LineReader {
+    private final InputStream in;
+    private final int maxBytes;
+    private final byte[] chunk = new byte[1 << 16];
+    private int position;
+    private int limit;
+    private byte[] line = new byte[256];
+    private boolean first = true;
+
+    LineReader(InputStream in, int maxBytes) {
+      this.in = in;
+      this.maxBytes = maxBytes;
+    }
+
+    /** The next line, cut at {@code maxBytes}; null at the end. */
+    byte[] next() throws IOException {
+      if (position == limit && !fill()) {
+        return null;
+      }
+      int length = 0;
+      while (true) {
+        int end = position;
+        while (end < limit && chunk[end] != '\n') {
+          end++;
+        }
+        int kept = Math.min(end - position, maxBytes - length);
+        if (kept > 0) {
+          if (length + kept > line.length) {
+            line = Arrays.copyOf(line, Math.max(length + kept, Math.min(2 * line.length, maxBytes)));
+          }
+          System.arraycopy(chunk, position, line, length, kept);
+          length += kept;
+        }
+        if (end < limit) {
+          position = end + 1;
+          break;
+        }
+        position = limit;
+        if (!fill()) {
+          break;
+        }
+      }
+      int start = 0;
+      if (first) {
+        first = false;
+        if (length >= 3 && line[0] == (byte) 0xEF && line[1] == (byte) 0xBB && line[2] == (byte) 0xBF) {
+          start = 3;
+        }
+      }
+      int end = length > start && line[length - 1] == '\r' ? length - 1 : length;
+      return Arrays.copyOfRange(line, start, end);
+    }
+
+    private boolean fill() throws IOException {
+      int n;
+      do {
+        n = in.read(chunk, 0, chunk.length);
+      } while (n == 0);
+      if (n < 0) {
+        return false;
+      }
+      position = 0;
+      limit = n;
+      return true;
+    }
+  }
+
+  /** The rows of one file, read lazily by the task that holds them. */
+  private static final class FileRows implements Iterator<Row> {
+    private final FileRef ref;
+    private final Map<String, String> hadoop;
+    private final int maxBytes;
+    private final int csvColumns;
+    private final Deque<byte[]> pushedBack = new ArrayDeque<>();
+    private InputStream in;
+    private LineReader lines;
+    private long linesRead;
+    private long rowsOut;
+    private boolean ended;
+    private String problem;
+    private Row next;
+
+    FileRows(FileRef ref, Map<String, String> hadoop, int maxLineChars, int csvColumns) {
+      this.ref = ref;
+      this.hadoop = hadoop;
+      // A UTF-8 character is at most 4 bytes: a line cut here still has more than maxLineChars.
+      this.maxBytes = (int) Math.min(Integer.MAX_VALUE - 8, 4L * maxLineChars + 4);
+      this.csvColumns = csvColumns;
+    }
+
+    @Override
+    public boolean hasNext() {
+      if (next == null) {
+        next = advance();
+      }
+      return next != null;
+    }
+
+    @Override
+    public Row next() {
+      if (!hasNext()) {
+        throw new NoSuchElementException();
+      }
+      Row row = next;
+      next = null;
+      return row;
+    }
+
+    private Row advance() {
+      byte[] record = csvColumns > 0 ? nextRecord() : nextLine();
+      if (record != null) {
+        return RowFactory.create(record, ref.path(), id(rowsOut++), null);
+      }
+      if (problem != null) {
+        String reported = problem;
+        problem = null;
+        return RowFactory.create(null, ref.path(), id(rowsOut++), reported);
+      }
+      return null;
+    }
+
+    private long id(long row) {
+      return ((long) ref.index() << 32) | row;
+    }
+
+    /**
+     * A CSV record: one line, or while a quoted field stays open, the lines up to the one that
+     * closes it. When it is not closed within the bounds, or the lines do not make a strict
+     * ({@link CsvRecords#strict}) record of {@code csvColumns} fields, the first line alone is the record (checks reject its open quote)
+     * and the lines after it are read again as records of their own.
+     */
+    private byte[] nextRecord() {
+      byte[] first = nextLine();
+      if (first == null || !CsvRecords.openAfter(first, 0, first.length, false)) {
+        return first;
+      }
+      List<byte[]> parts = new ArrayList<>(List.of(first));
+      long size = first.length;
+      boolean open = true;
+      while (open && parts.size() < CsvRecords.MAX_RECORD_LINES && size <= maxBytes) {
+        byte[] line = nextLine();
+        if (line == null) {
+          break;
+        }
+        parts.add(line);
+        size += line.length + 1;
+        open = CsvRecords.openAfter(line, 0, line.length, true);
+      }
+      byte[] joined = !open && size <= maxBytes ? join(parts) : null;
+      if (joined != null && CsvRecords.strict(joined)) {
+        List<String> fields = CsvRecords.fields(new String(joined, StandardCharsets.UTF_8));
+        if (fields != null && fields.size() == csvColumns) {
+          return joined;
+        }
+      }
+      for (int i = parts.size() - 1; i >= 1; i--) {
+        pushedBack.addFirst(parts.get(i));
+      }
+      return first;
+    }
+
+    private static byte[] join(List<byte[]> parts) {
+      int size = parts.size() - 1;
+      for (byte[] part : parts) {
+        size += part.length;
+      }
+      byte[] joined = new byte[size];
+      int at = 0;
+      for (byte[] part : parts) {
+        if (at > 0) {
+          joined[at++] = '\n';
+        }
+        System.arraycopy(part, 0, joined, at, part.length);
+        at += part.length;
+      }
+      return joined;
+    }
+
+    /** The next line of the file; null at its end or when it cannot be read further. */
+    private byte[] nextLine() {
+      if (!pushedBack.isEmpty()) {
+        return pushedBack.removeFirst();
+      }
+      if (ended) {
+        return null;
+      }
+      try {
+        if (in == null) {
+          openFile();
+        }
+        byte[] line = lines.next();
+        if (line == null) {
+          end();
+        } else {
+          linesRead++;
+        }
+        return line;
+      } catch (IOException e) {
+        problem = describe(e);
+        end();
+        return null;
+      }
+    }
+
+    private void openFile() throws IOException {
+      Configuration conf = new Configuration(false);
+      hadoop.forEach(conf::set);
+      in = open(conf, ref.path());
+      lines = new LineReader(in, maxBytes);
+      TaskContext task = TaskContext.get();
+      if (task != null) {
+        task.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) context -> end());
+      }
+    }
+
+    private String describe(IOException e) {
+      String what = e instanceof EOFException ? "unexpected end of stream"
+          : e instanceof ZipException ? "corrupt data (" + e.getMessage() + ")"
+          : "read failed (" + e.getClass().getSimpleName() + ")";
+      return (LandingFiles.gzipped(ref.path()) ? "unreadable gzip: " : "unreadable file: ") + what + " after "
+          + linesRead + " lines; the lines before were read";
+    }
+
+    private void end() {
+      ended = true;
+      if (in != null) {
+        try {
+          in.close();
+        } catch (IOException e) {
+          // Nothing was lost: every byte wanted has been read.
+        }
+        in = null;
+      }
+    }
   }
 }

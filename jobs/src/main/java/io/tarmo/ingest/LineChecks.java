@@ -19,7 +19,6 @@ import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.types.DataTypes;
 
 /**
  * The shared shape of line validation: each landing line gets an {@code outcome} and, when it
@@ -32,12 +31,18 @@ public final class LineChecks {
   public static final String VALUE = "value";
   public static final String FILE = "file";
   /**
-   * A line's position in the scan ({@code monotonically_increasing_id} at the file source): the
-   * same in every pass over the same files, so passes can agree on which copy of a line to keep.
+   * A line's position: its file's place in the day's sorted file list, then its place in the file
+   * ({@link LandingLines}). The same in every pass over the same files, so passes can agree on which
+   * copy of a line to keep.
    */
   public static final String LINE_ID = "line_id";
   /** A hash of the raw line: tells copies of one key apart, and finds identical copies. */
   public static final String LINE_HASH = "line_hash";
+  /**
+   * Set on the one row that stands for a landing file that could not be read to its end (a
+   * truncated gzip): why, readable. Such a row is no line; its outcome is {@link #UNREADABLE}.
+   */
+  public static final String PROBLEM = "_problem";
   /** Columns a classification adds. */
   public static final String OUTCOME = "outcome";
   public static final String REASON = "reason";
@@ -49,6 +54,11 @@ public final class LineChecks {
   public static final String VALID = "valid";
   public static final String QUARANTINED = "quarantined";
   public static final String DROPPED = "dropped";
+  /** The outcome of a {@link #PROBLEM} row: a file, not a line, quarantined with its reason. */
+  public static final String UNREADABLE = "unreadable";
+
+  /** The end of the reason for an identifier that {@link io.tarmo.identity.Identifiers} never accepts. */
+  static final String INVISIBLE = "contains a control or invisible character";
 
   private final Map<String, Column> checks = new LinkedHashMap<>();
 
@@ -77,25 +87,26 @@ public final class LineChecks {
    */
   public Column[] classifiedColumns(Column... fields) {
     List<Column> columns = new ArrayList<>(List.of(col(VALUE), col(FILE), col(LINE_ID),
-        firstReason().as(REASON), xxhash64(col(VALUE)).as(LINE_HASH)));
+        firstReason().as(REASON), xxhash64(col(VALUE)).as(LINE_HASH), col(PROBLEM)));
     columns.addAll(List.of(fields));
     return columns.toArray(Column[]::new);
   }
 
-  /** The reason of the first failing check, null when every check passes. */
+  /** The reason of the first failing check, null when every check passes; a file's problem first. */
   public Column firstReason() {
-    Column reason = null;
+    Column reason = when(col(PROBLEM).isNotNull(), col(PROBLEM));
     List<Map.Entry<String, Column>> ordered = new ArrayList<>(checks.entrySet());
     for (Map.Entry<String, Column> check : ordered) {
       Column failing = org.apache.spark.sql.functions.coalesce(check.getValue(), lit(false));
-      reason = reason == null ? when(failing, lit(check.getKey())) : reason.when(failing, lit(check.getKey()));
+      reason = reason.when(failing, lit(check.getKey()));
     }
-    return reason == null ? lit(null).cast(DataTypes.StringType) : reason;
+    return reason;
   }
 
   /**
    * Completes a classification in one projection: adds {@code outcome}, keeps the raw line and
-   * its file only for quarantined lines (the only ones that need them), turns carried raw contact
+   * its file only for quarantined lines (the only ones that need them), gives a {@link #PROBLEM}
+   * row the outcome {@link #UNREADABLE}, turns carried raw contact
    * values into the flags {@code email_invalid} and {@code phone_invalid}, and drops helper
    * columns (those starting with an underscore).
    */
@@ -113,7 +124,7 @@ public final class LineChecks {
       columns.add(invalid(RAW_EMAIL, "email").as("email_invalid"));
       columns.add(invalid(RAW_PHONE, "phone").as("phone_invalid"));
     }
-    columns.add(outcome.as(OUTCOME));
+    columns.add(when(col(PROBLEM).isNotNull(), lit(UNREADABLE)).otherwise(outcome).as(OUTCOME));
     return checked.select(columns.toArray(Column[]::new));
   }
 
@@ -123,10 +134,11 @@ public final class LineChecks {
 
   /**
    * The quarantine rows of classified lines: source, reason, the line as received (cut at
-   * {@code maxLineChars}, invalid UTF-8 bytes replaced), file and landing day.
+   * {@code maxLineChars}, invalid UTF-8 bytes replaced; null for an unreadable file), file and
+   * landing day.
    */
   public static Dataset<Row> quarantineRows(Dataset<Row> classified, String source, LocalDate day, int maxLineChars) {
-    return classified.filter(col(OUTCOME).equalTo(QUARANTINED))
+    return classified.filter(col(OUTCOME).isin(QUARANTINED, UNREADABLE))
         .select(
             lit(source).as("source"),
             col(REASON).as("reason"),

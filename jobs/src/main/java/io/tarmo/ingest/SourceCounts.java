@@ -7,8 +7,8 @@ import java.util.Map;
  * What became of one source's lines on one day. Every line read has exactly one fate:
  * {@code read = stored + duplicates + dropped + quarantined}.
  *
- * @param files landing files read
- * @param read data lines read (CSV header lines excluded)
+ * @param files landing files read (unreadable ones not included unless read part-way)
+ * @param read data lines read (a CSV record counts once, header lines excluded)
  * @param stored lines that became table rows (inserted or, for CRM, updated rows)
  * @param duplicates lines whose key was already stored or repeated that day; for CRM also versions
  *     older than the stored one
@@ -16,11 +16,15 @@ import java.util.Map;
  * @param quarantined lines written to {@code quarantine} with a reason
  * @param invalidEmails stored lines whose email was not an address (stored without it)
  * @param invalidPhones stored lines whose phone was not a valid number (stored without it)
+ * @param invalidIds stored lines whose optional identifier (CRM loyalty_card_id) was not an id
+ *     (stored without it)
+ * @param unreadableFiles files not read, or not to their end (wrong type, in a sub-folder, a
+ *     truncated gzip): each is one {@code quarantine} row besides the quarantined lines
  */
 public record SourceCounts(long files, long read, long stored, long duplicates, long dropped,
-    long quarantined, long invalidEmails, long invalidPhones) {
+    long quarantined, long invalidEmails, long invalidPhones, long invalidIds, long unreadableFiles) {
 
-  public static final SourceCounts NONE = new SourceCounts(0, 0, 0, 0, 0, 0, 0, 0);
+  public static final SourceCounts NONE = new SourceCounts(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
   public boolean accountedFor() {
     return read == stored + duplicates + dropped + quarantined;
@@ -41,11 +45,13 @@ public record SourceCounts(long files, long read, long stored, long duplicates, 
     counts.put(prefix + ".quarantined", quarantined);
     counts.put(prefix + ".invalid_email", invalidEmails);
     counts.put(prefix + ".invalid_phone", invalidPhones);
+    counts.put(prefix + ".invalid_id", invalidIds);
+    counts.put(prefix + ".unreadable_files", unreadableFiles);
     return counts;
   }
 
   public String summary() {
     return "read=" + read + " stored=" + stored + " duplicates=" + duplicates + " dropped=" + dropped
-        + " quarantined=" + quarantined;
+        + " quarantined=" + quarantined + " unreadable_files=" + unreadableFiles;
   }
 }

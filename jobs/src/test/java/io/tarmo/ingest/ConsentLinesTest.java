@@ -16,6 +16,7 @@ class ConsentLinesTest {
   private static final String GOOD =
       "\"consent_id\":\"k1\",\"purpose\":\"marketing\",\"channel\":\"email\",\"status\":\"granted\","
           + "\"legal_basis\":\"consent\",\"ts\":\"2026-11-28T08:00:00Z\"";
+  private static final LocalDate DAY = LocalDate.of(2026, 11, 28);
   private final SparkSession spark;
 
   ConsentLinesTest(SparkSession spark) {
@@ -23,7 +24,8 @@ class ConsentLinesTest {
   }
 
   private Row classifyOne(String line) {
-    return ConsentLines.classify(Fixtures.lines(spark, line), LocalDate.of(2026, 11, 28), 2000, "DE").head();
+    return ConsentLines.classify(Fixtures.lines(spark, line), DAY,
+        TimeWindow.forConsent(DAY, java.time.Duration.ofDays(1)), 2000, "DE").head();
   }
 
   @ParameterizedTest(name = "{1}")

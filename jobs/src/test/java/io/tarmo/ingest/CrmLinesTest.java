@@ -28,7 +28,7 @@ class CrmLinesTest {
   @ParameterizedTest(name = "{1}")
   @CsvSource(delimiter = '|', value = {
       "C1,a@b.de,,Ann,Lee,1980-01-02,,,,,,,|",
-      "C3,\"unclosed,x,,,,,,,,,,,|unclosed quote",
+      "C3,\"unclosed,x,,,,,,,,,,,|unclosed quote; reading resumed on the next line",
       "C4,too,few|wrong column count (expected 13)",
       "C4,a,b,c,d,e,f,g,h,i,j,k,l,m|wrong column count (expected 13)",
       " ,x@y.com,,,,,,,,,,,|missing customer_id",

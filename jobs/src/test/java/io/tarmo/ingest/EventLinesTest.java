@@ -70,7 +70,7 @@ class EventLinesTest {
     bytes[bytes.length - 4] = (byte) 0xC3;
     bytes[bytes.length - 3] = (byte) 0x28;
     java.nio.file.Files.write(file, bytes);
-    Dataset<Row> lines = LandingLines.read(spark, java.util.List.of(file.toUri().toString()));
+    Dataset<Row> lines = LandingLines.readLines(spark, java.util.List.of(file.toUri().toString()), 2000);
     assertThat(Fixtures.reasons(EventLines.classify(lines, RULES))).containsExactly("invalid UTF-8");
   }
 

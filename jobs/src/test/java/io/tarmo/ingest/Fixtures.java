@@ -17,7 +17,8 @@ final class Fixtures {
   static Dataset<Row> lines(SparkSession spark, String... lines) {
     return spark.createDataset(List.of(lines), Encoders.STRING()).toDF(LineChecks.VALUE)
         .withColumn(LineChecks.FILE, lit("file:/landing/test.json"))
-        .withColumn(LineChecks.LINE_ID, monotonically_increasing_id());
+        .withColumn(LineChecks.LINE_ID, monotonically_increasing_id())
+        .withColumn(LineChecks.PROBLEM, lit(null).cast("string"));
   }
 
   /** The reason each line got, in input order (null for accepted lines). */

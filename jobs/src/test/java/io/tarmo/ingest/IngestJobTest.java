@@ -57,7 +57,7 @@ class IngestJobTest {
 
   void write(String source, LocalDate day, String name, String... lines) throws IOException {
     Path dir = root.resolve("landing/" + source + "/dt=" + day);
-    Files.createDirectories(dir);
+    Files.createDirectories(dir.resolve(name).getParent());
     byte[] bytes = (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8);
     if (name.endsWith(".gz")) {
       try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(dir.resolve(name)))) {
@@ -92,9 +92,9 @@ class IngestJobTest {
     writeDay1();
     IngestResult result = job.run(DAY1, "test");
 
-    assertThat(result.events()).isEqualTo(new SourceCounts(2, 7, 4, 1, 1, 1, 0, 0));
-    assertThat(result.crm()).isEqualTo(new SourceCounts(1, 4, 2, 1, 0, 1, 0, 0));
-    assertThat(result.consent()).isEqualTo(new SourceCounts(1, 2, 1, 0, 0, 1, 0, 0));
+    assertThat(result.events()).isEqualTo(new SourceCounts(2, 7, 4, 1, 1, 1, 0, 0, 0, 0));
+    assertThat(result.crm()).isEqualTo(new SourceCounts(1, 4, 2, 1, 0, 1, 0, 0, 0, 0));
+    assertThat(result.consent()).isEqualTo(new SourceCounts(1, 2, 1, 0, 0, 1, 0, 0, 0, 0));
     assertThat(store.read(Tables.EVENTS).count()).isEqualTo(4);
     assertThat(store.read(Tables.QUARANTINE).count()).isEqualTo(3);
     assertThat(result.quarantineReasons()).containsEntry("events.malformed JSON or a field of the wrong type", 1L);
@@ -216,5 +216,227 @@ class IngestJobTest {
     IngestResult result = job.run(DAY1, "test");
     assertThat(result.events()).isEqualTo(SourceCounts.NONE);
     assertThat(store.read(Tables.EVENTS).count()).isZero();
+  }
+
+  static String consent(String id, String subjectType, String subject, String status, String ts, String expiresAt) {
+    return "{\"consent_id\":\"" + id + "\",\"subject_type\":\"" + subjectType + "\",\"subject_value\":\"" + subject
+        + "\",\"purpose\":\"marketing\",\"channel\":\"email\",\"status\":\"" + status + "\",\"legal_basis\":\"consent\",\"ts\":\""
+        + ts + "\"" + (expiresAt == null ? "" : ",\"expires_at\":\"" + expiresAt + "\"") + "}";
+  }
+
+  private List<String> quarantined(String source) {
+    return store.read(Tables.QUARANTINE).filter(org.apache.spark.sql.functions.col("source").equalTo(source))
+        .orderBy("file", "reason", "record").collectAsList().stream()
+        .map(row -> row.<String>getAs("reason") + " | " + row.<String>getAs("record") + " | "
+            + fileName(row.<String>getAs("file")))
+        .toList();
+  }
+
+  private static String fileName(String file) {
+    return file == null ? null : file.substring(file.indexOf("/dt=") + 15);
+  }
+
+  @Test
+  void crmRecordWithALineBreakInAQuotedFieldIsOneRecord() throws IOException {
+    write("crm", DAY1, "crm.csv", HEADER,
+        "C1,ann@example.com,,Ann,Lee,,\"Main St 1",
+        "Building B, 2nd floor",
+        "c/o \"\"Lee\"\"\",10115,Berlin,DE,,,2026-11-27T09:00:00Z",
+        "C2,bob@example.com,,Bob,,,,,,,,,2026-11-27T09:00:00Z");
+
+    IngestResult result = job.run(DAY1, "test");
+
+    assertThat(result.counts()).containsEntry("crm.read", 2L).containsEntry("crm.stored", 2L)
+        .containsEntry("crm.quarantined", 0L);
+    assertThat(store.read(Tables.CRM_CUSTOMERS).filter("customer_id = 'C1'").head().<String>getAs("street"))
+        .isEqualTo("Main St 1\nBuilding B, 2nd floor\nc/o \"Lee\"");
+    assertThat(store.read(Tables.CRM_CUSTOMERS).filter("customer_id = 'C1'").head().<String>getAs("city"))
+        .isEqualTo("Berlin");
+  }
+
+  @Test
+  void unclosedQuoteQuarantinesItsLineAndReadingResumes() throws IOException {
+    write("crm", DAY1, "crm.csv", HEADER,
+        "C1,ann@example.com,,Ann,Lee,,\"Main St 1,10115,Berlin,DE,,,2026-11-27T09:00:00Z",
+        "C2,bob@example.com,,Bob,,,,,,,,,2026-11-27T09:00:00Z",
+        "C3,cy@example.com,,Cy,,,\"Long Rd 2\",,,,,,2026-11-27T09:00:00Z",
+        "C4,\"dee@example.com");
+
+    IngestResult result = job.run(DAY1, "test");
+
+    assertThat(result.counts()).containsEntry("crm.read", 4L).containsEntry("crm.stored", 2L)
+        .containsEntry("crm.quarantined", 2L);
+    assertThat(quarantined("crm")).containsExactly(
+        "unclosed quote; reading resumed on the next line | "
+            + "C1,ann@example.com,,Ann,Lee,,\"Main St 1,10115,Berlin,DE,,,2026-11-27T09:00:00Z | crm.csv",
+        "unclosed quote; reading resumed on the next line | "
+            + "C4,\"dee@example.com | crm.csv");
+    assertThat(store.read(Tables.CRM_CUSTOMERS).select("customer_id").orderBy("customer_id").collectAsList())
+        .extracting(row -> row.getString(0)).containsExactly("C2", "C3");
+  }
+
+  @Test
+  void crmFileWithCrlfLineEndingsIsRead() throws IOException {
+    Path dir = root.resolve("landing/crm/dt=" + DAY1);
+    Files.createDirectories(dir);
+    Files.writeString(dir.resolve("crm.csv"), HEADER + "\r\n"
+        + "C1,ann@example.com,,Ann,Lee,,\"Main St 1\r\nBuilding B\",,,,,,2026-11-27T09:00:00Z\r\n"
+        + "C2,bob@example.com,,Bob,,,,,,,,,2026-11-27T09:00:00Z\r\n", StandardCharsets.UTF_8);
+
+    IngestResult result = job.run(DAY1, "test");
+
+    assertThat(result.counts()).containsEntry("crm.read", 2L).containsEntry("crm.stored", 2L)
+        .containsEntry("crm.quarantined", 0L);
+    assertThat(store.read(Tables.CRM_CUSTOMERS).filter("customer_id = 'C2'").head().<java.sql.Timestamp>getAs("updated_at")
+        .toInstant()).isEqualTo(java.time.Instant.parse("2026-11-27T09:00:00Z"));
+    assertThat(store.read(Tables.CRM_CUSTOMERS).filter("customer_id = 'C1'").head().<String>getAs("street"))
+        .isEqualTo("Main St 1\nBuilding B");
+  }
+
+  @Test
+  void everyLandingFileIsReadOrCountedAsUnreadable() throws IOException {
+    write("events", DAY1, "a.jsonl", event("m1", "2026-11-27T10:00:00Z", ""));
+    write("events", DAY1, "b.ndjson", event("m2", "2026-11-27T10:00:00Z", ""));
+    write("events", DAY1, "c.ndjson.gz", event("m3", "2026-11-27T10:00:00Z", ""));
+    write("events", DAY1, "d.JSON", event("m4", "2026-11-27T10:00:00Z", ""));
+    write("events", DAY1, "e.txt", event("m5", "2026-11-27T10:00:00Z", ""));
+    write("events", DAY1, "f.json.bz2", event("m6", "2026-11-27T10:00:00Z", ""));
+    write("events", DAY1, "late/g.json", event("m7", "2026-11-27T10:00:00Z", ""));
+    write("events", DAY1, "_SUCCESS");
+    write("events", DAY1, ".h.json.crc", "x");
+    write("crm", DAY1, "crm.json", "{}");
+
+    IngestResult result = job.run(DAY1, "test");
+
+    assertThat(result.counts()).containsEntry("events.files", 4L).containsEntry("events.read", 4L)
+        .containsEntry("events.stored", 4L).containsEntry("events.unreadable_files", 3L)
+        .containsEntry("crm.unreadable_files", 1L).containsEntry("crm.read", 0L)
+        .containsEntry("consent.unreadable_files", 0L);
+    assertThat(quarantined("events")).containsExactly(
+        "unsupported file type .txt; deliver .json, .jsonl or .ndjson, plain or gzip (.gz) | null | e.txt",
+        "unsupported file type .bz2; deliver .json, .jsonl or .ndjson, plain or gzip (.gz) | null | f.json.bz2",
+        "file in a sub-folder of the day's folder; deliver files directly in dt=" + DAY1 + "/ | null | late/g.json");
+    assertThat(quarantined("crm")).containsExactly(
+        "unsupported file type .json; deliver .csv, plain or gzip (.gz) | null | crm.json");
+  }
+
+  @Test
+  void truncatedGzipIsQuarantinedAndTheRestOfTheDayWritten() throws IOException {
+    String[] lines = new String[200];
+    for (int i = 0; i < lines.length; i++) {
+      lines[i] = event("t" + i, "2026-11-27T10:00:00Z", ",\"properties\":{\"pad\":\"" + "x".repeat(i % 50) + i + "\"}");
+    }
+    write("events", DAY1, "a.json.gz", lines);
+    Path file = root.resolve("landing/events/dt=" + DAY1 + "/a.json.gz");
+    byte[] whole = Files.readAllBytes(file);
+    Files.write(file, java.util.Arrays.copyOf(whole, whole.length * 2 / 3));
+    write("events", DAY1, "b.json", event("m1", "2026-11-27T10:00:00Z", ""));
+
+    IngestResult result = job.run(DAY1, "test");
+
+    long kept = store.read(Tables.EVENTS).filter("message_id like 't%'").count();
+    assertThat(kept).as("the whole lines before the corruption").isBetween(1L, 199L);
+    assertThat(result.counts()).containsEntry("events.files", 2L).containsEntry("events.unreadable_files", 1L)
+        .containsEntry("events.read", kept + 1).containsEntry("events.stored", kept + 1)
+        .containsEntry("events.quarantined", 0L);
+    assertThat(quarantined("events")).containsExactly(
+        "unreadable gzip: unexpected end of stream after " + kept + " lines; the lines before were read | null | a.json.gz");
+  }
+
+  @Test
+  void consentOutsideTheTimeWindowIsQuarantined() throws IOException {
+    write("consent", DAY1, "consent.json",
+        consent("k1", "customer_id", "C1", "granted", "2026-11-27T08:00:00Z", "2027-11-27T08:00:00Z"),
+        consent("k2", "customer_id", "C1", "granted", "2030-01-01T00:00:00Z", null),
+        consent("k3", "customer_id", "C1", "withdrawn", "2099-01-01T00:00:00Z", null),
+        consent("k4", "customer_id", "C1", "granted", "1970-01-01T00:00:00Z", null),
+        consent("k5", "customer_id", "C1", "granted", "2026-11-27T08:00:00Z", "2026-11-27T07:00:00Z"),
+        consent("k6", "customer_id", "C1", "granted", "2026-11-27T08:00:00Z", "2026-11-27T08:00:00Z"),
+        consent("k7", "customer_id", "C1", "granted", "2026-11-28T00:30:00Z", null),
+        consent("k8", "customer_id", "C1", "granted", "2021-05-01T09:00:00Z", "2031-05-01T09:00:00Z"));
+
+    IngestResult result = job.run(DAY1, "test");
+
+    String window = "ts out of range (before 2000-01-01 or after the delivery day ends plus the allowed clock skew)";
+    assertThat(result.counts()).containsEntry("consent.read", 8L).containsEntry("consent.stored", 3L)
+        .containsEntry("consent.quarantined", 5L)
+        .containsEntry("quarantine.consent." + window, 3L)
+        .containsEntry("quarantine.consent.expires_at is not after ts", 2L);
+    assertThat(store.read(Tables.CONSENT_EVENTS).select("consent_id").orderBy("consent_id").collectAsList())
+        .extracting(row -> row.getString(0)).as("a backfilled history is kept").containsExactly("k1", "k7", "k8");
+  }
+
+  @Test
+  void identifiersWithControlCharactersAreRejected() throws IOException {
+    write("events", DAY1, "part-0.json",
+        "{\"messageId\":\"m1\",\"type\":\"page\",\"timestamp\":\"2026-11-27T10:00:00Z\",\"userId\":\"C\\u0000NUL\",\"anonymousId\":\"a1\"}",
+        "{\"messageId\":\"m2\",\"type\":\"page\",\"timestamp\":\"2026-11-27T10:00:00Z\",\"anonymousId\":\"a\\u001b1\"}",
+        "{\"messageId\":\"m3\\u0007\",\"type\":\"page\",\"timestamp\":\"2026-11-27T10:00:00Z\",\"anonymousId\":\"a1\"}",
+        "{\"messageId\":\"m4\",\"type\":\"alias\",\"timestamp\":\"2026-11-27T10:00:00Z\",\"userId\":\"C4\",\"previousId\":\"p\\u200b4\"}",
+        "{\"messageId\":\"m5\",\"type\":\"page\",\"timestamp\":\"2026-11-27T10:00:00Z\",\"userId\":\"C5\"}");
+    write("crm", DAY1, "crm.csv", HEADER,
+        "C1\u0001,ann@example.com,,Ann,Lee,,,,,,,,2026-11-27T09:00:00Z",
+        "C2,bob@example.com,,Bob,,,,,,,L\u00002,,2026-11-27T09:00:00Z");
+    write("consent", DAY1, "consent.json",
+        consent("k1", "customer_id", "C\\u0000NUL", "granted", "2026-11-27T08:00:00Z", null),
+        consent("k2", "anonymous_id", "a\\u0085", "granted", "2026-11-27T08:00:00Z", null),
+        consent("k3", "customer_id", "C5", "granted", "2026-11-27T08:00:00Z", null));
+
+    IngestResult result = job.run(DAY1, "test");
+
+    assertThat(result.counts()).containsEntry("events.read", 5L).containsEntry("events.stored", 1L)
+        .containsEntry("events.quarantined", 4L)
+        .containsEntry("quarantine.events.userId contains a control or invisible character", 1L)
+        .containsEntry("quarantine.events.anonymousId contains a control or invisible character", 1L)
+        .containsEntry("quarantine.events.messageId contains a control or invisible character", 1L)
+        .containsEntry("quarantine.events.previousId contains a control or invisible character", 1L)
+        .containsEntry("crm.stored", 1L).containsEntry("crm.quarantined", 1L)
+        .containsEntry("crm.invalid_id", 1L)
+        .containsEntry("quarantine.crm.customer_id contains a control or invisible character", 1L)
+        .containsEntry("consent.stored", 1L).containsEntry("consent.quarantined", 2L)
+        .containsEntry("quarantine.consent.subject_value contains a control or invisible character", 2L);
+    Row c2 = store.read(Tables.CRM_CUSTOMERS).head();
+    assertThat(c2.<String>getAs("customer_id")).isEqualTo("C2");
+    assertThat(c2.<String>getAs("loyalty_card_id")).isNull();
+  }
+
+  @Test
+  void internationalEmailsAreStoredInOneForm() throws IOException {
+    write("crm", DAY1, "crm.csv", HEADER,
+        "C1,anna@b\u00fccher.de,,Anna,,,,,,,,,2026-11-27T09:00:00Z",
+        "C2,\u00c4NNA@Beispiel.DE,,Anna,,,,,,,,,2026-11-27T09:00:00Z");
+    write("consent", DAY1, "consent.json",
+        consent("k1", "email", "ANNA@xn--bcher-kva.de", "granted", "2026-11-27T08:00:00Z", null));
+
+    IngestResult result = job.run(DAY1, "test");
+
+    assertThat(result.counts()).containsEntry("crm.invalid_email", 0L).containsEntry("consent.stored", 1L);
+    assertThat(store.read(Tables.CRM_CUSTOMERS).select("email").orderBy("customer_id").collectAsList())
+        .extracting(row -> row.getString(0)).containsExactly("anna@xn--bcher-kva.de", "\u00e4nna@beispiel.de");
+    assertThat(store.read(Tables.CONSENT_EVENTS).head().<String>getAs("subject_value")).isEqualTo("anna@xn--bcher-kva.de");
+  }
+
+  @Test
+  void aRerunReportsWhatTheFirstRunDecided() throws IOException {
+    writeDay1();
+    write("crm", DAY1, "crm.csv", HEADER,
+        "C1," + EMAIL + ",0151 23456789,Ann,Lee,1980-01-02,,,,DE,L-1,2025-01-01T00:00:00Z,2026-11-27T09:00:00Z",
+        "C2,bob@example.com,,Bob,,,,,,,,,2026-11-27T09:00:00Z",
+        "C2,bob.old@example.com,,Bob,,,,,,,,,2026-11-20T09:00:00Z",
+        "C3,cy@example.com,,Cy,,,,,,,,,",
+        "C3,too,few");
+    IngestResult first = job.run(DAY1, "first");
+    List<Dataset<Row>> before = snapshot();
+
+    IngestResult again = job.run(DAY1, "rerun");
+    List<Dataset<Row>> after = snapshot();
+
+    assertThat(first.counts()).containsEntry("crm.stored", 3L).containsEntry("crm.duplicates", 1L);
+    assertThat(again.counts()).isEqualTo(first.counts());
+    for (int i = 0; i < before.size(); i++) {
+      assertThat(after.get(i).count()).isEqualTo(before.get(i).count());
+      assertThat(after.get(i).exceptAll(before.get(i)).count()).isZero();
+      assertThat(before.get(i).exceptAll(after.get(i)).count()).isZero();
+    }
   }
 }

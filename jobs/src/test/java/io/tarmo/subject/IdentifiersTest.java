@@ -20,7 +20,8 @@ class IdentifiersTest {
   private static final List<String> SAMPLES = Arrays.asList(
       null, "", "   ", " Ann@Example.COM ", "ann@example", "a b@example.com", "x@y.z", "first.last+tag@sub.example.co.uk",
       "0151 23456789", "+49 151 23456789", "0049-151-23456789", "(0151) 2345-6789", "12345", "+1 202 555 0143",
-      " C0000012345 ", "x".repeat(300));
+      " C0000012345 ", "x".repeat(300), "anna@b\u00fccher.de", "\u00c4NNA@Beispiel.DE", "anna@xn--bcher-kva.de",
+      "A\u0308nna@b\u00fccher.de", "\u00e4nna@b\u00fccher..de", "C\u0000NUL", "C1\u200b", "anna\u0007@example.com");
 
   @ParameterizedTest
   @CsvSource(nullValues = "NULL", value = {
@@ -32,6 +33,33 @@ class IdentifiersTest {
   })
   void emailsAreTrimmedLowerCasedAndValidated(String raw, String expected) {
     assertThat(Identifiers.normalizeEmail(raw)).isEqualTo(expected);
+  }
+
+  @ParameterizedTest(name = "{0} -> {1}")
+  @CsvSource(nullValues = "NULL", value = {
+      "anna@b\u00fccher.de, anna@xn--bcher-kva.de",
+      "anna@xn--bcher-kva.de, anna@xn--bcher-kva.de",
+      "ANNA@B\u00dcCHER.DE, anna@xn--bcher-kva.de",
+      "\u00c4NNA@Beispiel.DE, \u00e4nna@beispiel.de",
+      "A\u0308NNA@beispiel.de, \u00e4nna@beispiel.de",
+      "\u7528\u6237@\u4f8b\u5b50.\u5e7f\u544a, \u7528\u6237@xn--fsqu00a.xn--4rr70v",
+      "\u00e4nna@b\u00fccher..de, NULL",
+      "'\u00e4 nna@b\u00fccher.de', NULL",
+      "anna\u0000@b\u00fccher.de, NULL",
+      "anna\u200b@example.com, NULL",
+      "anna@-b\u00fccher.de, NULL",
+  })
+  void internationalEmailsHaveOneForm(String raw, String expected) {
+    assertThat(Identifiers.normalizeEmail(raw)).isEqualTo(expected);
+  }
+
+  @Test
+  void idsWithControlOrFormatCharactersAreNotIds() {
+    assertThat(Identifiers.normalizeId("C\u0000NUL")).isNull();
+    assertThat(Identifiers.normalizeId("C1\u001b")).isNull();
+    assertThat(Identifiers.normalizeId("C1\u200b")).as("zero-width space").isNull();
+    assertThat(Identifiers.normalizeId("C1\u0085")).as("C1 control").isNull();
+    assertThat(Identifiers.normalizeId("Kunde-\u00e4")).isEqualTo("Kunde-\u00e4");
   }
 
   @ParameterizedTest

@@ -1,0 +1,150 @@
+package io.tarmo.ingest;
+
+import com.univocity.parsers.common.TextParsingException;
+import com.univocity.parsers.csv.CsvParser;
+import com.univocity.parsers.csv.CsvParserSettings;
+import com.univocity.parsers.csv.UnescapedQuoteHandling;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * CSV records (RFC 4180: comma-separated, a field optionally in double quotes, a quote inside
+ * quotes doubled, a line break inside quotes part of the field). The fields of a record are parsed
+ * by univocity-parsers, the CSV parser Spark itself ships.
+ *
+ * <p>Where a record ends is decided here, line by line, by whether a quoted field is still open at
+ * the end of a line ({@link #openAfter}). A parser reading the whole file would let one unclosed
+ * quote swallow every later line into one field; deciding it per line lets the reader bound a
+ * record ({@link #MAX_RECORD_LINES}, {@code max-line-chars}) and, past the bound, quarantine just
+ * the line that opened it and go on with the next.
+ */
+public final class CsvRecords {
+
+  /** A quoted field may span at most this many lines (addresses and notes span a few). */
+  public static final int MAX_RECORD_LINES = 100;
+
+  /** Fields beyond this make a record unparseable (no CSV Tarmo reads has near as many). */
+  private static final int MAX_COLUMNS = 4096;
+
+  private static final ThreadLocal<CsvParser> PARSER = ThreadLocal.withInitial(CsvRecords::parser);
+
+  private CsvRecords() {}
+
+  /**
+   * Whether a quoted field is open after bytes {@code from} to {@code to} (exclusive) of
+   * {@code bytes} (one line, without its line break), given whether one was open before it. Commas and quotes are ASCII, so
+   * the UTF-8 bytes can be read without decoding them. A quote opens a field only as its first
+   * character, as the parser reads it.
+   */
+  public static boolean openAfter(byte[] bytes, int from, int to, boolean open) {
+    boolean inQuotes = open;
+    boolean fieldStart = !open;
+    for (int i = from; i < to; i++) {
+      byte b = bytes[i];
+      if (inQuotes) {
+        if (b == '"') {
+          if (i + 1 < to && bytes[i + 1] == '"') {
+            i++;
+          } else {
+            inQuotes = false;
+          }
+        }
+      } else if (b == ',') {
+        fieldStart = true;
+        continue;
+      } else if (b == '"' && fieldStart) {
+        inQuotes = true;
+      }
+      fieldStart = false;
+    }
+    return inQuotes;
+  }
+
+  /**
+   * Whether every quoted field of {@code record} (lines joined by {@code \n}) is closed right
+   * before a comma, a line break or the end, as RFC 4180 has it. The parser is lenient with a
+   * stray quote on one line; a record that spans lines must be strict, or a later quote could
+   * close a quote left open by mistake lines before and make one record of several.
+   */
+  public static boolean strict(byte[] record) {
+    boolean inQuotes = false;
+    boolean fieldStart = true;
+    for (int i = 0; i < record.length; i++) {
+      byte b = record[i];
+      if (inQuotes) {
+        if (b == '"') {
+          if (i + 1 < record.length && record[i + 1] == '"') {
+            i++;
+          } else if (i + 1 < record.length && record[i + 1] != ',' && record[i + 1] != '\n') {
+            return false;
+          } else {
+            inQuotes = false;
+          }
+        }
+        continue;
+      }
+      if (b == '"' && fieldStart) {
+        inQuotes = true;
+      }
+      fieldStart = b == ',' || b == '\n';
+    }
+    return !inQuotes;
+  }
+
+  /**
+   * The fields of one record (its lines joined by {@code \n}), or null when a quoted field is not
+   * closed at its end; an empty list when it has more than {@value #MAX_COLUMNS} fields.
+   */
+  public static List<String> fields(String record) {
+    if (record == null) {
+      return null;
+    }
+    String text = record.endsWith("\r") ? record.substring(0, record.length() - 1) : record;
+    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+    if (openAfterLines(bytes)) {
+      return null;
+    }
+    try {
+      String[] fields = PARSER.get().parseLine(text);
+      return fields == null ? List.of("") : Arrays.asList(fields);
+    } catch (TextParsingException e) {
+      return List.of();
+    }
+  }
+
+  private static boolean openAfterLines(byte[] bytes) {
+    boolean open = false;
+    int start = 0;
+    for (int i = 0; i <= bytes.length; i++) {
+      if (i == bytes.length || bytes[i] == '\n') {
+        open = openAfter(bytes, start, i, open);
+        start = i + 1;
+      }
+    }
+    return open;
+  }
+
+  private static CsvParser parser() {
+    CsvParserSettings settings = new CsvParserSettings();
+    settings.getFormat().setDelimiter(',');
+    settings.getFormat().setQuote('"');
+    settings.getFormat().setQuoteEscape('"');
+    settings.getFormat().setLineSeparator("\n");
+    settings.getFormat().setComment('\0');
+    settings.setLineSeparatorDetectionEnabled(false);
+    // Fields keep their spaces and control characters: ingest trims spaces and rejects the rest.
+    settings.setIgnoreLeadingWhitespaces(false);
+    settings.setIgnoreTrailingWhitespaces(false);
+    settings.setIgnoreLeadingWhitespacesInQuotes(false);
+    settings.setIgnoreTrailingWhitespacesInQuotes(false);
+    settings.setKeepQuotes(false);
+    settings.setNullValue("");
+    settings.setEmptyValue("");
+    settings.setSkipEmptyLines(false);
+    settings.setMaxColumns(MAX_COLUMNS);
+    settings.setMaxCharsPerColumn(-1);
+    settings.setUnescapedQuoteHandling(UnescapedQuoteHandling.STOP_AT_DELIMITER);
+    return new CsvParser(settings);
+  }
+}
