@@ -63,6 +63,7 @@ final class CommandRunner {
       job.check(new JobContext(settings, lake, spark, store, null));
       JobRuns runs = new JobRuns(store, Clock.systemUTC());
       JobRuns.Run run = runs.start(command, businessDate);
+      store.clearCommitted();
       Map<String, String> outerGroup = jobGroup();
       spark.sparkContext().setJobGroup(run.runId(), "tarmo " + command
           + (businessDate == null ? "" : " " + businessDate), false);
@@ -71,7 +72,7 @@ final class CommandRunner {
         outcome = job.run(new JobContext(settings, lake, spark, store, run));
       } catch (Exception e) {
         // Scala code throws checked exceptions (AnalysisException) undeclared: catch them too.
-        runs.finish(run, JobRuns.Status.FAILED, Map.of(), safeMessage(command, e));
+        runs.finish(run, JobRuns.Status.FAILED, Map.of(), store.committedVersions(), safeMessage(command, e));
         throw unchecked(e);
       } finally {
         // A step run inside another (a nightly run, an embedding application) gives the outer
@@ -79,10 +80,11 @@ final class CommandRunner {
         outerGroup.forEach(spark.sparkContext()::setLocalProperty);
       }
       if (outcome.qualityFailure() != null) {
-        runs.finish(run, JobRuns.Status.QUALITY_FAILED, outcome.counts(), outcome.qualityFailure());
+        runs.finish(run, JobRuns.Status.QUALITY_FAILED, outcome.counts(), store.committedVersions(),
+            outcome.qualityFailure());
         throw TarmoException.qualityGate(outcome.qualityFailure());
       }
-      runs.finish(run, JobRuns.Status.SUCCEEDED, outcome.counts(), null);
+      runs.finish(run, JobRuns.Status.SUCCEEDED, outcome.counts(), store.committedVersions(), null);
     }
 
     /** The job group's local properties as they are now; a missing one maps to null (unset). */

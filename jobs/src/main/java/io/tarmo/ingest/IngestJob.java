@@ -98,7 +98,7 @@ public final class IngestJob {
               privacy.analyticsCategory())), "message_id", Dedupe.Keep.LOWEST, "ts", kept, reasons);
       phases.done("events tally");
       quarantined.add(events.quarantineRows(spark, day));
-      SourceCounts eventCounts = replaceDayOnce(events, Tables.EVENTS, eventWindow(day), "message_id", day,
+      SourceCounts eventCounts = replaceDayOnce(events, Tables.EVENTS, sameEventDates(events), "message_id", day,
           commitNote);
       phases.done("events write");
 
@@ -214,16 +214,15 @@ public final class IngestJob {
   }
 
   /**
-   * The stored events an event of delivery day {@code day} can repeat: those whose
-   * {@code event_date} is inside the window a valid event of that day can have (from
-   * {@code max-event-age-days} before it to its end plus the clock skew). A resent event keeps its
-   * timestamp, so its earlier copy is in that window; the window prunes {@code events} to its
-   * partitions, so de-duplicating day 300 of a lake costs what day 1 does.
+   * The stored events a delivery's events can repeat: those of the event dates the delivery has.
+   * A resent event keeps its timestamp, so its earlier copy has the same {@code event_date}; the
+   * filter prunes {@code events} to those partitions (a day's deliveries span a few dates), so
+   * de-duplicating day 300 of a lake costs what day 1 does.
    */
-  private Column eventWindow(LocalDate day) {
-    LocalDate first = day.minusDays(settings.maxEventAgeDays());
-    LocalDate last = day.plusDays(1 + settings.maxClockSkew().toDays() + 1);
-    return col("event_date").between(lit(java.sql.Date.valueOf(first)), lit(java.sql.Date.valueOf(last)));
+  private static Column sameEventDates(Sorted events) {
+    Object[] dates = events.firstCopies().select(col("event_date")).distinct().collectAsList().stream()
+        .map(row -> row.get(0)).filter(java.util.Objects::nonNull).toArray();
+    return dates.length == 0 ? lit(false) : col("event_date").isin(dates);
   }
 
   /**

@@ -180,6 +180,39 @@ class IngestJobTest {
     }
   }
 
+  /**
+   * Senders put addresses where no contract names them: in page names, titles, paths, URLs,
+   * event names, categories and even message ids. None of it may reach the Delta log, whose
+   * statistics erasure cannot rewrite.
+   */
+  @Test
+  void freeTextWithPersonalDataStaysOutOfTheDeltaLog() throws IOException {
+    String hidden = "hidden.person@example.org";
+    write("events", DAY1, "part-0.json",
+        "{\"messageId\":\"m-" + hidden + "\",\"type\":\"page\",\"name\":\"Hello " + hidden + "\","
+            + "\"timestamp\":\"2026-11-27T10:00:00Z\",\"anonymousId\":\"cookie-7f3a\",\"context\":{\"page\":{"
+            + "\"path\":\"/newsletter/confirm/" + hidden + "\",\"title\":\"Welcome " + hidden + "\","
+            + "\"url\":\"https://shop.example/confirm?email=" + hidden + "\"}}}",
+        "{\"messageId\":\"m2\",\"type\":\"track\",\"event\":\"Signed up " + hidden + "\","
+            + "\"timestamp\":\"2026-11-27T10:01:00Z\",\"anonymousId\":\"cookie-7f3a\","
+            + "\"properties\":{\"category\":\"" + hidden + "\",\"product_id\":\"" + hidden + "\","
+            + "\"order_id\":\"" + hidden + "\"}}",
+        "{\"messageId\":\"m3\",\"type\":\"page\",\"name\":\"" + hidden + "\"");
+
+    IngestResult result = job.run(DAY1, "test");
+
+    assertThat(result.events().stored()).isEqualTo(2);
+    assertThat(result.events().quarantined()).isEqualTo(1);
+    try (Stream<Path> files = Files.walk(root.resolve("tables"))) {
+      List<Path> log = files.filter(f -> f.toString().contains("_delta_log") && Files.isRegularFile(f)).toList();
+      assertThat(log).isNotEmpty();
+      for (Path file : log) {
+        assertThat(new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1)).as(file.toString())
+            .doesNotContain("hidden.person").doesNotContain("example.org");
+      }
+    }
+  }
+
   @Test
   void personalColumnsHaveNoStatistics() throws IOException {
     writeDay1();
