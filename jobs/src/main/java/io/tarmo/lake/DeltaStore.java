@@ -40,8 +40,8 @@ public final class DeltaStore {
 
   private final SparkSession spark;
   private final Lake lake;
-  /** Tables this store has created or checked: {@link #ensure} looks once per table and run. */
-  private final Set<String> ensured = ConcurrentHashMap.newKeySet();
+  /** Tables this store has created or brought up to their spec: {@link #upgrade} runs once per table and run. */
+  private final Set<String> upToDate = ConcurrentHashMap.newKeySet();
   /** The latest version this store committed to each table, by table name. */
   private final Map<String, Long> committed = new ConcurrentHashMap<>();
 
@@ -59,7 +59,7 @@ public final class DeltaStore {
   }
 
   public boolean exists(TableSpec spec) {
-    return ensured.contains(spec.name()) || DeltaTable.isDeltaTable(spark, lake.tablePath(spec));
+    return DeltaTable.isDeltaTable(spark, lake.tablePath(spec));
   }
 
   /**
@@ -68,11 +68,10 @@ public final class DeltaStore {
    * has since declared ({@link TableSpec#deltaProperties}).
    */
   public void ensure(TableSpec spec) {
-    if (ensured.contains(spec.name())) {
-      return;
-    }
-    if (DeltaTable.isDeltaTable(spark, lake.tablePath(spec))) {
-      upgrade(spec);
+    if (exists(spec)) {
+      if (upToDate.add(spec.name())) {
+        upgrade(spec);
+      }
     } else {
       DeltaTableBuilder builder = DeltaTable.createIfNotExists(spark)
           .location(lake.tablePath(spec))
@@ -88,8 +87,8 @@ public final class DeltaStore {
         builder = builder.clusterBy(spec.clusterColumns().toArray(String[]::new));
       }
       builder.execute();
+      upToDate.add(spec.name());
     }
-    ensured.add(spec.name());
   }
 
   /**
