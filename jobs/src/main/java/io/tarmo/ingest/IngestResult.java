@@ -6,7 +6,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
-/** The outcome of ingesting one landing day, per source, with the Delta versions written. */
+/** The outcome of ingesting one landing day, per source (the Delta versions it wrote go to {@code job_runs.delta_versions}). */
 public record IngestResult(LocalDate day, SourceCounts events, SourceCounts crm, SourceCounts consent,
     Map<String, Long> quarantineReasons) {
 
