@@ -10,6 +10,7 @@ import io.tarmo.ingest.PrivacySettings;
 import io.tarmo.lake.DeltaStore;
 import io.tarmo.lake.Lake.Source;
 import io.tarmo.lake.Lake;
+import io.tarmo.lake.LandingReader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,7 +54,7 @@ public final class IngestBenchmark {
     Files.createDirectories(aside);
     Files.move(landingRoot.resolve("landing/crm"), aside.resolve("crm"));
     Files.move(landingRoot.resolve("landing/consent"), aside.resolve("consent"));
-    List<String> files = landing.landingFiles(spark.sparkContext().hadoopConfiguration(), Source.EVENTS, DAY);
+    List<String> files = new LandingReader(spark, landing).files(Source.EVENTS, DAY).readable();
 
     IngestSettings settings = new IngestSettings(65536, 400, Duration.ofDays(1), "DE", 0.05, 20);
     PrivacySettings privacy = new PrivacySettings(IpPolicy.TRUNCATE, "analytics");
