@@ -12,7 +12,7 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The package rules of STYLE.md, on the main classes: domains stay apart, the lake keeps Delta. */
+/** The package rules of STYLE.md, on the main classes: domains stay apart, the lake keeps Delta and files. */
 class ArchitectureTest {
 
   private static JavaClasses tarmo;
@@ -50,6 +50,15 @@ class ArchitectureTest {
     noClasses().that().resideInAPackage("io.tarmo..")
         .and().resideOutsideOfPackage("io.tarmo.lake..")
         .should().dependOnClassesThat().resideInAnyPackage("io.delta..", "org.apache.spark.sql.delta..")
+        .check(tarmo);
+  }
+
+  @Test
+  void onlyLakeAndTheGeneratorTouchLakeFiles() {
+    noClasses().that().resideInAPackage("io.tarmo..")
+        .and().resideOutsideOfPackages("io.tarmo.lake..", "io.tarmo.generate..")
+        .should().dependOnClassesThat().resideInAPackage("org.apache.hadoop.fs..")
+        .because("only the lake reads and writes lake files; the generator writes landing files by design")
         .check(tarmo);
   }
 

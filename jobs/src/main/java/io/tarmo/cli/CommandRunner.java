@@ -6,6 +6,7 @@ import io.tarmo.config.TarmoSettings;
 import io.tarmo.lake.DeltaStore;
 import io.tarmo.lake.JobRuns;
 import io.tarmo.lake.Lake;
+import io.tarmo.lake.ScratchSpace;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,14 +44,15 @@ final class CommandRunner {
     private final Lake lake;
     private final SparkSession spark;
     private final DeltaStore store;
-    private final boolean ownsSpark;
+    /** Spark's scratch folder of a session this runner started; null for a borrowed session. */
+    private final ScratchSpace scratch;
 
-    private Session(TarmoSettings settings, Lake lake, SparkSession spark, boolean ownsSpark) {
+    private Session(TarmoSettings settings, Lake lake, SparkSession spark, ScratchSpace scratch) {
       this.settings = settings;
       this.lake = lake;
       this.spark = spark;
       this.store = new DeltaStore(spark, lake);
-      this.ownsSpark = ownsSpark;
+      this.scratch = scratch;
     }
 
     /**
@@ -102,8 +104,8 @@ final class CommandRunner {
 
     @Override
     public void close() {
-      if (ownsSpark) {
-        spark.stop();
+      if (scratch != null) {
+        stop(spark, scratch);
       }
     }
   }
@@ -136,9 +138,19 @@ final class CommandRunner {
   Session open(boolean writable, boolean create) {
     TarmoSettings settings = settings();
     Lake lake = Lake.at(settings.lakeRoot());
-    // A session that already runs in this JVM (an embedding application, a test) is borrowed.
+    // A session that already runs in this JVM (an embedding application, a test) is borrowed,
+    // with its scratch folder: nothing under tarmo.spark.local-dir is touched.
     boolean owned = SparkSession.getDefaultSession().isEmpty();
-    SparkSession spark = Sessions.create(settings.spark(), lake);
+    ScratchSpace scratch = owned ? ScratchSpace.claim(settings.spark().localDir()) : null;
+    SparkSession spark;
+    try {
+      spark = Sessions.create(settings.spark(), lake, scratch == null ? null : scratch.folder());
+    } catch (RuntimeException e) {
+      if (scratch != null) {
+        closeAfterFailure(e, scratch::close);
+      }
+      throw e;
+    }
     try {
       if (global.verbose) {
         org.apache.logging.log4j.core.config.Configurator.setLevel("io.tarmo", org.apache.logging.log4j.Level.INFO);
@@ -150,12 +162,30 @@ final class CommandRunner {
       } else {
         lake.checkExists(spark.sparkContext().hadoopConfiguration());
       }
-      return new Session(settings, lake, spark, owned);
+      return new Session(settings, lake, spark, scratch);
     } catch (RuntimeException e) {
-      if (owned) {
-        spark.stop();
+      if (scratch != null) {
+        closeAfterFailure(e, () -> stop(spark, scratch));
       }
       throw e;
+    }
+  }
+
+  /** Runs {@code cleanUp} after {@code failure}; a failure of its own is added to it, not lost. */
+  private static void closeAfterFailure(RuntimeException failure, Runnable cleanUp) {
+    try {
+      cleanUp.run();
+    } catch (RuntimeException e) {
+      failure.addSuppressed(e);
+    }
+  }
+
+  /** Stops a session this runner started, then removes its scratch folder, also when stopping fails. */
+  private static void stop(SparkSession spark, ScratchSpace scratch) {
+    try {
+      spark.stop();
+    } finally {
+      scratch.close();
     }
   }
 

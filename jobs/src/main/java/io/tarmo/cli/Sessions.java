@@ -3,6 +3,7 @@ package io.tarmo.cli;
 import io.tarmo.config.TarmoSettings.SparkSettings;
 import io.tarmo.lake.Lake;
 import io.tarmo.lake.NioLocalFileSystem;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
@@ -47,7 +48,26 @@ public final class Sessions {
     return conf;
   }
 
-  public static SparkSession create(SparkSettings settings, Lake lake) {
+  /**
+   * Every setting of a session Tarmo starts: the base ones, the lake's warehouse folder, Spark's
+   * scratch folder {@code localDir} (none for a session that already runs: Spark reads
+   * {@code spark.local.dir} only when it starts), then the user's {@code tarmo.spark.conf}.
+   */
+  public static Map<String, String> conf(SparkSettings settings, Lake lake, Path localDir) {
+    Map<String, String> conf = baseConf(settings.shufflePartitions());
+    conf.put("spark.sql.warehouse.dir", lake.internalPath("warehouse"));
+    if (localDir != null) {
+      conf.put("spark.local.dir", localDir.toString());
+    }
+    conf.putAll(settings.conf());
+    return conf;
+  }
+
+  /**
+   * The session, or the one already running in this JVM; {@code localDir} is the folder a new
+   * session keeps its scratch files in ({@link io.tarmo.lake.ScratchSpace}).
+   */
+  public static SparkSession create(SparkSettings settings, Lake lake, Path localDir) {
     SparkSession.Builder builder = SparkSession.builder().appName("tarmo");
     boolean underSubmit = System.getProperty("spark.master") != null;
     if (!underSubmit) {
@@ -56,11 +76,7 @@ public final class Sessions {
           .config("spark.driver.bindAddress", "127.0.0.1")
           .config("spark.driver.host", "127.0.0.1");
     }
-    for (Map.Entry<String, String> entry : baseConf(settings.shufflePartitions()).entrySet()) {
-      builder = builder.config(entry.getKey(), entry.getValue());
-    }
-    builder = builder.config("spark.sql.warehouse.dir", lake.internalPath("warehouse"));
-    for (Map.Entry<String, String> entry : settings.conf().entrySet()) {
+    for (Map.Entry<String, String> entry : conf(settings, lake, localDir).entrySet()) {
       builder = builder.config(entry.getKey(), entry.getValue());
     }
     return builder.getOrCreate();

@@ -17,6 +17,7 @@ import io.tarmo.segments.SegmentSettings;
 import io.tarmo.subject.IdentifierType;
 import io.tarmo.subject.Identifiers;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -67,7 +68,10 @@ public final class SettingsLoader {
     rejectUnknownKeys(user, reference);
     Config config;
     try {
-      config = user.withFallback(reference).resolve();
+      // System properties only fill substitutions such as ${java.io.tmpdir}; none becomes a Tarmo key.
+      config = user.withFallback(reference)
+          .withFallback(ConfigFactory.systemProperties().withoutPath("tarmo"))
+          .resolve();
     } catch (ConfigException e) {
       throw TarmoException.usage("Cannot read configuration: " + e.getMessage(), e);
     }
@@ -82,7 +86,7 @@ public final class SettingsLoader {
     for (Map.Entry<String, ConfigValue> entry : user.getConfig("tarmo").entrySet()) {
       String key = "tarmo." + entry.getKey();
       if (FREE_FORM.stream().noneMatch(prefix -> key.startsWith(prefix + "."))
-          && !reference.hasPath(key)) {
+          && !reference.hasPathOrNull(key)) {
         unknown.add(key);
       }
     }
@@ -97,7 +101,8 @@ public final class SettingsLoader {
     SparkSettings spark = new SparkSettings(
         string(config, "tarmo.spark.master"),
         intIn(config, "tarmo.spark.shuffle-partitions", 1, 100_000),
-        freeForm(config, "tarmo.spark.conf"));
+        localFolder(config, "tarmo.spark.local-dir"),
+        sparkConf(config));
     IngestSettings ingest = new IngestSettings(
         intIn(config, "tarmo.ingest.max-line-chars", 256, 64 * 1024 * 1024),
         intIn(config, "tarmo.ingest.max-event-age-days", 1, 36_500),
@@ -242,6 +247,32 @@ public final class SettingsLoader {
       }
       throw invalid(key, "must be one of " + allowed, value);
     }
+  }
+
+  /**
+   * A folder on the local disk, made absolute: not a URI of another file system, and one folder,
+   * not Spark's comma-separated list.
+   */
+  private static Path localFolder(Config config, String key) {
+    String value = string(config, key);
+    if (value.contains(",") || value.matches("^[A-Za-z][A-Za-z0-9+.-]+:.*")) {
+      throw invalid(key, "must be one folder on the local disk", value);
+    }
+    try {
+      return Path.of(value).toAbsolutePath().normalize();
+    } catch (InvalidPathException e) {
+      throw invalid(key, "must be one folder on the local disk", value);
+    }
+  }
+
+  /** {@code tarmo.spark.conf}, which may not move Spark's scratch files away from {@code tarmo.spark.local-dir}. */
+  private static Map<String, String> sparkConf(Config config) {
+    Map<String, String> conf = freeForm(config, "tarmo.spark.conf");
+    if (conf.containsKey("spark.local.dir")) {
+      throw invalid("tarmo.spark.conf.\"spark.local.dir\"", "is not allowed: set tarmo.spark.local-dir, the folder "
+          + "Tarmo clears of Spark's scratch files", "");
+    }
+    return conf;
   }
 
   private static Map<String, String> freeForm(Config config, String key) {

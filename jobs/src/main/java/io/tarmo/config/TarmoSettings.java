@@ -15,8 +15,11 @@ public record TarmoSettings(
     String lakeRoot, SparkSettings spark, IngestSettings ingest, PrivacySettings privacy,
     IdentitySettings identity, SegmentSettings segments) {
 
-  /** How the command line builds its SparkSession when not under spark-submit. */
-  public record SparkSettings(String master, int shufflePartitions, Map<String, String> conf) {
+  /**
+   * How the command line builds its SparkSession: the master when not under spark-submit, and
+   * {@code localDir}, the absolute folder under which each Tarmo process keeps Spark's scratch files.
+   */
+  public record SparkSettings(String master, int shufflePartitions, Path localDir, Map<String, String> conf) {
     public SparkSettings {
       conf = Map.copyOf(conf);
     }
@@ -32,7 +35,7 @@ public record TarmoSettings(
 
   public TarmoSettings withMaster(String master) {
     return new TarmoSettings(
-        lakeRoot, new SparkSettings(master, spark.shufflePartitions(), spark.conf()), ingest, privacy, identity,
+        lakeRoot, new SparkSettings(master, spark.shufflePartitions(), spark.localDir(), spark.conf()), ingest, privacy, identity,
         segments);
   }
 }

@@ -4,7 +4,9 @@ import com.univocity.parsers.common.TextParsingException;
 import com.univocity.parsers.csv.CsvParser;
 import com.univocity.parsers.csv.CsvParserSettings;
 import com.univocity.parsers.csv.UnescapedQuoteHandling;
+import io.tarmo.lake.LandingReader;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -17,7 +19,9 @@ import java.util.List;
  * the end of a line ({@link #openAfter}). A parser reading the whole file would let one unclosed
  * quote swallow every later line into one field; deciding it per line lets the reader bound a
  * record ({@link #MAX_RECORD_LINES}, {@code max-line-chars}) and, past the bound, quarantine just
- * the line that opened it and go on with the next.
+ * the line that opened it and go on with the next. The landing reader reads the lines and leaves
+ * where a record ends to {@link #splitter}: what a CSV record is belongs to ingest's rules, how a
+ * file's lines are read to the lake.
  */
 public final class CsvRecords {
 
@@ -30,6 +34,66 @@ public final class CsvRecords {
   private static final ThreadLocal<CsvParser> PARSER = ThreadLocal.withInitial(CsvRecords::parser);
 
   private CsvRecords() {}
+
+  /** Splits a landing file's lines into CSV records of {@code columns} fields each. */
+  public static LandingReader.RecordSplitter splitter(int columns) {
+    return new Splitter(columns);
+  }
+
+  /**
+   * A CSV record: one line, or while a quoted field stays open, the lines up to the one that
+   * closes it. When it is not closed within the bounds, or the lines do not make a strict
+   * ({@link #strict}) record of {@code columns} fields, the first line alone is the record (checks
+   * reject its open quote) and the lines after it are read again as records of their own.
+   */
+  private record Splitter(int columns) implements LandingReader.RecordSplitter {
+
+    @Override
+    public byte[] next(LandingReader.Lines lines) {
+      byte[] first = lines.next();
+      if (first == null || !openAfter(first, 0, first.length, false)) {
+        return first;
+      }
+      List<byte[]> parts = new ArrayList<>(List.of(first));
+      long size = first.length;
+      boolean open = true;
+      while (open && parts.size() < MAX_RECORD_LINES && size <= lines.maxBytes()) {
+        byte[] line = lines.next();
+        if (line == null) {
+          break;
+        }
+        parts.add(line);
+        size += line.length + 1;
+        open = openAfter(line, 0, line.length, true);
+      }
+      byte[] joined = !open && size <= lines.maxBytes() ? join(parts) : null;
+      if (joined != null && strict(joined)) {
+        List<String> fields = fields(new String(joined, StandardCharsets.UTF_8));
+        if (fields != null && fields.size() == columns) {
+          return joined;
+        }
+      }
+      lines.unread(parts.subList(1, parts.size()));
+      return first;
+    }
+
+    private static byte[] join(List<byte[]> parts) {
+      int size = parts.size() - 1;
+      for (byte[] part : parts) {
+        size += part.length;
+      }
+      byte[] joined = new byte[size];
+      int at = 0;
+      for (byte[] part : parts) {
+        if (at > 0) {
+          joined[at++] = '\n';
+        }
+        System.arraycopy(part, 0, joined, at, part.length);
+        at += part.length;
+      }
+      return joined;
+    }
+  }
 
   /**
    * Whether a quoted field is open after bytes {@code from} to {@code to} (exclusive) of

@@ -18,8 +18,9 @@ import io.tarmo.Phases;
 import io.tarmo.TarmoException;
 import io.tarmo.lake.DeltaStore;
 import io.tarmo.lake.Intermediates;
-import io.tarmo.lake.Lake;
 import io.tarmo.lake.Lake.Source;
+import io.tarmo.lake.LandingFiles;
+import io.tarmo.lake.LandingReader;
 import io.tarmo.lake.TableSpec;
 import io.tarmo.lake.Tables;
 import java.time.LocalDate;
@@ -27,7 +28,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Observation;
@@ -69,30 +69,29 @@ public final class IngestJob {
 
   /** Refuses a day for which no source has a landing folder (exit 2, nothing written). */
   public void check(LocalDate day) {
-    Lake lake = store.lake();
-    Configuration hadoop = hadoop();
+    LandingReader landing = landing();
     for (Source source : Source.values()) {
-      if (lake.landingDayExists(hadoop, source, day)) {
+      if (landing.dayExists(source, day)) {
         return;
       }
     }
     throw TarmoException.usage("Cannot ingest " + day + ": no landing folder for that day ("
-        + lake.root() + "/landing/{events,crm,consent}/dt=" + day + ")");
+        + store.lake().root() + "/landing/{events,crm,consent}/dt=" + day + ")");
   }
 
   public IngestResult run(LocalDate day, String commitNote) {
     check(day);
     SparkSession spark = store.spark();
     Phases phases = Phases.start(spark, "ingest " + day);
-    Configuration hadoop = hadoop();
+    LandingReader landing = landing();
     Map<String, Long> reasons = new LinkedHashMap<>();
     List<Dataset<Row>> quarantined = new ArrayList<>();
     Intermediates kept = new Intermediates();
     try {
-      LandingFiles eventFiles = landing(Source.EVENTS, day, LandingFiles.Format.JSON_LINES);
+      LandingFiles eventFiles = landing.files(Source.EVENTS, day);
       phases.describe("events");
       Sorted events = sort("events", eventFiles, EventLines.classify(
-          LandingLines.readLines(spark, eventFiles.readable(), settings.maxLineChars()),
+          landing.lines(eventFiles.readable(), settings.maxLineChars()),
           new EventLines.Rules(day, settings.maxLineChars(), settings.maxEventAgeDays(),
               settings.maxClockSkew(), settings.defaultPhoneRegion(), privacy.ipPolicy(),
               privacy.analyticsCategory())), "message_id", Dedupe.Keep.LOWEST, "ts", kept, reasons);
@@ -102,16 +101,16 @@ public final class IngestJob {
           commitNote);
       phases.done("events write");
 
-      LandingFiles crmFiles = landing(Source.CRM, day, LandingFiles.Format.CSV);
+      LandingFiles crmFiles = landing.files(Source.CRM, day);
       phases.describe("crm");
       List<String> badHeaders = crmFiles.readable().stream()
           .filter(file -> {
-            String first = LandingLines.firstLine(hadoop, file);
+            String first = landing.firstLine(file);
             return first != null && !CrmLines.HEADER.equals(first);
           })
           .toList();
-      Dataset<Row> crmLines = LandingLines.readCsvRecords(spark, crmFiles.readable(), settings.maxLineChars(),
-              CrmLines.COLUMNS.size())
+      Dataset<Row> crmLines = landing.records(crmFiles.readable(), settings.maxLineChars(),
+              CsvRecords.splitter(CrmLines.COLUMNS.size()))
           .filter(col(VALUE).isNull().or(trim(col(VALUE)).notEqual(CrmLines.HEADER)));
       Sorted crm = sort("crm", crmFiles, CrmLines.classify(crmLines, day, settings.maxLineChars(),
           settings.defaultPhoneRegion(), badHeaders), "customer_id", Dedupe.Keep.HIGHEST, "updated_at", kept, reasons);
@@ -121,10 +120,10 @@ public final class IngestJob {
       phases.done("crm merge");
       SourceCounts crmCounts = crm.counts(crmStored, crm.tally().valid - crmStored);
 
-      LandingFiles consentFiles = landing(Source.CONSENT, day, LandingFiles.Format.JSON_LINES);
+      LandingFiles consentFiles = landing.files(Source.CONSENT, day);
       phases.describe("consent");
       Sorted consent = sort("consent", consentFiles, ConsentLines.classify(
-          LandingLines.readLines(spark, consentFiles.readable(), settings.maxLineChars()), day,
+          landing.lines(consentFiles.readable(), settings.maxLineChars()), day,
           TimeWindow.forConsent(day, settings.maxClockSkew()),
           settings.maxLineChars(), settings.defaultPhoneRegion()), "consent_id", Dedupe.Keep.LOWEST, "ts", kept, reasons);
       phases.done("consent tally");
@@ -159,11 +158,8 @@ public final class IngestJob {
     }
   }
 
-  /** The files under a source's landing folder of {@code day}. */
-  private LandingFiles landing(Source source, LocalDate day, LandingFiles.Format format) {
-    Lake lake = store.lake();
-    return LandingFiles.list(lake.fileSystem(hadoop()), new org.apache.hadoop.fs.Path(lake.landingDay(source, day)),
-        day, format);
+  private LandingReader landing() {
+    return new LandingReader(store.spark(), store.lake());
   }
 
   /**
@@ -343,9 +339,5 @@ public final class IngestJob {
       throw TarmoException.job("Cannot account for every input line: " + expected + " rows were to be written to "
           + table + " but " + written + " were");
     }
-  }
-
-  private Configuration hadoop() {
-    return store.spark().sparkContext().hadoopConfiguration();
   }
 }

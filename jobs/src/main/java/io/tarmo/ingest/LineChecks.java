@@ -11,6 +11,7 @@ import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.xxhash64;
 
+import io.tarmo.lake.LandingReader;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -28,21 +29,21 @@ import org.apache.spark.sql.Row;
 public final class LineChecks {
 
   /** Columns of a landing line. */
-  public static final String VALUE = "value";
-  public static final String FILE = "file";
+  public static final String VALUE = LandingReader.VALUE;
+  public static final String FILE = LandingReader.FILE;
   /**
    * A line's position: its file's place in the day's sorted file list, then its place in the file
-   * ({@link LandingLines}). The same in every pass over the same files, so passes can agree on which
+   * ({@link LandingReader}). The same in every pass over the same files, so passes can agree on which
    * copy of a line to keep.
    */
-  public static final String LINE_ID = "line_id";
+  public static final String LINE_ID = LandingReader.LINE_ID;
   /** A hash of the raw line: tells copies of one key apart, and finds identical copies. */
   public static final String LINE_HASH = "line_hash";
   /**
    * Set on the one row that stands for a landing file that could not be read to its end (a
    * truncated gzip): why, readable. Such a row is no line; its outcome is {@link #UNREADABLE}.
    */
-  public static final String PROBLEM = "_problem";
+  public static final String PROBLEM = LandingReader.PROBLEM;
   /** Columns a classification adds. */
   public static final String OUTCOME = "outcome";
   public static final String REASON = "reason";

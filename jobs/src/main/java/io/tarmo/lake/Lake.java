@@ -5,12 +5,8 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Paths;
 import java.time.LocalDate;
-import java.util.Arrays;
-import java.util.List;
-import java.util.Locale;
 import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
@@ -21,20 +17,26 @@ import org.apache.hadoop.fs.Path;
  */
 public final class Lake {
 
-  /** Landing sources: the folder names under {@code landing/}. */
+  /** Landing sources: the folder names under {@code landing/}, and what their files hold. */
   public enum Source {
-    EVENTS("events"),
-    CRM("crm"),
-    CONSENT("consent");
+    EVENTS("events", LandingFiles.Format.JSON_LINES),
+    CRM("crm", LandingFiles.Format.CSV),
+    CONSENT("consent", LandingFiles.Format.JSON_LINES);
 
     private final String folder;
+    private final LandingFiles.Format format;
 
-    Source(String folder) {
+    Source(String folder, LandingFiles.Format format) {
       this.folder = folder;
+      this.format = format;
     }
 
     public String folder() {
       return folder;
+    }
+
+    public LandingFiles.Format format() {
+      return format;
     }
   }
 
@@ -125,34 +127,6 @@ public final class Lake {
       }
     } catch (IOException e) {
       throw TarmoException.usage("Cannot use lake root: " + e.getMessage() + " (" + root + ")", e);
-    }
-  }
-
-  /**
-   * The data files of one landing day ({@code *.json}, {@code *.csv}, optionally gzipped),
-   * sorted by name; empty when the folder is missing or empty.
-   */
-  public List<String> landingFiles(Configuration hadoop, Source source, LocalDate day) {
-    FileSystem fs = fileSystem(hadoop);
-    Path folder = new Path(landingDay(source, day));
-    String extension = source == Source.CRM ? ".csv" : ".json";
-    try {
-      if (!fs.exists(folder)) {
-        return List.of();
-      }
-      FileStatus[] statuses = fs.listStatus(folder);
-      return Arrays.stream(statuses)
-          .filter(FileStatus::isFile)
-          .map(status -> status.getPath().toString())
-          .filter(path -> {
-            String name = path.substring(path.lastIndexOf('/') + 1).toLowerCase(Locale.ROOT);
-            return !name.startsWith(".") && !name.startsWith("_")
-                && (name.endsWith(extension) || name.endsWith(extension + ".gz"));
-          })
-          .sorted()
-          .toList();
-    } catch (IOException e) {
-      throw TarmoException.job("Cannot list landing folder: " + e.getMessage() + " (" + folder + ")", e);
     }
   }
 

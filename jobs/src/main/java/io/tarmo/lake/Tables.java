@@ -309,8 +309,9 @@ public final class Tables {
       new LandingSpec("landing/erasure", "erasure request CSVs: the subject's identifier in clear until processed",
           List.of(byRawText()), Retention.LANDING),
       new LandingSpec("_tarmo", "Tarmo's own scratch space (the SQL warehouse folder, write probes): no table rows",
-          List.of(new SubjectLookup.None("holds no rows; Spark's shuffle and checkpoint files live in "
-              + "tarmo.spark.local-dir, outside the lake")), Retention.SCRATCH));
+          List.of(new SubjectLookup.None("holds no rows; Spark's shuffle, spill and local checkpoint files, "
+              + "which do hold personal data, live outside the lake in tarmo.spark.local-dir/run-<pid> "
+              + "(ScratchSpace: removed when the run ends, and by the next run after a kill)")), Retention.SCRATCH));
 
   private static final Map<String, TableSpec> BY_NAME =
       ALL.stream().collect(Collectors.toUnmodifiableMap(TableSpec::name, Function.identity()));

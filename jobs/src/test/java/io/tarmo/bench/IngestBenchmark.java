@@ -18,6 +18,7 @@ import io.tarmo.ingest.SourceCounts;
 import io.tarmo.lake.DeltaStore;
 import io.tarmo.lake.Lake;
 import io.tarmo.lake.Lake.Source;
+import io.tarmo.lake.LandingReader;
 import io.tarmo.lake.TableSpec;
 import io.tarmo.lake.Tables;
 import java.io.IOException;
@@ -122,7 +123,7 @@ public final class IngestBenchmark {
     Lake landing = Lake.at(landingRoot.toString());
     Map<Source, List<String>> files = new EnumMap<>(Source.class);
     for (Source source : Source.values()) {
-      files.put(source, landing.landingFiles(spark.sparkContext().hadoopConfiguration(), source, DAY));
+      files.put(source, new LandingReader(spark, landing).files(source, DAY).readable());
     }
     List<double[]> timings = new ArrayList<>();
     List<Map<Source, double[]>> floors = new ArrayList<>();

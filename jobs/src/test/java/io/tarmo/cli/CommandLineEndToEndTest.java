@@ -270,6 +270,59 @@ class CommandLineEndToEndTest {
     assertThat(run.err()).contains("tarmo.ingest.max-line-charz");
   }
 
+  /** Tests borrow the shared session: a command run then leaves Spark's scratch folder alone. */
+  @Test
+  void commandInABorrowedSessionTouchesNoScratchFolder() throws Exception {
+    Path scratch = root.resolve("scratch");
+    Path stale = Files.createDirectories(scratch.resolve("run-" + endedProcessId()).resolve("blockmgr-1"));
+    Path conf = root.resolve("scratch.conf");
+    Files.writeString(conf, "tarmo.spark.local-dir = \"" + scratch + "\"\n");
+    Files.createDirectories(root.resolve("lake"));
+
+    Run run = tarmo("sql", "--config", conf.toString(), "--lake", root.resolve("lake").toString(), "select 1");
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(stale).isDirectory();
+    assertThat(scratch.resolve("run-" + ProcessHandle.current().pid())).doesNotExist();
+  }
+
+  /**
+   * A command in a JVM of its own, as {@code bin/tarmo} runs it: it removes the folder a killed run
+   * left and leaves no {@code run-*} folder of its own behind.
+   */
+  @Test
+  void commandInItsOwnProcessLeavesNoScratchFolderBehind() throws Exception {
+    Path scratch = root.resolve("scratch");
+    Path stale = Files.createDirectories(scratch.resolve("run-" + endedProcessId()).resolve("blockmgr-1"));
+    Files.writeString(stale.resolve("shuffle_0_0_0.data"), "C1,+4915123456789");
+    Path conf = root.resolve("scratch.conf");
+    Files.writeString(conf, "tarmo.spark.local-dir = \"" + scratch + "\"\ntarmo.spark.master = \"local[1]\"\n");
+    Files.createDirectories(root.resolve("lake"));
+
+    List<String> command = new java.util.ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+        .filter(arg -> arg.startsWith("--add-opens") || arg.startsWith("-Djdk.reflect"))
+        .forEach(command::add);
+    command.addAll(List.of("-Xmx1g", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+        "sql", "--config", conf.toString(), "--lake", root.resolve("lake").toString(), "select 1"));
+    Process process = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(root.resolve("child.log").toFile()).start();
+    assertThat(process.waitFor(5, java.util.concurrent.TimeUnit.MINUTES)).isTrue();
+
+    assertThat(process.exitValue()).as(Files.readString(root.resolve("child.log"))).isZero();
+    assertThat(scratch).isDirectory();
+    try (var left = Files.list(scratch)) {
+      assertThat(left.toList()).isEmpty();
+    }
+  }
+
+  private static long endedProcessId() throws Exception {
+    Process ended = new ProcessBuilder("true").start();
+    ended.waitFor();
+    return ended.pid();
+  }
+
   @Test
   void dayWithoutLandingDataExitsTwoAndWritesNothing() throws Exception {
     Files.createDirectories(root.resolve("lake"));

@@ -33,6 +33,27 @@ class SettingsLoaderTest {
   }
 
   @Test
+  void sparkScratchFilesGoUnderTheTempFolderByDefault() {
+    assertThat(load("").spark().localDir()).isEqualTo(Path.of(System.getProperty("java.io.tmpdir"),
+        "tarmo-spark-" + System.getProperty("user.name")).toAbsolutePath().normalize());
+    assertThat(load("tarmo.spark.local-dir = \"scratch/../spark\"").spark().localDir())
+        .isEqualTo(Path.of("spark").toAbsolutePath());
+  }
+
+  @Test
+  void sparkScratchFolderMustBeOneLocalFolderSetByItsOwnKey() {
+    for (String hocon : new String[] {"tarmo.spark.local-dir = \"s3a://bucket/tmp\"",
+        "tarmo.spark.local-dir = \"/a,/b\"", "tarmo.spark.local-dir = \" \""}) {
+      assertThatThrownBy(() -> load(hocon)).isInstanceOf(TarmoException.class)
+          .hasMessageContaining("tarmo.spark.local-dir");
+    }
+    assertThatThrownBy(() -> load("tarmo.spark.conf { \"spark.local.dir\" = \"/tmp/x\" }"))
+        .isInstanceOf(TarmoException.class)
+        .hasMessage("Cannot start: configuration key tarmo.spark.conf.\"spark.local.dir\" is not allowed: "
+            + "set tarmo.spark.local-dir, the folder Tarmo clears of Spark's scratch files");
+  }
+
+  @Test
   void overlayValuesWin() {
     TarmoSettings settings = load("tarmo.privacy.ip-policy = drop\ntarmo.ingest.default-phone-region = fi");
     assertThat(settings.privacy().ipPolicy()).isEqualTo(IpPolicy.DROP);

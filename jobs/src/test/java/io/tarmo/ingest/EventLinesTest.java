@@ -2,6 +2,8 @@ package io.tarmo.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tarmo.lake.Lake;
+import io.tarmo.lake.LandingReader;
 import io.tarmo.testing.SparkTest;
 import java.time.Duration;
 import java.time.LocalDate;
@@ -70,7 +72,8 @@ class EventLinesTest {
     bytes[bytes.length - 4] = (byte) 0xC3;
     bytes[bytes.length - 3] = (byte) 0x28;
     java.nio.file.Files.write(file, bytes);
-    Dataset<Row> lines = LandingLines.readLines(spark, java.util.List.of(file.toUri().toString()), 2000);
+    Dataset<Row> lines = new LandingReader(spark, Lake.at(file.getParent().toString()))
+        .lines(java.util.List.of(file.toUri().toString()), 2000);
     assertThat(Fixtures.reasons(EventLines.classify(lines, RULES))).containsExactly("invalid UTF-8");
   }
 

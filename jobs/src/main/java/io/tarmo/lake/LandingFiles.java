@@ -1,4 +1,4 @@
-package io.tarmo.ingest;
+package io.tarmo.lake;
 
 import io.tarmo.TarmoException;
 import java.io.IOException;
@@ -60,12 +60,12 @@ public record LandingFiles(List<String> readable, List<Unreadable> unreadable) {
   }
 
   /** Whether a file is gzip-compressed, by its name. */
-  public static boolean gzipped(String file) {
+  static boolean gzipped(String file) {
     return file.toLowerCase(Locale.ROOT).endsWith(".gz");
   }
 
   /** The files under {@code folder}, the landing folder of {@code day}; none when it is missing. */
-  public static LandingFiles list(FileSystem fs, Path folder, LocalDate day, Format format) {
+  static LandingFiles list(FileSystem fs, Path folder, LocalDate day, Format format) {
     List<String> readable = new ArrayList<>();
     List<Unreadable> unreadable = new ArrayList<>();
     try {

@@ -1,4 +1,4 @@
-package io.tarmo.ingest;
+package io.tarmo.lake;
 
 import static org.apache.spark.sql.functions.col;
 
@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
@@ -32,10 +33,12 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * Reads landing files into rows of text ({@code value}) with the file each came from ({@code file})
- * and its position ({@code line_id}: the file's place in the list, then the row's in the file, so
- * the same in every read of the same files). JSON-lines files give one row per line, CSV files one
- * per record ({@link CsvRecords}). Each file is read whole by one task, plain or gzip by its name.
+ * Reads a lake's landing folders for ingest: which files a day has ({@link #files}), and those
+ * files as rows of text ({@link #VALUE}) with the file each came from ({@link #FILE}) and its
+ * position ({@link #LINE_ID}: the file's place in the list, then the row's in the file, so the same
+ * in every read of the same files). A file gives one row per line, or per record where a
+ * {@link RecordSplitter} joins lines (CSV records spanning lines). Each file is read whole by one
+ * task, plain or gzip by its name.
  *
  * <p>The bytes are kept as they are: a line that is not UTF-8 stays so, for the checks to reject
  * it. A line break is {@code \n}; a {@code \r} before it and a UTF-8 byte-order mark at the start
@@ -43,60 +46,105 @@ import org.apache.spark.sql.types.StructType;
  * so one runaway line costs no more memory than a rejected one.
  *
  * <p>A file that fails part-way (a truncated or corrupt gzip) keeps the whole lines read before the
- * failure and adds one {@link LineChecks#PROBLEM} row saying what went wrong after how many lines;
+ * failure and adds one row with {@link #PROBLEM} set, saying what went wrong after how many lines;
  * the failure does not stop the day.
  */
-public final class LandingLines {
+public final class LandingReader {
+
+  /** Columns of what is read: the text of a line or record. */
+  public static final String VALUE = "value";
+  /** The file a row came from, as a URI. */
+  public static final String FILE = "file";
+  /** A row's position: its file's place in the list read, then its place in the file. */
+  public static final String LINE_ID = "line_id";
+  /** Set, with no {@link #VALUE}, on the one row standing for a file not readable to its end: why. */
+  public static final String PROBLEM = "_problem";
 
   /** Columns of what is read, {@code value} still bytes. */
   private static final StructType READ = new StructType()
       .add("bytes", DataTypes.BinaryType)
-      .add(LineChecks.FILE, DataTypes.StringType)
-      .add(LineChecks.LINE_ID, DataTypes.LongType)
-      .add(LineChecks.PROBLEM, DataTypes.StringType);
+      .add(FILE, DataTypes.StringType)
+      .add(LINE_ID, DataTypes.LongType)
+      .add(PROBLEM, DataTypes.StringType);
 
-  private LandingLines() {}
+  private final SparkSession spark;
+  private final Lake lake;
 
-  /** One row per line of the JSON-lines {@code files}; empty for no files. */
-  public static Dataset<Row> readLines(SparkSession spark, List<String> files, int maxLineChars) {
-    return read(spark, files, maxLineChars, 0);
+  public LandingReader(SparkSession spark, Lake lake) {
+    this.spark = spark;
+    this.lake = lake;
   }
 
-  /**
-   * One row per CSV record of {@code files}, a record of {@code columns} fields spanning lines
-   * where a quoted field holds line breaks; empty for no files.
-   */
-  public static Dataset<Row> readCsvRecords(SparkSession spark, List<String> files, int maxLineChars, int columns) {
-    return read(spark, files, maxLineChars, columns);
+  /** Where one record of a file ends: after one line, or after several. */
+  @FunctionalInterface
+  public interface RecordSplitter extends Serializable {
+
+    /** Every line a record of its own. */
+    RecordSplitter LINES = Lines::next;
+
+    /** The next record of {@code lines}; null at their end. */
+    byte[] next(Lines lines);
   }
 
-  private static Dataset<Row> read(SparkSession spark, List<String> files, int maxLineChars, int csvColumns) {
+  /** The lines of one file, as a {@link RecordSplitter} takes them. */
+  public interface Lines {
+
+    /** The next line, without its line break; null at the end of the file or where it cannot be read further. */
+    byte[] next();
+
+    /** Gives {@code lines} back: they are the next ones {@link #next} returns, in this order. */
+    void unread(List<byte[]> lines);
+
+    /** The most bytes a line is kept to; a record longer than this is not one. */
+    int maxBytes();
+  }
+
+  /** Whether the day has a landing folder for {@code source}. */
+  public boolean dayExists(Lake.Source source, LocalDate day) {
+    return lake.landingDayExists(hadoop(), source, day);
+  }
+
+  /** The files of one landing day of {@code source}, sorted into those read and those not. */
+  public LandingFiles files(Lake.Source source, LocalDate day) {
+    return LandingFiles.list(lake.fileSystem(hadoop()), new Path(lake.landingDay(source, day)), day, source.format());
+  }
+
+  /** One row per line of {@code files}; empty for no files. */
+  public Dataset<Row> lines(List<String> files, int maxLineChars) {
+    return records(files, maxLineChars, RecordSplitter.LINES);
+  }
+
+  /** One row per record of {@code files}, as {@code splitter} finds them; empty for no files. */
+  public Dataset<Row> records(List<String> files, int maxLineChars, RecordSplitter splitter) {
     List<FileRef> refs = new ArrayList<>();
     for (int i = 0; i < files.size(); i++) {
       refs.add(new FileRef(i, files.get(i)));
     }
     HashMap<String, String> settings = new HashMap<>();
-    spark.sparkContext().hadoopConfiguration().forEach(entry -> settings.put(entry.getKey(), entry.getValue()));
+    hadoop().forEach(entry -> settings.put(entry.getKey(), entry.getValue()));
     JavaSparkContext context = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Broadcast<HashMap<String, String>> hadoop = context.broadcast(settings);
     JavaRDD<Row> rows = context.parallelize(refs, Math.max(1, refs.size()))
-        .flatMap(ref -> new FileRows(ref, hadoop.value(), maxLineChars, csvColumns));
+        .flatMap(ref -> new FileRows(ref, hadoop.value(), maxLineChars, splitter));
     return spark.createDataFrame(rows, READ)
-        .select(col("bytes").cast(DataTypes.StringType).as(LineChecks.VALUE), col(LineChecks.FILE),
-            col(LineChecks.LINE_ID), col(LineChecks.PROBLEM));
+        .select(col("bytes").cast(DataTypes.StringType).as(VALUE), col(FILE), col(LINE_ID), col(PROBLEM));
   }
 
   /**
    * The first line of a (possibly compressed) file, without a byte-order mark and stripped of
-   * white space; null if the file is empty or cannot be read (the read itself reports that).
+   * white space; null if the file is empty or cannot be read (reading it reports that).
    */
-  public static String firstLine(Configuration hadoop, String file) {
-    try (InputStream in = open(hadoop, file)) {
+  public String firstLine(String file) {
+    try (InputStream in = open(hadoop(), file)) {
       byte[] line = new LineReader(in, Integer.MAX_VALUE).next();
       return line == null ? null : new String(line, StandardCharsets.UTF_8).strip();
     } catch (IOException e) {
       return null;
     }
+  }
+
+  private Configuration hadoop() {
+    return spark.sparkContext().hadoopConfiguration();
   }
 
   private static InputStream open(Configuration hadoop, String file) throws IOException {
@@ -185,22 +233,40 @@ public final class LandingLines {
     private final FileRef ref;
     private final Map<String, String> hadoop;
     private final int maxBytes;
-    private final int csvColumns;
+    private final RecordSplitter splitter;
     private final Deque<byte[]> pushedBack = new ArrayDeque<>();
+    private final Lines lines = new Lines() {
+      @Override
+      public byte[] next() {
+        return nextLine();
+      }
+
+      @Override
+      public void unread(List<byte[]> unread) {
+        for (int i = unread.size() - 1; i >= 0; i--) {
+          pushedBack.addFirst(unread.get(i));
+        }
+      }
+
+      @Override
+      public int maxBytes() {
+        return maxBytes;
+      }
+    };
     private InputStream in;
-    private LineReader lines;
+    private LineReader reader;
     private long linesRead;
     private long rowsOut;
     private boolean ended;
     private String problem;
     private Row next;
 
-    FileRows(FileRef ref, Map<String, String> hadoop, int maxLineChars, int csvColumns) {
+    FileRows(FileRef ref, Map<String, String> hadoop, int maxLineChars, RecordSplitter splitter) {
       this.ref = ref;
       this.hadoop = hadoop;
       // A UTF-8 character is at most 4 bytes: a line cut here still has more than maxLineChars.
       this.maxBytes = (int) Math.min(Integer.MAX_VALUE - 8, 4L * maxLineChars + 4);
-      this.csvColumns = csvColumns;
+      this.splitter = splitter;
     }
 
     @Override
@@ -222,7 +288,7 @@ public final class LandingLines {
     }
 
     private Row advance() {
-      byte[] record = csvColumns > 0 ? nextRecord() : nextLine();
+      byte[] record = splitter.next(lines);
       if (record != null) {
         return RowFactory.create(record, ref.path(), id(rowsOut++), null);
       }
@@ -238,59 +304,6 @@ public final class LandingLines {
       return ((long) ref.index() << 32) | row;
     }
 
-    /**
-     * A CSV record: one line, or while a quoted field stays open, the lines up to the one that
-     * closes it. When it is not closed within the bounds, or the lines do not make a strict
-     * ({@link CsvRecords#strict}) record of {@code csvColumns} fields, the first line alone is the record (checks reject its open quote)
-     * and the lines after it are read again as records of their own.
-     */
-    private byte[] nextRecord() {
-      byte[] first = nextLine();
-      if (first == null || !CsvRecords.openAfter(first, 0, first.length, false)) {
-        return first;
-      }
-      List<byte[]> parts = new ArrayList<>(List.of(first));
-      long size = first.length;
-      boolean open = true;
-      while (open && parts.size() < CsvRecords.MAX_RECORD_LINES && size <= maxBytes) {
-        byte[] line = nextLine();
-        if (line == null) {
-          break;
-        }
-        parts.add(line);
-        size += line.length + 1;
-        open = CsvRecords.openAfter(line, 0, line.length, true);
-      }
-      byte[] joined = !open && size <= maxBytes ? join(parts) : null;
-      if (joined != null && CsvRecords.strict(joined)) {
-        List<String> fields = CsvRecords.fields(new String(joined, StandardCharsets.UTF_8));
-        if (fields != null && fields.size() == csvColumns) {
-          return joined;
-        }
-      }
-      for (int i = parts.size() - 1; i >= 1; i--) {
-        pushedBack.addFirst(parts.get(i));
-      }
-      return first;
-    }
-
-    private static byte[] join(List<byte[]> parts) {
-      int size = parts.size() - 1;
-      for (byte[] part : parts) {
-        size += part.length;
-      }
-      byte[] joined = new byte[size];
-      int at = 0;
-      for (byte[] part : parts) {
-        if (at > 0) {
-          joined[at++] = '\n';
-        }
-        System.arraycopy(part, 0, joined, at, part.length);
-        at += part.length;
-      }
-      return joined;
-    }
-
     /** The next line of the file; null at its end or when it cannot be read further. */
     private byte[] nextLine() {
       if (!pushedBack.isEmpty()) {
@@ -303,7 +316,7 @@ public final class LandingLines {
         if (in == null) {
           openFile();
         }
-        byte[] line = lines.next();
+        byte[] line = reader.next();
         if (line == null) {
           end();
         } else {
@@ -321,7 +334,7 @@ public final class LandingLines {
       Configuration conf = new Configuration(false);
       hadoop.forEach(conf::set);
       in = open(conf, ref.path());
-      lines = new LineReader(in, maxBytes);
+      reader = new LineReader(in, maxBytes);
       TaskContext task = TaskContext.get();
       if (task != null) {
         task.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) context -> end());
