@@ -159,18 +159,7 @@ public final class IngestBenchmark {
     System.out.println("| run | floor: copy of the 3 folders → delta (s) | tarmo ingest (s) | ingest / floor "
         + "| floor CPU (s) | ingest CPU (s) | CPU ratio |");
     System.out.println("| --- | --- | --- | --- | --- | --- | --- |");
-    double[] sums = new double[4];
-    for (int i = 0; i < timings.size(); i++) {
-      double[] t = timings.get(i);
-      for (int k = 0; k < sums.length; k++) {
-        sums[k] += t[k];
-      }
-      System.out.printf(Locale.ROOT, "| %d | %.1f | %.1f | %.2f× | %.1f | %.1f | %.2f× |%n",
-          i + 1, t[0], t[1], t[1] / t[0], t[2], t[3], t[3] / t[2]);
-    }
-    int n = timings.size();
-    System.out.printf(Locale.ROOT, "| mean | %.1f | %.1f | **%.2f×** | %.1f | %.1f | %.2f× |%n%n",
-        sums[0] / n, sums[1] / n, sums[1] / sums[0], sums[2] / n, sums[3] / n, sums[3] / sums[2]);
+    printPairs(timings);
 
     // Per source: the floor's copy against ingest's phases of that source (tally + write or merge).
     Map<String, double[]> phaseMeans = mean(phases);
@@ -255,18 +244,7 @@ public final class IngestBenchmark {
     System.out.printf(Locale.ROOT, "| run | day 1: empty lake (s) | %s: %d days held (s) | %s / day 1 "
         + "| day 1 CPU (s) | %s CPU (s) | CPU ratio |%n", dayN, historyDays, dayN, dayN);
     System.out.println("| --- | --- | --- | --- | --- | --- | --- |");
-    double[] sums = new double[4];
-    for (int i = 0; i < timings.size(); i++) {
-      double[] t = timings.get(i);
-      for (int k = 0; k < sums.length; k++) {
-        sums[k] += t[k];
-      }
-      System.out.printf(Locale.ROOT, "| %d | %.1f | %.1f | %.2f× | %.1f | %.1f | %.2f× |%n",
-          i + 1, t[0], t[1], t[1] / t[0], t[2], t[3], t[3] / t[2]);
-    }
-    int n = timings.size();
-    System.out.printf(Locale.ROOT, "| mean | %.1f | %.1f | **%.2f×** | %.1f | %.1f | %.2f× |%n%n",
-        sums[0] / n, sums[1] / n, sums[1] / sums[0], sums[2] / n, sums[3] / n, sums[3] / sums[2]);
+    printPairs(timings);
 
     Map<String, double[]> a = mean(firstPhases);
     Map<String, double[]> b = mean(laterPhases);
@@ -483,5 +461,21 @@ public final class IngestBenchmark {
         return taken;
       }
     }
+  }
+
+  /** Rows of {a wall, b wall, a CPU, b CPU}, each with its ratios, and their mean: one Markdown table body. */
+  private static void printPairs(List<double[]> timings) {
+    double[] sums = new double[4];
+    for (int i = 0; i < timings.size(); i++) {
+      double[] t = timings.get(i);
+      for (int k = 0; k < sums.length; k++) {
+        sums[k] += t[k];
+      }
+      System.out.printf(Locale.ROOT, "| %d | %.1f | %.1f | %.2f× | %.1f | %.1f | %.2f× |%n",
+          i + 1, t[0], t[1], t[1] / t[0], t[2], t[3], t[3] / t[2]);
+    }
+    int n = timings.size();
+    System.out.printf(Locale.ROOT, "| mean | %.1f | %.1f | **%.2f×** | %.1f | %.1f | %.2f× |%n%n",
+        sums[0] / n, sums[1] / n, sums[1] / sums[0], sums[2] / n, sums[3] / n, sums[3] / sums[2]);
   }
 }
