@@ -126,6 +126,12 @@ public final class LandingReader {
     Broadcast<HashMap<String, String>> hadoop = context.broadcast(settings);
     JavaRDD<Row> rows = context.parallelize(refs, Math.max(1, refs.size()))
         .flatMap(ref -> new FileRows(ref, hadoop.value(), maxLineChars, splitter));
+    int cores = spark.sparkContext().defaultParallelism();
+    if (refs.size() < cores) {
+      // A (gzip) file is read by one task; the work on its lines (parsing, validation, phone
+      // numbers) is spread over every core instead of staying in that task.
+      rows = rows.repartition(cores);
+    }
     return spark.createDataFrame(rows, READ)
         .select(col("bytes").cast(DataTypes.StringType).as(VALUE), col(FILE), col(LINE_ID), col(PROBLEM));
   }
