@@ -213,7 +213,7 @@ public final class DeltaStore {
 
   private Write write(TableSpec spec, Dataset<Row> rows, String mode, Map<String, String> options, String commitNote) {
     ensure(spec);
-    long before = version(spec);
+    long before = lastCommit(spec).version();
     conform(rows, spec).write()
         .format("delta")
         .mode(mode)
@@ -221,9 +221,9 @@ public final class DeltaStore {
         .option("userMetadata", commitNote)
         .save(lake.tablePath(spec));
     // Delta commits nothing for a write that changes nothing (no rows into an empty table).
-    Write written = latestCommit(spec).filter(latest -> latest.version() > before)
-        .map(commit -> new Write(commit.version(), commit.metric("numOutputRows")))
-        .orElse(new Write(before, 0L));
+    Commit latest = lastCommit(spec);
+    Write written = latest.version() > before ? new Write(latest.version(), latest.metric("numOutputRows"))
+        : new Write(before, 0L);
     committed(spec, before, written.version());
     return written;
   }
@@ -257,7 +257,7 @@ public final class DeltaStore {
       throw TarmoException.job("Cannot upsert into table " + spec.name() + ": more than one new row has the same "
           + String.join(", ", keyColumns));
     }
-    long before = version(spec);
+    long before = lastCommit(spec).version();
     DeltaMergeBuilder merge = DeltaTable.forPath(spark, lake.tablePath(spec)).as("t")
         .merge(source.as("s"), matching(keyColumns));
     if (updateWhen != null) {
@@ -268,9 +268,9 @@ public final class DeltaStore {
       merge = merge.whenNotMatchedBySource().delete();
     }
     Row counts = withCommitNote(commitNote, merge::execute).first();
-    long version = version(spec);
+    long version = lastCommit(spec).version();
     committed(spec, before, version);
-    return new Upsert(version > before ? version : before, Map.of(
+    return new Upsert(version, Map.of(
         "numTargetRowsInserted", counts.getAs("num_inserted_rows"),
         "numTargetRowsUpdated", counts.getAs("num_updated_rows"),
         "numTargetRowsDeleted", counts.getAs("num_deleted_rows")));
@@ -298,14 +298,14 @@ public final class DeltaStore {
    */
   public long update(TableSpec spec, Column condition, Map<String, Column> set, String commitNote) {
     ensure(spec);
-    long before = version(spec);
+    long before = lastCommit(spec).version();
     withCommitNote(commitNote, () -> {
       DeltaTable.forPath(spark, lake.tablePath(spec)).update(condition, set);
       return null;
     });
-    Optional<Commit> commit = latestCommit(spec).filter(latest -> latest.version() > before);
-    committed(spec, before, commit.map(Commit::version).orElse(before));
-    return commit.map(latest -> latest.metric("numUpdatedRows")).orElse(0L);
+    Commit latest = lastCommit(spec);
+    committed(spec, before, latest.version());
+    return latest.version() > before ? latest.metric("numUpdatedRows") : 0L;
   }
 
   private void committed(TableSpec spec, long before, long after) {
@@ -355,9 +355,11 @@ public final class DeltaStore {
    * operation metrics. Empty when the table does not exist.
    */
   public Optional<Commit> latestCommit(TableSpec spec) {
-    if (!exists(spec)) {
-      return Optional.empty();
-    }
+    return exists(spec) ? Optional.of(lastCommit(spec)) : Optional.empty();
+  }
+
+  /** The latest commit of a table known to exist: the writes ask after {@link #ensure}, without looking again. */
+  private Commit lastCommit(TableSpec spec) {
     Row row = DeltaTable.forPath(spark, lake.tablePath(spec)).history(1)
         .select(col("version"), col("operation"), col("userMetadata"), col("operationMetrics"))
         .first();
@@ -368,7 +370,7 @@ public final class DeltaStore {
         metrics.put(name, Long.parseLong(value));
       }
     });
-    return Optional.of(new Commit(row.getLong(0), row.getString(1), Optional.ofNullable(row.getString(2)), metrics));
+    return new Commit(row.getLong(0), row.getString(1), Optional.ofNullable(row.getString(2)), metrics);
   }
 
   /**

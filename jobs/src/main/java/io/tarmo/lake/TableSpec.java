@@ -80,10 +80,13 @@ public record TableSpec(
     if (aboutNoOne && (lookups.size() > 1 || !personalColumns.isEmpty())) {
       throw refused(name, "a table about no one has no personal columns and no other lookup");
     }
+    // A row found by a key or an identifier is found with all of its personal columns; without
+    // such a lookup, each personal column must be searched itself.
+    boolean findsRows = lookups.stream().anyMatch(lookup -> lookup instanceof SubjectLookup.ByCustomerKey
+        || lookup instanceof SubjectLookup.ByIdentifier || lookup instanceof SubjectLookup.ByTypedIdentifier);
     Set<String> found = lookups.stream().flatMap(lookup -> lookup.columns().stream()).collect(Collectors.toSet());
     for (String column : personalColumns) {
-      if (!found.contains(column) && lookups.stream().noneMatch(lookup -> lookup instanceof SubjectLookup.ByCustomerKey
-          || lookup instanceof SubjectLookup.ByIdentifier || lookup instanceof SubjectLookup.ByTypedIdentifier)) {
+      if (!findsRows && !found.contains(column)) {
         throw refused(name, "personal column " + column + " is in no row a lookup can find");
       }
     }
