@@ -288,10 +288,35 @@ public final class Tables {
       .retention(Retention.DAILY)
       .build("Segment sizes per day: one row per defined segment and day evaluated, including empty segments.");
 
+  public static final TableSpec CONSENT_STATE = TableSpec.named("consent_state",
+      col("customer_key", LongType, "the customer (identity_map key current when the state was built)"),
+      col("purpose", StringType, "marketing, profiling, analytics or personalization"),
+      col("channel", StringType, "email, sms, push, phone or web; a ledger record for 'all' gives one row per channel"),
+      col("status", StringType, "granted, denied or withdrawn as recorded, or expired (a grant past its expires_at)"),
+      col("legal_basis", StringType, "consent, legitimate_interest or contract, from the deciding record"),
+      col("valid_from", TimestampType, "start of the interval (inclusive): the deciding record's ts, or the start "
+              + "of the day it was delivered when it arrived later, so a past day's state is what that day's run knew"),
+      col("valid_to", TimestampType, "end of the interval (exclusive): the next decision or the expiry; null while "
+              + "still valid"),
+      col("consent_id", StringType, "the deciding ledger entry (consent_events.consent_id)"),
+      col("source", StringType, "where the deciding entry was recorded: cmp, crm, web_form, call_center, ..."),
+      col("subject_type", StringType, "the identifier type the deciding entry named: customer_id, email, phone "
+              + "or anonymous_id"),
+      col("decided_at", TimestampType, "the deciding entry's ts"),
+      col("objected_before", DataTypes.BooleanType, "a denial or withdrawal for this customer, purpose and "
+              + "channel was recorded before this interval: legitimate interest no longer applies"),
+      col("as_of_date", DateType, "the business day of the consent run that built the table"))
+      .clusteredBy("customer_key")
+      .freeText("consent_id", "source")
+      .findBy(byKey("customer_key"), byRawText("consent_id", "source"))
+      .retention(Retention.CURRENT)
+      .build("Consent per customer, purpose and channel as validity intervals: the state as of day D is "
+          + "valid_from < D+1 and (valid_to is null or valid_to >= D+1); rebuilt from the ledger by each consent run.");
+
   /** Every table, in the order the nightly run fills them. */
   public static final List<TableSpec> ALL =
       List.of(EVENTS, CRM_CUSTOMERS, CONSENT_EVENTS, QUARANTINE, IDENTITY_EDGES, IDENTITY_MAP, IDENTITY_MERGES,
-          IDENTITY_DECISIONS, IDENTITY_STATS, CUSTOMER_PROFILES, SEGMENT_MEMBERSHIP, SEGMENT_CHANGES, SEGMENT_SIZES,
+          IDENTITY_DECISIONS, IDENTITY_STATS, CONSENT_STATE, CUSTOMER_PROFILES, SEGMENT_MEMBERSHIP, SEGMENT_CHANGES, SEGMENT_SIZES,
           JOB_RUNS);
 
   /**
