@@ -54,6 +54,14 @@ public final class TarmoException extends RuntimeException {
     return new TarmoException(Failure.QUALITY_GATE, message, null);
   }
 
+  /**
+   * The same failure told from a wider context, e.g. the nightly run a step failed in; the exit
+   * code stays that of this failure.
+   */
+  public TarmoException within(String context) {
+    return new TarmoException(failure, context + ": " + getMessage(), this);
+  }
+
   public Failure failure() {
     return failure;
   }

@@ -62,13 +62,27 @@ final class CommandRunner {
      * @throws TarmoException when the step fails or its quality gate does (after recording it)
      */
     void step(String command, LocalDate businessDate, CommandJob job) {
-      job.check(new JobContext(settings, lake, spark, store, null));
+      JobContext before = new JobContext(settings, lake, spark, store, null);
+      job.validate(before);
+      job.check(before);
       JobRuns runs = new JobRuns(store, Clock.systemUTC());
       JobRuns.Run run = runs.start(command, businessDate);
+      // A step inside another (the steps of a nightly run) reports its own versions; the outer run
+      // gets them added to its own when the step ends.
+      Map<String, Long> outerVersions = store.committedVersions();
       store.clearCommitted();
+      try {
+        record(runs, run, job);
+      } finally {
+        store.addCommitted(outerVersions);
+      }
+    }
+
+    private void record(JobRuns runs, JobRuns.Run run, CommandJob job) {
+      String command = run.command();
       Map<String, String> outerGroup = jobGroup();
       spark.sparkContext().setJobGroup(run.runId(), "tarmo " + command
-          + (businessDate == null ? "" : " " + businessDate), false);
+          + (run.businessDate() == null ? "" : " " + run.businessDate()), false);
       Outcome outcome;
       try {
         outcome = job.run(new JobContext(settings, lake, spark, store, run));

@@ -1,6 +1,5 @@
 package io.tarmo.cli;
 
-import io.tarmo.segments.SegmentsLoader;
 import io.tarmo.generate.GenerationResult;
 import io.tarmo.generate.GeneratorSettings;
 import io.tarmo.generate.LandingGenerator;
@@ -18,7 +17,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = {
         "Generates a week of data for a few thousand customers and runs the pipeline on it:",
-        "each day ingest, identity, profiles and segments (conf/segments.conf), as the nightly run would.",
+        "each day the whole night (bin/tarmo nightly: ingest, identity, profiles, segments, ...).",
         "Writes into the lake (./lake by default) and prints a summary."})
 final class DemoCommand implements Callable<Integer> {
 
@@ -39,8 +38,8 @@ final class DemoCommand implements Callable<Integer> {
     GeneratorSettings generator = generatorOptions.settings(days, customers);
     PrintWriter out = spec.commandLine().getOut();
     return new CommandRunner(global, spec.commandLine().getErr()).run("demo", true, true, session -> {
-      // Refuse invalid segment definitions before a week of work, not after the first day.
-      SegmentsLoader.load(session.readOnlyContext().settings().segments().file());
+      // Refuse invalid settings and definitions before a week of work, not after the first day.
+      NightlyCommand.validated(session, end, NightlyStep.values()[0], out);
       session.step("generate", end, new CommandJob() {
         @Override
         public Outcome run(JobContext context) {
@@ -50,12 +49,9 @@ final class DemoCommand implements Callable<Integer> {
           return Outcome.of(result.counts());
         }
       });
-      // Each day as the nightly run would take it: ingest, identity, profiles, segments.
+      // Each day as Airflow would run it: the whole night.
       for (LocalDate day = end.minusDays(days - 1L); !day.isAfter(end); day = day.plusDays(1)) {
-        session.step("ingest", day, IngestCommand.ingest(day, out));
-        session.step("identity", day, IdentityCommand.identity(day, false, out));
-        session.step("profiles", day, ProfilesCommand.profiles(day, out));
-        session.step("segments", day, SegmentsCommand.segments(day, null, out));
+        NightlyCommand.night(session, day, NightlyStep.values()[0], out);
       }
       JobContext context = session.readOnlyContext();
       LakeViews.register(context.store());

@@ -46,6 +46,11 @@ final class SegmentsCommand implements Callable<Integer> {
       private SegmentCatalog catalog;
 
       @Override
+      public void validate(JobContext context) {
+        job(context);
+      }
+
+      @Override
       public void check(JobContext context) {
         job(context).check(day);
       }

@@ -327,6 +327,14 @@ public final class DeltaStore {
     committed.clear();
   }
 
+  /**
+   * Adds versions committed earlier back to those {@link #committedVersions} reports: a run that
+   * contains other runs (a nightly run and its steps) reports what all of them committed.
+   */
+  public void addCommitted(Map<String, Long> versions) {
+    versions.forEach((table, version) -> committed.merge(table, version, Math::max));
+  }
+
   private <T> T withCommitNote(String commitNote, java.util.function.Supplier<T> work) {
     spark.conf().set(USER_METADATA, commitNote);
     try {

@@ -1,0 +1,166 @@
+package io.tarmo.cli;
+
+import io.tarmo.TarmoException;
+import java.io.PrintWriter;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
+
+@Command(name = "nightly", mixinStandardHelpOptions = true,
+    description = {
+        "Runs the whole night for day D in one session: ingest, identity, profiles, segments.",
+        "Each step is recorded in job_runs as if run alone, and the night as one more row (command nightly).",
+        "The night stops at the first step that fails, with that step's exit code, and names it; a step",
+        "that fails its data-quality gate (exit 3) stops it too, so nothing later runs on a bad day.",
+        "--from STEP resumes a failed night at that step. Re-running a night replaces what it wrote."})
+final class NightlyCommand implements Callable<Integer> {
+
+  @Mixin GlobalOptions global;
+  @Spec CommandSpec spec;
+
+  @Option(names = "--date", converter = BusinessDate.class, paramLabel = "YYYY-MM-DD",
+      description = "The business day to run (default: yesterday, UTC)")
+  LocalDate date;
+
+  @Option(names = "--from", converter = StepName.class, paramLabel = "STEP",
+      description = "Start at this step (ingest, identity, profiles, segments); the ones before are skipped")
+  NightlyStep from;
+
+  @Override
+  public Integer call() {
+    LocalDate day = BusinessDate.orYesterday(date);
+    PrintWriter out = spec.commandLine().getOut();
+    NightlyStep first = from == null ? NightlyStep.values()[0] : from;
+    return new CommandRunner(global, spec.commandLine().getErr())
+        .run("nightly", true, false, session -> night(session, day, first, out));
+  }
+
+  /**
+   * Runs the night for {@code day} from step {@code first} in {@code session}: the steps' own
+   * checks of settings and definitions first (exit 2 before anything is written), then every step
+   * in a {@code job_runs} row of its own, inside the night's row.
+   *
+   * @throws TarmoException naming the step that failed, with its exit code
+   */
+  static void night(CommandRunner.Session session, LocalDate day, NightlyStep first, PrintWriter out) {
+    Map<NightlyStep, CommandJob> jobs = validated(session, day, first, out);
+    session.step("nightly", day, new CommandJob() {
+      @Override
+      public Outcome run(JobContext context) {
+        return runSteps(session, day, first, jobs, out);
+      }
+    });
+  }
+
+  /**
+   * The jobs of the night from step {@code first}, each validated against the settings and
+   * definitions (exit 2 before anything is written).
+   */
+  static Map<NightlyStep, CommandJob> validated(CommandRunner.Session session, LocalDate day, NightlyStep first,
+      PrintWriter out) {
+    Map<NightlyStep, CommandJob> jobs = new LinkedHashMap<>();
+    for (NightlyStep step : first.andAfter()) {
+      jobs.put(step, step.job(day, out));
+    }
+    JobContext settingsOnly = session.readOnlyContext();
+    jobs.values().forEach(job -> job.validate(settingsOnly));
+    return jobs;
+  }
+
+  private static Outcome runSteps(CommandRunner.Session session, LocalDate day, NightlyStep first,
+      Map<NightlyStep, CommandJob> jobs, PrintWriter out) {
+    List<StepLine> lines = new ArrayList<>();
+    for (NightlyStep skipped : NightlyStep.values()) {
+      if (skipped.ordinal() < first.ordinal()) {
+        lines.add(new StepLine(skipped, "skipped", -1));
+      }
+    }
+    Map<String, Long> counts = new LinkedHashMap<>();
+    for (Map.Entry<NightlyStep, CommandJob> entry : jobs.entrySet()) {
+      NightlyStep step = entry.getKey();
+      long started = System.nanoTime();
+      try {
+        session.step(step.command(), day, entry.getValue());
+      } catch (RuntimeException e) {
+        long millis = (System.nanoTime() - started) / 1_000_000;
+        TarmoException failure = e instanceof TarmoException tarmo ? tarmo
+            : TarmoException.job(CommandRunner.safeMessage(step.command(), e), e);
+        String status = failure.failure() == TarmoException.Failure.QUALITY_GATE ? "QUALITY_FAILED" : "FAILED";
+        StepLine failed = new StepLine(step, status, millis);
+        lines.add(failed);
+        progress(out, day, failed);
+        counts.put(step.command() + ".duration_ms", millis);
+        for (NightlyStep later : step.andAfter().subList(1, step.andAfter().size())) {
+          lines.add(new StepLine(later, "not run", -1));
+        }
+        summary(out, day, lines);
+        String where = "nightly " + day + " stopped at step " + step.command();
+        if (failure.failure() == TarmoException.Failure.QUALITY_GATE) {
+          // Recorded as the night's own quality failure (exit 3): everything before it was written.
+          counts.put("steps.succeeded", (long) (step.ordinal() - first.ordinal()));
+          return new Outcome(counts, where + ": " + failure.getMessage() + " (the step wrote everything; once the"
+              + " day is checked, resume with --from " + nextOf(step) + ")");
+        }
+        throw failure.within(where + " (fix it, then resume with --from " + step.command() + ")");
+      }
+      long millis = (System.nanoTime() - started) / 1_000_000;
+      StepLine line = new StepLine(step, "SUCCEEDED", millis);
+      lines.add(line);
+      counts.put(step.command() + ".duration_ms", millis);
+      progress(out, day, line);
+    }
+    counts.put("steps.succeeded", (long) jobs.size());
+    summary(out, day, lines);
+    return Outcome.of(counts);
+  }
+
+  /** The step a night stopped by a quality gate resumes at: the failed step wrote everything. */
+  private static String nextOf(NightlyStep step) {
+    List<NightlyStep> after = step.andAfter();
+    return after.size() > 1 ? after.get(1).command() : step.command();
+  }
+
+  private record StepLine(NightlyStep step, String status, long millis) {
+    String seconds() {
+      return millis < 0 ? "" : String.format(Locale.ROOT, "%.1f s", millis / 1000.0);
+    }
+  }
+
+  private static void progress(PrintWriter out, LocalDate day, StepLine line) {
+    out.printf(Locale.ROOT, "nightly %s: step %d/%d %-9s %s %s%n", day, line.step().ordinal() + 1,
+        NightlyStep.values().length, line.step().command(), line.status(), line.seconds());
+    out.flush();
+  }
+
+  private static void summary(PrintWriter out, LocalDate day, List<StepLine> lines) {
+    out.println("nightly " + day + ":");
+    out.printf(Locale.ROOT, "  %-10s %-15s %10s%n", "step", "status", "duration");
+    for (StepLine line : lines) {
+      out.printf(Locale.ROOT, "  %-10s %-15s %10s%n", line.step().command(), line.status(), line.seconds());
+    }
+    out.flush();
+  }
+
+  /** Parses {@code --from} without repeating what was typed (it could be anything). */
+  static final class StepName implements ITypeConverter<NightlyStep> {
+    @Override
+    public NightlyStep convert(String value) {
+      try {
+        return NightlyStep.parse(value);
+      } catch (IllegalArgumentException e) {
+        throw new TypeConversionException("not a step of the night; " + e.getMessage());
+      }
+    }
+  }
+}
