@@ -46,6 +46,8 @@ final class CommandRunner {
     private final DeltaStore store;
     /** Spark's scratch folder of a session this runner started; null for a borrowed session. */
     private final ScratchSpace scratch;
+    /** How many steps are running, one inside the other. */
+    private int depth;
 
     private Session(TarmoSettings settings, Lake lake, SparkSession spark, ScratchSpace scratch) {
       this.settings = settings;
@@ -66,19 +68,30 @@ final class CommandRunner {
       job.validate(before);
       job.check(before);
       JobRuns runs = new JobRuns(store, Clock.systemUTC());
-      JobRuns.Run run = runs.start(command, businessDate);
-      // A step inside another (the steps of a nightly run) reports its own versions; the outer run
-      // gets them added to its own when the step ends.
+      // A step inside another (the steps of a nightly run) writes its row once, when it ends: the
+      // outer run's RUNNING row already shows that work is under way (and, after a crash, the
+      // first step without a row is the one that was running). It reports its own versions; the
+      // outer run gets them added to its own when the step ends.
+      boolean inner = depth > 0;
+      JobRuns.Run run = inner ? runs.begin(command, businessDate) : runs.start(command, businessDate);
       Map<String, Long> outerVersions = store.committedVersions();
       store.clearCommitted();
+      depth++;
       try {
-        record(runs, run, job);
+        record(inner ? runs::complete : runs::finish, run, job);
       } finally {
+        depth--;
         store.addCommitted(outerVersions);
       }
     }
 
-    private void record(JobRuns runs, JobRuns.Run run, CommandJob job) {
+    /** How a run's row is completed: {@link JobRuns#finish} or {@link JobRuns#complete}. */
+    private interface Ending {
+      void end(JobRuns.Run run, JobRuns.Status status, Map<String, Long> counts, Map<String, Long> versions,
+          String message);
+    }
+
+    private void record(Ending runs, JobRuns.Run run, CommandJob job) {
       String command = run.command();
       Map<String, String> outerGroup = jobGroup();
       spark.sparkContext().setJobGroup(run.runId(), "tarmo " + command
@@ -88,7 +101,7 @@ final class CommandRunner {
         outcome = job.run(new JobContext(settings, lake, spark, store, run));
       } catch (Exception e) {
         // Scala code throws checked exceptions (AnalysisException) undeclared: catch them too.
-        runs.finish(run, JobRuns.Status.FAILED, Map.of(), store.committedVersions(), safeMessage(command, e));
+        runs.end(run, JobRuns.Status.FAILED, Map.of(), store.committedVersions(), safeMessage(command, e));
         throw unchecked(e);
       } finally {
         // A step run inside another (a nightly run, an embedding application) gives the outer
@@ -96,11 +109,11 @@ final class CommandRunner {
         outerGroup.forEach(spark.sparkContext()::setLocalProperty);
       }
       if (outcome.qualityFailure() != null) {
-        runs.finish(run, JobRuns.Status.QUALITY_FAILED, outcome.counts(), store.committedVersions(),
+        runs.end(run, JobRuns.Status.QUALITY_FAILED, outcome.counts(), store.committedVersions(),
             outcome.qualityFailure());
         throw TarmoException.qualityGate(outcome.qualityFailure());
       }
-      runs.finish(run, JobRuns.Status.SUCCEEDED, outcome.counts(), store.committedVersions(), null);
+      runs.end(run, JobRuns.Status.SUCCEEDED, outcome.counts(), store.committedVersions(), null);
     }
 
     /** The job group's local properties as they are now; a missing one maps to null (unset). */

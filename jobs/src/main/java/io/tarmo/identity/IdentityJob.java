@@ -64,7 +64,7 @@ public final class IdentityJob {
   /** The map's columns besides the identifier, by the name their value before the run goes by. */
   private static final Map<String, String> PREVIOUS = new LinkedHashMap<>();
   /** How {@link #statisticsNote} ends: the map version and the day the statistics describe. */
-  private static final Pattern STATISTICS_NOTE = Pattern.compile("\\[identity_map@(\\d+) (\\d{4}-\\d{2}-\\d{2})\\]$");
+  private static final Pattern STATISTICS_NOTE = Pattern.compile("\\[identity_map@(\\d+) (\\d{4}-\\d{2}-\\d{2})\\]");
 
   static {
     PREVIOUS.put("customer_key", CustomerKeys.PREVIOUS_KEY);

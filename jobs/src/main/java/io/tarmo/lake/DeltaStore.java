@@ -44,6 +44,14 @@ public final class DeltaStore {
   private final Set<String> upToDate = ConcurrentHashMap.newKeySet();
   /** The latest version this store committed to each table, by table name. */
   private final Map<String, Long> committed = new ConcurrentHashMap<>();
+  /** Tells this store's writes from other writers' in a table's history: see {@link #stamped}. */
+  private final String storeId = java.util.UUID.randomUUID().toString().substring(0, 8);
+  private final java.util.concurrent.atomic.AtomicLong writes = new java.util.concurrent.atomic.AtomicLong();
+  /**
+   * How many of a table's latest commits {@link #commitOf} looks through for a write's own: more
+   * than one, so that another writer committing right after it does not hide it.
+   */
+  private static final int RECENT_COMMITS = 5;
 
   public DeltaStore(SparkSession spark, Lake lake) {
     this.spark = spark;
@@ -213,19 +221,17 @@ public final class DeltaStore {
 
   private Write write(TableSpec spec, Dataset<Row> rows, String mode, Map<String, String> options, String commitNote) {
     ensure(spec);
-    long before = lastCommit(spec).version();
+    String stamped = stamped(commitNote);
     conform(rows, spec).write()
         .format("delta")
         .mode(mode)
         .options(options)
-        .option("userMetadata", commitNote)
+        .option("userMetadata", stamped)
         .save(lake.tablePath(spec));
     // Delta commits nothing for a write that changes nothing (no rows into an empty table).
-    Commit latest = lastCommit(spec);
-    Write written = latest.version() > before ? new Write(latest.version(), latest.metric("numOutputRows"))
-        : new Write(before, 0L);
-    committed(spec, before, written.version());
-    return written;
+    return commitOf(spec, stamped)
+        .map(commit -> new Write(commit.version(), commit.metric("numOutputRows")))
+        .orElseGet(() -> new Write(lastCommit(spec).version(), 0L));
   }
 
   /**
@@ -257,7 +263,7 @@ public final class DeltaStore {
       throw TarmoException.job("Cannot upsert into table " + spec.name() + ": more than one new row has the same "
           + String.join(", ", keyColumns));
     }
-    long before = lastCommit(spec).version();
+    String stamped = stamped(commitNote);
     DeltaMergeBuilder merge = DeltaTable.forPath(spark, lake.tablePath(spec)).as("t")
         .merge(source.as("s"), matching(keyColumns));
     if (updateWhen != null) {
@@ -267,9 +273,8 @@ public final class DeltaStore {
     if (deleteMissing) {
       merge = merge.whenNotMatchedBySource().delete();
     }
-    Row counts = withCommitNote(commitNote, merge::execute).first();
-    long version = lastCommit(spec).version();
-    committed(spec, before, version);
+    Row counts = withCommitNote(stamped, merge::execute).first();
+    long version = commitOf(spec, stamped).map(Commit::version).orElseGet(() -> lastCommit(spec).version());
     return new Upsert(version, Map.of(
         "numTargetRowsInserted", counts.getAs("num_inserted_rows"),
         "numTargetRowsUpdated", counts.getAs("num_updated_rows"),
@@ -298,20 +303,36 @@ public final class DeltaStore {
    */
   public long update(TableSpec spec, Column condition, Map<String, Column> set, String commitNote) {
     ensure(spec);
-    long before = lastCommit(spec).version();
-    withCommitNote(commitNote, () -> {
+    String stamped = stamped(commitNote);
+    withCommitNote(stamped, () -> {
       DeltaTable.forPath(spark, lake.tablePath(spec)).update(condition, set);
       return null;
     });
-    Commit latest = lastCommit(spec);
-    committed(spec, before, latest.version());
-    return latest.version() > before ? latest.metric("numUpdatedRows") : 0L;
+    return commitOf(spec, stamped).map(commit -> commit.metric("numUpdatedRows")).orElse(0L);
   }
 
-  private void committed(TableSpec spec, long before, long after) {
-    if (after > before) {
-      committed.merge(spec.name(), after, Math::max);
-    }
+  /**
+   * The commit note of one write: the caller's note and a token no other write carries, by which
+   * {@link #commitOf} finds the write's own commit in the history after it, in one look (a
+   * version read before the write would cost a second).
+   */
+  private String stamped(String commitNote) {
+    return commitNote + " write=" + storeId + "." + writes.incrementAndGet();
+  }
+
+  /**
+   * The commit a write made, found by its stamped note among the table's latest commits; empty
+   * when the write committed nothing. It is also recorded for {@link #committedVersions}.
+   */
+  private Optional<Commit> commitOf(TableSpec spec, String stamped) {
+    Optional<Commit> commit = DeltaTable.forPath(spark, lake.tablePath(spec)).history(RECENT_COMMITS)
+        .select(col("version"), col("operation"), col("userMetadata"), col("operationMetrics"))
+        .collectAsList().stream()
+        .map(DeltaStore::commit)
+        .filter(candidate -> candidate.note().filter(stamped::equals).isPresent())
+        .findFirst();
+    commit.ifPresent(ours -> committed.merge(spec.name(), ours.version(), Math::max));
+    return commit;
   }
 
   /**
@@ -368,9 +389,13 @@ public final class DeltaStore {
 
   /** The latest commit of a table known to exist: the writes ask after {@link #ensure}, without looking again. */
   private Commit lastCommit(TableSpec spec) {
-    Row row = DeltaTable.forPath(spark, lake.tablePath(spec)).history(1)
+    return commit(DeltaTable.forPath(spark, lake.tablePath(spec)).history(1)
         .select(col("version"), col("operation"), col("userMetadata"), col("operationMetrics"))
-        .first();
+        .first());
+  }
+
+  /** A row of Delta's history (version, operation, userMetadata, operationMetrics) as a {@link Commit}. */
+  private static Commit commit(Row row) {
     Map<String, Long> metrics = new HashMap<>();
     Map<String, String> recorded = row.isNullAt(3) ? Map.of() : row.getJavaMap(3);
     recorded.forEach((name, value) -> {

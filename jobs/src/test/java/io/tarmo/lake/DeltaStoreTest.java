@@ -60,7 +60,7 @@ class DeltaStoreTest {
     Row commit = latest(Tables.SEGMENT_MEMBERSHIP);
     assertThat(commit.getString(0)).isEqualTo("WRITE");
     assertThat(commit.getString(1)).as("the log names the day only").contains("2026-11-23").doesNotContain("7");
-    assertThat(commit.getString(2)).isEqualTo("again");
+    assertThat(commit.getString(2)).startsWith("again write=");
     assertThat(store.latestCommit(Tables.SEGMENT_MEMBERSHIP).orElseThrow().metric("numOutputRows")).isEqualTo(1);
   }
 
@@ -150,7 +150,7 @@ class DeltaStoreTest {
     assertThat(commit.getString(0)).isEqualTo("MERGE");
     assertThat(commit.getString(1)).as("no value reaches the log").contains("customer_id")
         .doesNotContain("c1").doesNotContain("Narva").doesNotContain("Tartu");
-    assertThat(commit.getString(2)).isEqualTo("second");
+    assertThat(commit.getString(2)).startsWith("second write=");
   }
 
   @Test
