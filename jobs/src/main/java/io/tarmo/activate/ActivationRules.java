@@ -4,6 +4,7 @@ import static io.tarmo.profiles.CustomerEvents.CUSTOMER_KEY;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.when;
@@ -86,9 +87,9 @@ public final class ActivationRules {
         .when(status.equalTo("expired"), reason(ExclusionReason.EXPIRED))
         .when(status.notEqual("granted"), reason(ExclusionReason.NO_CONSENT))
         .when(basis.equalTo("contract"), reason(ExclusionReason.CONTRACT_BASIS))
-        .when(basis.equalTo("legitimate_interest").and(liAllowed.and(objectedBefore.not()).not()),
+        .when(basis.equalTo("legitimate_interest").and(not(liAllowed.and(not(objectedBefore)))),
             reason(ExclusionReason.LEGITIMATE_INTEREST_NOT_ALLOWED))
-        .when(basis.isNull().or(basis.isin("consent", "legitimate_interest").not()), reason(ExclusionReason.NO_CONSENT))
+        .when(basis.isNull().or(not(basis.isin("consent", "legitimate_interest"))), reason(ExclusionReason.NO_CONSENT))
         .when(col("sensitive").and(basis.notEqual("consent")), reason(ExclusionReason.SENSITIVE_WITHOUT_CONSENT));
     return joined.select(col("segment_id"), col("channel"), col(CUSTOMER_KEY), basis, col("consent_id"),
         reason.as("reason"));
