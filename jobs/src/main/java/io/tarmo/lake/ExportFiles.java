@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import org.apache.hadoop.fs.ChecksumFileSystem;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -125,7 +126,7 @@ public final class ExportFiles {
    * @throws TarmoException when a row belongs to no audience or the rows are not sorted
    */
   public Export write(LocalDate day, LocalDate previousDay, List<Audience> audiences, Dataset<Row> rows) {
-    FileSystem fs = lake.fileSystem(spark.sparkContext().hadoopConfiguration());
+    FileSystem fs = withoutChecksumFiles(lake.fileSystem(spark.sparkContext().hadoopConfiguration()));
     Path target = new Path(dayFolder(day));
     Path staging = new Path(lake.root() + "/" + FOLDER + "/" + STAGING_PREFIX + "dt=" + day + "-" + UUID.randomUUID());
     try {
@@ -143,6 +144,14 @@ public final class ExportFiles {
     } catch (IOException e) {
       throw TarmoException.job("Cannot write the exports of " + day + ": " + e.getMessage() + " (" + target + ")", e);
     }
+  }
+
+  /**
+   * Hadoop's checksummed local file system writes a hidden {@code .crc} beside every file, which a
+   * sending tool would find in the folder; the manifest carries the checksums instead.
+   */
+  private static FileSystem withoutChecksumFiles(FileSystem fs) {
+    return fs instanceof ChecksumFileSystem checksummed ? checksummed.getRawFileSystem() : fs;
   }
 
   /** Staging folders of the same day left by a run that was killed. */
