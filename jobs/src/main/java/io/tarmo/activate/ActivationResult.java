@@ -12,7 +12,8 @@ import java.util.stream.Collectors;
  *
  * @param previousDate the earlier activation day the added/removed files compare against; null on the first
  * @param audiences one entry per configured segment × channel pair, in configuration order
- * @param excluded members excluded per reason, every reason in test order (zeros included)
+ * @param excluded members excluded per reason, over every audience (reasons that excluded nobody may be
+ *     missing; {@link #counts} and {@link #summary} show every reason)
  * @param activationRows rows written to {@code activation} (web: one per anonymous_id)
  * @param exclusionRows rows written to {@code activation_exclusions}
  * @param files export files written, manifest not counted

@@ -14,10 +14,10 @@ import java.sql.Timestamp;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Stream;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -171,7 +171,7 @@ public final class ActivationRules {
     Dataset<Row> identifiers = identityMap.join(keys, CUSTOMER_KEY)
         .select(col(CUSTOMER_KEY), col("identifier_value").as("value"));
     Dataset<Row> wanted = profiles.join(keys, CUSTOMER_KEY);
-    Dataset<Row> values = Arrays.asList("email", "phone", "push_device_id").stream()
+    Dataset<Row> values = Stream.of("email", "phone", "push_device_id")
         .map(column -> wanted.select(col(CUSTOMER_KEY), col(column).as("value")))
         .reduce(identifiers, Dataset::unionByName)
         .where(col("value").isNotNull())

@@ -35,8 +35,8 @@ import org.apache.spark.sql.SparkSession;
  * SHA-256. Header-only files for an empty audience, so that a sync can tell "nobody" from "not run".
  *
  * <p>A day is written into a hidden staging folder beside it and then put in the place of the old
- * day, so a re-run leaves exactly the new files; a staging folder left by a killed run is removed
- * by the next run of that day. Rows are streamed partition by partition to the driver
+ * day, so a re-run leaves exactly the new files; a failed run removes its staging folder, and one
+ * left by a killed run is removed by the next run of that day. Rows are streamed partition by partition to the driver
  * ({@link Dataset#toLocalIterator()}), never collected: an audience of millions needs one
  * partition of memory. Through Hadoop's {@link FileSystem}, so an {@code s3a://} lake works alike.
  */
@@ -142,7 +142,22 @@ public final class ExportFiles {
       }
       return new Export(target.toString(), day, previousDay, files);
     } catch (IOException e) {
-      throw TarmoException.job("Cannot write the exports of " + day + ": " + e.getMessage() + " (" + target + ")", e);
+      TarmoException failure = TarmoException.job("Cannot write the exports of " + day + ": " + e.getMessage()
+          + " (" + target + ")", e);
+      removeAfterFailure(fs, staging, failure);
+      throw failure;
+    } catch (RuntimeException e) {
+      removeAfterFailure(fs, staging, e);
+      throw e;
+    }
+  }
+
+  /** Staged files hold addresses: they go at once, not with the next run of the day. */
+  private static void removeAfterFailure(FileSystem fs, Path staging, RuntimeException failure) {
+    try {
+      fs.delete(staging, true);
+    } catch (IOException e) {
+      failure.addSuppressed(e);
     }
   }
 
@@ -190,6 +205,7 @@ public final class ExportFiles {
         if (open == null || !open.path.equals(path)) {
           if (open != null) {
             written.put(open.path, open.close());
+            open = null;
           }
           if (written.containsKey(path)) {
             throw TarmoException.job("Cannot write exports: the rows are not sorted by file (" + path + ")");
@@ -202,10 +218,15 @@ public final class ExportFiles {
         written.put(open.path, open.close());
         open = null;
       }
-    } finally {
+    } catch (IOException | RuntimeException e) {
       if (open != null) {
-        open.abandon();
+        try {
+          open.close();
+        } catch (IOException closing) {
+          e.addSuppressed(closing);
+        }
       }
+      throw e;
     }
     for (Audience audience : audiences) {
       for (Kind kind : Kind.values()) {
@@ -252,14 +273,6 @@ public final class ExportFiles {
       writer.close();
       return new ExportedFile(path, audience.channel(), audience.segment(), kind.key(), rows,
           HexFormat.of().formatHex(digest.digest()));
-    }
-
-    void abandon() {
-      try {
-        writer.close();
-      } catch (IOException e) {
-        // The staging folder is removed by the next run of the day; the first failure is the one to report.
-      }
     }
   }
 

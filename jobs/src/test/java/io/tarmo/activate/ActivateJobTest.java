@@ -10,6 +10,7 @@ import io.tarmo.lake.Tables;
 import io.tarmo.segments.SegmentCatalog;
 import io.tarmo.segments.SegmentsLoader;
 import io.tarmo.subject.Pseudonyms;
+import io.tarmo.testing.ActivationFixtures;
 import io.tarmo.testing.SparkTest;
 import java.nio.file.Path;
 import java.time.Clock;

@@ -6,6 +6,7 @@ import io.tarmo.lake.DeltaStore;
 import io.tarmo.lake.Lake;
 import io.tarmo.segments.SegmentCatalog;
 import io.tarmo.segments.SegmentsLoader;
+import io.tarmo.testing.ActivationFixtures;
 import io.tarmo.testing.SparkTest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,8 +1,7 @@
-package io.tarmo.activate;
+package io.tarmo.testing;
 
 import io.tarmo.lake.DeltaStore;
 import io.tarmo.lake.Tables;
-import io.tarmo.testing.LakeFixtures;
 import java.sql.Date;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -17,7 +16,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructField;
 
 /** Tiny rows of the tables activate reads, written through {@link DeltaStore} in their exact schemas. */
-final class ActivationFixtures {
+public final class ActivationFixtures {
 
   private final SparkSession spark;
   private final LakeFixtures identities;
@@ -27,18 +26,18 @@ final class ActivationFixtures {
   private final List<Row> consent = new ArrayList<>();
   private final List<Row> suppressed = new ArrayList<>();
 
-  ActivationFixtures(SparkSession spark) {
+  public ActivationFixtures(SparkSession spark) {
     this.spark = spark;
     this.identities = new LakeFixtures(spark);
   }
 
-  ActivationFixtures identity(String type, String value, long key) {
+  public ActivationFixtures identity(String type, String value, long key) {
     identities.identity(type, value, key);
     return this;
   }
 
   /** A profile with an email, a phone and an app device (each may be null). */
-  ActivationFixtures profile(long key, String email, String phone, String pushDevice) {
+  public ActivationFixtures profile(long key, String email, String phone, String pushDevice) {
     Map<String, Object> values = new HashMap<>();
     values.put("customer_key", key);
     values.put("email", email);
@@ -53,13 +52,13 @@ final class ActivationFixtures {
     return this;
   }
 
-  ActivationFixtures member(LocalDate day, String segment, long key) {
+  public ActivationFixtures member(LocalDate day, String segment, long key) {
     members.add(RowFactory.create(Date.valueOf(day), segment, key));
     return this;
   }
 
   /** Marks {@code day} as evaluated by segments (a segment_sizes row). */
-  ActivationFixtures evaluated(LocalDate day) {
+  public ActivationFixtures evaluated(LocalDate day) {
     sizes.add(RowFactory.create(Date.valueOf(day), "any", "any", 0L, 0L, 0L, "hash"));
     return this;
   }
@@ -68,19 +67,19 @@ final class ActivationFixtures {
    * A consent_state interval ({@code to} null for open), decided by {@code consentId}, with
    * objected_before false.
    */
-  ActivationFixtures consent(long key, String purpose, String channel, String status, String basis, String from,
+  public ActivationFixtures consent(long key, String purpose, String channel, String status, String basis, String from,
       String to, String consentId) {
     return consent(key, purpose, channel, status, basis, from, to, consentId, false);
   }
 
-  ActivationFixtures consent(long key, String purpose, String channel, String status, String basis, String from,
+  public ActivationFixtures consent(long key, String purpose, String channel, String status, String basis, String from,
       String to, String consentId, boolean objectedBefore) {
     consent.add(RowFactory.create(key, purpose, channel, status, basis, ts(from), to == null ? null : ts(to), consentId,
         "cmp", "customer_id", ts(from), objectedBefore, null));
     return this;
   }
 
-  ActivationFixtures suppressed(String type, String hash) {
+  public ActivationFixtures suppressed(String type, String hash) {
     suppressed.add(RowFactory.create(type, hash, ts("2026-11-01T00:00:00Z"), "r-1"));
     return this;
   }
@@ -90,7 +89,7 @@ final class ActivationFixtures {
   }
 
   /** Appends everything to the lake's tables; once per fixtures. */
-  void writeTo(DeltaStore store) {
+  public void writeTo(DeltaStore store) {
     store.append(Tables.IDENTITY_MAP, identities.identityMap(), "test");
     store.append(Tables.CUSTOMER_PROFILES, spark.createDataFrame(profiles, Tables.CUSTOMER_PROFILES.schema()), "test");
     store.append(Tables.SEGMENT_MEMBERSHIP, spark.createDataFrame(members, Tables.SEGMENT_MEMBERSHIP.schema()), "test");
