@@ -23,6 +23,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
         IdentityCommand.class,
         ProfilesCommand.class,
         SegmentsCommand.class,
+        ActivateCommand.class,
         NightlyCommand.class,
         SqlCommand.class,
         DemoCommand.class,

@@ -4,10 +4,14 @@ import com.google.i18n.phonenumbers.PhoneNumberUtil;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigList;
+import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import io.tarmo.TarmoException;
+import io.tarmo.activate.ActivationSettings;
+import io.tarmo.activate.Channel;
 import io.tarmo.config.TarmoSettings.SparkSettings;
 import io.tarmo.identity.IdentitySettings;
 import io.tarmo.ingest.IngestSettings;
@@ -114,7 +118,76 @@ public final class SettingsLoader {
         enumValue(config, "tarmo.privacy.ip-policy", IpPolicy.class),
         string(config, "tarmo.privacy.analytics-category"));
     return new TarmoSettings(lakeRoot, spark, ingest, privacy, identity(config),
-        new SegmentSettings(segmentsFile(string(config, "tarmo.segments.file"))));
+        new SegmentSettings(segmentsFile(string(config, "tarmo.segments.file"))), activation(config));
+  }
+
+  /**
+   * {@code tarmo.activation}: channels by name, audiences as {@code { segment, channels }} objects.
+   * Whether each segment exists is checked by {@code activate}, which reads the segments file.
+   */
+  private static ActivationSettings activation(Config config) {
+    String channelsKey = "tarmo.activation.legitimate-interest-channels";
+    Set<Channel> legitimateInterest = new java.util.LinkedHashSet<>();
+    for (String name : stringList(config, channelsKey)) {
+      legitimateInterest.add(channel(channelsKey, name));
+    }
+    String audiencesKey = "tarmo.activation.audiences";
+    ConfigList list;
+    try {
+      list = config.getList(audiencesKey);
+    } catch (ConfigException e) {
+      throw invalid(audiencesKey, "must be a list of { segment = id, channels = [...] }", e);
+    }
+    List<ActivationSettings.Audience> audiences = new ArrayList<>();
+    for (int i = 0; i < list.size(); i++) {
+      String at = audiencesKey + "[" + i + "]";
+      if (list.get(i).valueType() != ConfigValueType.OBJECT) {
+        throw invalid(at, "must be an object { segment = id, channels = [...] }", "");
+      }
+      ConfigObject object = (ConfigObject) list.get(i);
+      for (String key : object.keySet()) {
+        if (!key.equals("segment") && !key.equals("channels")) {
+          throw TarmoException.usage("Cannot start: unknown configuration key " + at + "." + key);
+        }
+      }
+      Config audience = object.toConfig();
+      String segment = string(audience, "segment", at + ".segment");
+      List<String> names;
+      try {
+        names = audience.getStringList("channels");
+      } catch (ConfigException e) {
+        throw invalid(at + ".channels", "must be a non-empty list of channels (" + Channel.names() + ")", e);
+      }
+      if (names.isEmpty()) {
+        throw invalid(at + ".channels", "must be a non-empty list of channels (" + Channel.names() + ")", "");
+      }
+      List<Channel> channels = names.stream().map(name -> channel(at + ".channels", name)).distinct().toList();
+      audiences.add(new ActivationSettings.Audience(segment, channels));
+    }
+    return new ActivationSettings(legitimateInterest, audiences);
+  }
+
+  private static Channel channel(String key, String name) {
+    return Channel.byName(name)
+        .orElseThrow(() -> invalid(key, "must list channels (" + Channel.names() + ")", unknownChannel(name)));
+  }
+
+  /** An unknown channel is quoted when it looks like a name, so a pasted address is never echoed. */
+  private static String unknownChannel(String name) {
+    String trimmed = name.trim();
+    return trimmed.matches("[A-Za-z0-9_-]{1,32}") ? "unknown channel " + trimmed : "an unknown channel";
+  }
+
+  private static String string(Config config, String path, String key) {
+    try {
+      String value = config.getString(path).trim();
+      if (value.isEmpty()) {
+        throw invalid(key, "must not be empty", "");
+      }
+      return value;
+    } catch (ConfigException e) {
+      throw invalid(key, "must be a string", e);
+    }
   }
 
   /**

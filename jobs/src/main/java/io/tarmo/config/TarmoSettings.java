@@ -1,5 +1,6 @@
 package io.tarmo.config;
 
+import io.tarmo.activate.ActivationSettings;
 import io.tarmo.identity.IdentitySettings;
 import io.tarmo.ingest.IngestSettings;
 import io.tarmo.ingest.PrivacySettings;
@@ -13,7 +14,7 @@ import java.util.Map;
  */
 public record TarmoSettings(
     String lakeRoot, SparkSettings spark, IngestSettings ingest, PrivacySettings privacy,
-    IdentitySettings identity, SegmentSettings segments) {
+    IdentitySettings identity, SegmentSettings segments, ActivationSettings activation) {
 
   /**
    * How the command line builds its SparkSession: the master when not under spark-submit, and
@@ -26,16 +27,16 @@ public record TarmoSettings(
   }
 
   public TarmoSettings withLakeRoot(String root) {
-    return new TarmoSettings(root, spark, ingest, privacy, identity, segments);
+    return new TarmoSettings(root, spark, ingest, privacy, identity, segments, activation);
   }
 
   public TarmoSettings withSegmentsFile(Path file) {
-    return new TarmoSettings(lakeRoot, spark, ingest, privacy, identity, new SegmentSettings(file));
+    return new TarmoSettings(lakeRoot, spark, ingest, privacy, identity, new SegmentSettings(file), activation);
   }
 
   public TarmoSettings withMaster(String master) {
     return new TarmoSettings(
         lakeRoot, new SparkSettings(master, spark.shufflePartitions(), spark.localDir(), spark.conf()), ingest, privacy, identity,
-        segments);
+        segments, activation);
   }
 }

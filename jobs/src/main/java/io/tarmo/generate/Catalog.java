@@ -42,10 +42,14 @@ final class Catalog {
       new Product("sku-bee-pils", "Pils 6x0.33l", "Beer", 549, "/p/pils-6-pack"),
       new Product("sku-det-color", "Colour Detergent", "Household", 1299, "/p/colour-detergent"),
       new Product("sku-dia-size4", "Diapers Size 4", "Baby", 1599, "/p/diapers-size-4"),
-      new Product("sku-dog-dry", "Dog Food, dry 4kg", "Pets", 1899, "/p/dog-food-dry"));
+      new Product("sku-dog-dry", "Dog Food, dry 4kg", "Pets", 1899, "/p/dog-food-dry"),
+      // Health products: interest in them can reveal a health condition (GDPR Art. 9), which is what
+      // the sensitive health-interest segment is about.
+      new Product("sku-vit-d3", "Vitamin D3 Drops", "Health & Pharmacy", 899, "/p/vitamin-d3-drops"),
+      new Product("sku-all-relief", "Allergy Relief Tablets", "Health & Pharmacy", 649, "/p/allergy-relief-tablets"));
 
   static final List<String> CATEGORIES = List.of("Fruit & Vegetables", "Dairy", "Bakery", "Coffee & Tea",
-      "Pantry", "Sweets", "Wine", "Beer", "Household", "Baby", "Pets");
+      "Pantry", "Sweets", "Wine", "Beer", "Household", "Baby", "Pets", "Health & Pharmacy");
 
   static final List<String> SEARCHES = List.of("avocado", "bio avocado", "milch", "espresso", "brot",
       "oat milk", "riesling", "windeln", "hundefutter", "olivenöl", "schokolade", "bananen", "käse");

@@ -19,6 +19,11 @@ public enum Retention {
   QUARANTINE("rejected input, kept briefly for inspection"),
   /** Audit of what Tarmo did (runs, merges, decisions): kept for the audit period. */
   AUDIT("audit trail, kept for the audit period"),
+  /**
+   * Suppression: keyed hashes of erased identifiers, kept for as long as Tarmo holds data, so that an
+   * erased person is never contacted again (they say who must not be contacted, not who someone is).
+   */
+  SUPPRESSION("keyed hashes of erased identifiers, kept so that erased people are never contacted again"),
   /** Scratch space: cleared by the run that made it, or by the next run when that one was killed. */
   SCRATCH("scratch space, cleared by the run that made it or the next one");
 

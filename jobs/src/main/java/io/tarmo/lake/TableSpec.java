@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.BooleanType;
 import org.apache.spark.sql.types.MapType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
@@ -113,7 +114,7 @@ public record TableSpec(
 
   /**
    * Columns Delta keeps min/max statistics for: the columns that are neither personal, free text
-   * nor partition columns, of a type that has them. Passed to the table as
+   * nor partition columns, of a type that has them (not maps, arrays or booleans). Passed to the table as
    * {@code delta.dataSkippingStatsColumns}.
    */
   public List<String> statsColumns() {
@@ -123,6 +124,8 @@ public record TableSpec(
         .filter(field -> !partitionColumns.contains(field.name()))
         .filter(field -> !(field.dataType() instanceof MapType))
         .filter(field -> !(field.dataType() instanceof ArrayType))
+        // Delta keeps no min/max for booleans and refuses a table that names one.
+        .filter(field -> !(field.dataType() instanceof BooleanType))
         .map(StructField::name)
         .toList();
   }

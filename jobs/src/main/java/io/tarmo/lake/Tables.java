@@ -245,14 +245,16 @@ public final class Tables {
       col("rfm_cell", StringType, "the three scores as one label, e.g. '545'; null without orders"),
       col("contactable_channels", DataTypes.createArrayType(StringType), "channels with a valid address: email "
               + "(email), sms and phone (phone), push (app screens seen); consent is not checked here"),
+      col("push_device_id", StringType, "the app device to send push messages to: the anonymous_id of the "
+              + "customer's latest app screen event; null when the customer never used the app"),
       col("as_of_date", DateType, "the business day the profile was computed for (events up to its end, UTC)"))
       .clusteredBy("customer_key")
       .personal("customer_id", "email", "phone", "first_name", "last_name", "birth_date", "street", "postal_code",
-          "city", "country", "loyalty_card_id")
+          "city", "country", "loyalty_card_id", "push_device_id")
       .freeText("favourite_category")
       .findBy(byKey("customer_key"), byIdentifier("customer_id", "customer_id"), byIdentifier("email", "email"),
           byIdentifier("phone", "phone"), byIdentifier("loyalty_card_id", "loyalty_card_id"),
-          byRawText("favourite_category"))
+          byIdentifier("push_device_id", "anonymous_id"), byRawText("favourite_category"))
       .retention(Retention.CURRENT)
       .build("Golden record and computed traits: one row per customer_key, rebuilt by each profiles run.");
 
@@ -313,11 +315,52 @@ public final class Tables {
       .build("Consent per customer, purpose and channel as validity intervals: the state as of day D is "
           + "valid_from < D+1 and (valid_to is null or valid_to >= D+1); rebuilt from the ledger by each consent run.");
 
+  public static final TableSpec ACTIVATION = TableSpec.named("activation",
+      col("as_of_date", DateType, "the business day activated; the partition column"),
+      col("channel", StringType, "email, sms, push, phone or web"),
+      col("segment_id", StringType, "the segment activated (tarmo.activation.audiences)"),
+      col("customer_key", LongType, "the member contacted"),
+      col("address", StringType, "where to reach the member on the channel: email (golden email), sms and phone "
+              + "(E.164 phone), push (app device id), web (one row per anonymous_id of the customer)"),
+      col("legal_basis", StringType, "consent or legitimate_interest: the basis of the marketing record that allows it"),
+      col("consent_id", StringType, "the deciding consent ledger entry (consent_state.consent_id)"))
+      .partitionedBy("as_of_date")
+      .personal("address")
+      .freeText("consent_id")
+      .findBy(byKey("customer_key"), byRawText("address", "consent_id"))
+      .retention(Retention.DAILY)
+      .build("Who may be contacted on which channel for which segment, per day: consented, unsuppressed members "
+          + "with a valid address only; a day is replaced as a whole when re-run.");
+
+  public static final TableSpec ACTIVATION_EXCLUSIONS = TableSpec.named("activation_exclusions",
+      col("as_of_date", DateType, "the business day activated; the partition column"),
+      col("segment_id", StringType, "the segment of the audience"),
+      col("channel", StringType, "the channel of the audience"),
+      col("customer_key", LongType, "the member not contacted"),
+      col("reason", StringType, "the first reason that applies, in this order: suppressed, profiling_objection, "
+              + "no_consent, denied_or_withdrawn, expired, contract_basis, legitimate_interest_not_allowed, "
+              + "sensitive_without_consent, no_address"))
+      .partitionedBy("as_of_date")
+      .findBy(byKey("customer_key"))
+      .retention(Retention.DAILY)
+      .build("Why members of an activated segment were not contacted: one row per member, channel and day.");
+
+  public static final TableSpec SUPPRESSION_LIST = TableSpec.named("suppression_list",
+      col("identifier_type", StringType, "customer_id, loyalty_card_id, email, phone or anonymous_id"),
+      col("identifier_hash", StringType, "HMAC-SHA256 (lower-case hex) of the normalised identifier, keyed by "
+              + "TARMO_PSEUDONYM_KEY (io.tarmo.subject.Pseudonyms)"),
+      col("suppressed_at", TimestampType, "when the identifier was suppressed (UTC)"),
+      col("request_id", StringType, "the erasure request that suppressed it"))
+      .aboutNoOne("keyed hashes of erased identifiers only: nothing in it names or finds a person without the "
+          + "key, and it must outlive the erasure it records, so that erased people are never contacted again")
+      .retention(Retention.SUPPRESSION)
+      .build("Erased identifiers as keyed hashes: whoever holds one of them is never activated.");
+
   /** Every table, in the order the nightly run fills them. */
   public static final List<TableSpec> ALL =
       List.of(EVENTS, CRM_CUSTOMERS, CONSENT_EVENTS, QUARANTINE, IDENTITY_EDGES, IDENTITY_MAP, IDENTITY_MERGES,
           IDENTITY_DECISIONS, IDENTITY_STATS, CONSENT_STATE, CUSTOMER_PROFILES, SEGMENT_MEMBERSHIP, SEGMENT_CHANGES, SEGMENT_SIZES,
-          JOB_RUNS);
+          ACTIVATION, ACTIVATION_EXCLUSIONS, SUPPRESSION_LIST, JOB_RUNS);
 
   /**
    * Every folder of the lake that holds files rather than a table, and how a person is found in
@@ -333,6 +376,9 @@ public final class Tables {
           List.of(byRawText()), Retention.LANDING),
       new LandingSpec("landing/erasure", "erasure request CSVs: the subject's identifier in clear until processed",
           List.of(byRawText()), Retention.LANDING),
+      new LandingSpec(ExportFiles.FOLDER, "activation exports: exports/dt=D/<channel>/<segment>.csv (and .added.csv, "
+          + ".removed.csv) with customer_key and the address, and a _manifest.json per day",
+          List.of(byKey("customer_key"), byRawText()), Retention.DAILY),
       new LandingSpec("_tarmo", "Tarmo's own scratch space (the SQL warehouse folder, write probes): no table rows",
           List.of(new SubjectLookup.None("holds no rows; Spark's shuffle, spill and local checkpoint files, "
               + "which do hold personal data, live outside the lake in tarmo.spark.local-dir/run-<pid> "

@@ -81,7 +81,8 @@ public final class ProfileTraits {
         latest(col("phone")).as("event_phone"),
         latest(get_json_object(col("traits"), "$.firstName")).as("event_first_name"),
         latest(get_json_object(col("traits"), "$.lastName")).as("event_last_name"),
-        max(col("type").equalTo("screen")).as("uses_app"));
+        max(col("type").equalTo("screen")).as("uses_app"),
+        latest(when(col("type").equalTo("screen"), col("anonymous_id"))).as("push_device_id"));
   }
 
   /** The value of the latest event (by ts) on which it is non-empty. */

@@ -44,7 +44,8 @@ public final class SegmentsLoader {
   private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
   private static final Pattern PROPERTY = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,63}");
   private static final Set<String> FILE_KEYS = Set.of("properties", "segments");
-  private static final Set<String> SEGMENT_KEYS = Set.of("id", "title", "description", "properties", "condition");
+  private static final Set<String> SEGMENT_KEYS = Set.of("id", "title", "description", "sensitive", "properties",
+      "condition");
   private static final List<String> CONDITION_KINDS = List.of("event", "profile", "all", "any", "not", "sequence");
   private static final Set<String> FILTER_KEYS = Set.of("event", "page", "screen", "where");
   private static final Set<String> MEASURES = Set.of("count", "sum", "distinct");
@@ -140,13 +141,24 @@ public final class SegmentsLoader {
         Condition parsed = condition(condition, eventFields, "condition");
         String title = definition.containsKey("title") ? string(definition, "title") : id;
         String description = definition.containsKey("description") ? string(definition, "description") : "";
-        segments.add(new SegmentDefinition(id, title, description, parsed, hash(definition)));
+        segments.add(new SegmentDefinition(id, title, description, sensitive(definition), parsed, hash(definition)));
         segment = null;
       }
       if (segments.isEmpty()) {
         throw fail("'segments' holds no definition");
       }
       return new SegmentCatalog(all, segments);
+    }
+
+    private boolean sensitive(ConfigObject definition) {
+      ConfigValue value = definition.get("sensitive");
+      if (value == null) {
+        return false;
+      }
+      if (value.valueType() != ConfigValueType.BOOLEAN) {
+        throw fail("'sensitive' must be true or false");
+      }
+      return (Boolean) value.unwrapped();
     }
 
     private Map<String, FieldType> properties(ConfigValue value, Map<String, FieldType> inherited, String where) {

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.tarmo.TarmoException;
+import io.tarmo.activate.ActivationSettings;
+import io.tarmo.activate.Channel;
 import io.tarmo.ingest.IpPolicy;
 import io.tarmo.subject.IdentifierType;
 import java.nio.file.Files;
@@ -66,6 +68,35 @@ class SettingsLoaderTest {
         .isInstanceOf(TarmoException.class)
         .hasMessageContaining("tarmo.ingest.quarantine-max-ratoi")
         .extracting(e -> ((TarmoException) e).failure().exitCode()).isEqualTo(2);
+  }
+
+  @Test
+  void activationAudiencesAndLegitimateInterestChannels() {
+    ActivationSettings defaults = load("").activation();
+    assertThat(defaults.legitimateInterestChannels()).containsExactly(Channel.EMAIL);
+    assertThat(defaults.pairs().stream().map(ActivationSettings.Pair::channel).distinct())
+        .as("the shipped audiences use every channel").containsExactlyInAnyOrder(Channel.values());
+    ActivationSettings settings = load("tarmo.activation { legitimate-interest-channels = [], audiences = ["
+        + " { segment = a, channels = [sms, PUSH, sms] } ] }").activation();
+    assertThat(settings.legitimateInterestChannels()).isEmpty();
+    assertThat(settings.audiences()).containsExactly(
+        new ActivationSettings.Audience("a", java.util.List.of(Channel.SMS, Channel.PUSH)));
+  }
+
+  @Test
+  void unknownChannelIsRejectedNamingItAndItsKey() {
+    assertThatThrownBy(() -> load("tarmo.activation.audiences = [ { segment = a, channels = [email, fax] } ]"))
+        .isInstanceOfSatisfying(TarmoException.class, e -> {
+          assertThat(e.failure().exitCode()).isEqualTo(2);
+          assertThat(e.getMessage()).isEqualTo("Cannot start: configuration key tarmo.activation.audiences[0].channels "
+              + "must list channels (email|sms|push|phone|web) (unknown channel fax)");
+        });
+    assertThatThrownBy(() -> load("tarmo.activation.legitimate-interest-channels = [\"anna@example.org\"]"))
+        .hasMessageContaining("tarmo.activation.legitimate-interest-channels").hasMessageNotContaining("anna");
+    assertThatThrownBy(() -> load("tarmo.activation.audiences = [ { segment = a, channels = [] } ]"))
+        .hasMessageContaining("tarmo.activation.audiences[0].channels must be a non-empty list");
+    assertThatThrownBy(() -> load("tarmo.activation.audiences = [ { segment = a, chanels = [email] } ]"))
+        .hasMessage("Cannot start: unknown configuration key tarmo.activation.audiences[0].chanels");
   }
 
   @Test

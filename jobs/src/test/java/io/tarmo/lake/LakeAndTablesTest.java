@@ -109,6 +109,18 @@ class LakeAndTablesTest {
   }
 
   @Test
+  void activationKeepsAddressesOutOfStatisticsAndTheSuppressionListHoldsOnlyHashes() {
+    assertThat(Tables.ACTIVATION.statsColumns()).containsExactly("channel", "segment_id", "customer_key", "legal_basis");
+    assertThat(Tables.ACTIVATION.personalColumns()).containsExactly("address");
+    assertThat(Tables.CUSTOMER_PROFILES.personalColumns()).contains("push_device_id");
+    assertThat(Tables.CONSENT_STATE.statsColumns()).as("Delta keeps no statistics of booleans")
+        .doesNotContain("objected_before");
+    assertThat(Tables.SUPPRESSION_LIST.personal()).isFalse();
+    assertThat(Tables.SUPPRESSION_LIST.retention()).isEqualTo(Retention.SUPPRESSION);
+    assertThat(Tables.FOLDERS).extracting(LandingSpec::path).contains("exports");
+  }
+
+  @Test
   void freeTextNeverGetsStatistics() {
     for (TableSpec spec : Tables.ALL) {
       assertThat(spec.statsColumns()).as(spec.name()).noneMatch(spec.freeTextColumns()::contains);

@@ -57,7 +57,8 @@ class ProfilesJobTest {
     lake.event("identify", "2026-11-20T10:00:00Z").user("C2").set("email", "first@example.org").add();
     lake.event("identify", "2026-11-21T10:00:00Z").user("C2").set("email", "second@example.org").add();
     lake.event("identify", "2026-11-22T10:00:00Z").user("C2").set("email", " ").add();
-    lake.event("screen", "2026-11-22T10:05:00Z").user("C2").set("page_name", "Home").add();
+    lake.event("screen", "2026-11-21T10:05:00Z").user("C2").cookie("a2-old-phone").set("page_name", "Home").add();
+    lake.event("screen", "2026-11-22T10:05:00Z").user("C2").cookie("a2").set("page_name", "Home").add();
     lake.event("track", "2026-11-22T10:06:00Z").user("C2").named("Order Completed").set("order_id", "o2")
         .set("revenue", 10.0).add();
     lake.event("track", "2026-11-25T10:06:00Z").user("C2").named("Order Completed").set("order_id", "o3")
@@ -90,6 +91,8 @@ class ProfilesJobTest {
     assertThat(c2.<String>getAs("email")).isEqualTo("second@example.org");
     assertThat(c2.<String>getAs("phone")).isEqualTo("+4915112345678");
     assertThat(c2.getList(c2.fieldIndex("contactable_channels"))).containsExactly("email", "sms", "phone", "push");
+    assertThat(c2.<String>getAs("push_device_id")).as("the device of the latest app screen").isEqualTo("a2");
+    assertThat(c1.<String>getAs("push_device_id")).as("never used the app").isNull();
     Row c4 = profiles.get(4L);
     assertThat(c4.<String>getAs("customer_id")).isEqualTo("C4");
     assertThat(c4.<Long>getAs("events")).isZero();

@@ -29,6 +29,23 @@ class SegmentsLoaderTest {
   }
 
   @Test
+  void healthInterestIsTheShippedSensitiveSegment() {
+    SegmentCatalog catalog = SegmentsLoader.load(Path.of("..", "conf", "segments.conf"));
+    assertThat(catalog.segments()).filteredOn(SegmentDefinition::sensitive).extracting(SegmentDefinition::id)
+        .containsExactly("health-interest");
+  }
+
+  @Test
+  void sensitiveIsFalseUnlessSaidAndMustBeABoolean() {
+    assertThat(SegmentsLoader.parse(one("a", "profile { orders = 1 }"), "t").segments().get(0).sensitive()).isFalse();
+    assertThat(SegmentsLoader.parse("segments = [ { id = h, sensitive = true, condition { profile { orders = 1 } } } ]",
+        "t").segments().get(0).sensitive()).isTrue();
+    assertThatThrownBy(() -> SegmentsLoader.parse(
+        "segments = [ { id = h, sensitive = maybe, condition { profile { orders = 1 } } } ]", "t"))
+        .hasMessageContaining("segment h:").hasMessageContaining("'sensitive' must be true or false");
+  }
+
+  @Test
   void plainValueMeansEqualsAndListMeansIn() {
     SegmentCatalog catalog = SegmentsLoader.parse(one("a", "event { where { category = \"Dairy\", "
         + "product_id = [x, y], price { gt = 10, lte = 20 } }, within = 30d }"), "test");

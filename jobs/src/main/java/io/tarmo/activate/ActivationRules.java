@@ -1,0 +1,185 @@
+package io.tarmo.activate;
+
+import static io.tarmo.profiles.CustomerEvents.CUSTOMER_KEY;
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.not;
+import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.trim;
+import static org.apache.spark.sql.functions.when;
+
+import io.tarmo.subject.Pseudonyms;
+import java.sql.Timestamp;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.expressions.Window;
+
+/**
+ * The contact decision of CONTRACT 6 as pure transformations: who of an audience may be contacted
+ * on its channel as of a day, at which address, and for everyone else the one reason why not
+ * ({@link ExclusionReason}, tested in its order). When in doubt (an unknown status or basis, two
+ * records for one channel and day), the more restrictive answer wins.
+ */
+public final class ActivationRules {
+
+  /** An E.164 number: what a sending tool can dial or text. */
+  static final String E164 = "^\\+[1-9][0-9]{6,14}$";
+
+  private static final String MARKETING = "marketing";
+  private static final String PROFILING = "profiling";
+
+  private ActivationRules() {}
+
+  /**
+   * The rows of {@code consent_state} valid as of {@code day}: started before the end of the day
+   * and not ended by then ({@code valid_from < D+1 and (valid_to is null or valid_to >= D+1)}, in UTC).
+   */
+  public static Dataset<Row> filterConsentAsOf(Dataset<Row> consentState, LocalDate day) {
+    Column endOfDay = lit(Timestamp.from(day.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant()));
+    return consentState.where(col("valid_from").lt(endOfDay)
+        .and(col("valid_to").isNull().or(col("valid_to").geq(endOfDay))));
+  }
+
+  /**
+   * One decision per audience member and channel (needs {@code segment_id, channel, customer_key,
+   * sensitive} in {@code members}; {@code consent} is {@code consent_state} as of the day,
+   * {@code suppressed} the suppressed {@code customer_key}s). Returns the member columns without
+   * {@code sensitive}, plus {@code legal_basis}, {@code consent_id} of the deciding marketing record
+   * and {@code reason}: null when consent allows contact (the address is tested afterwards, by
+   * {@link #withAddresses}).
+   */
+  public static Dataset<Row> decide(Dataset<Row> members, Dataset<Row> consent, Dataset<Row> suppressed,
+      Set<Channel> legitimateInterestChannels) {
+    Dataset<Row> marketing = latestPerChannel(consent.where(col("purpose").equalTo(MARKETING)))
+        .select(col(CUSTOMER_KEY).as("m_key"), col("channel").as("m_channel"), col("status"), col("legal_basis"),
+            col("objected_before"), col("consent_id"));
+    Dataset<Row> objecting = consent.where(col("purpose").equalTo(PROFILING)
+            .and(col("status").isin("denied", "withdrawn")))
+        .select(col(CUSTOMER_KEY).as("o_key")).distinct().withColumn("objecting", lit(true));
+    Dataset<Row> blocked = suppressed.select(col(CUSTOMER_KEY).as("s_key")).distinct()
+        .withColumn("suppressed", lit(true));
+
+    Dataset<Row> joined = members
+        .join(marketing, col(CUSTOMER_KEY).equalTo(col("m_key")).and(col("channel").equalTo(col("m_channel"))), "left")
+        .join(objecting, col(CUSTOMER_KEY).equalTo(col("o_key")), "left")
+        .join(blocked, col(CUSTOMER_KEY).equalTo(col("s_key")), "left");
+
+    List<String> liChannels = new TreeSet<>(legitimateInterestChannels.stream().map(Channel::key).toList()).stream()
+        .toList();
+    Column status = col("status");
+    Column basis = col("legal_basis");
+    // An unknown objection history is read as an objection: legitimate interest needs a clean one.
+    Column objectedBefore = coalesce(col("objected_before"), lit(true));
+    Column liAllowed = liChannels.isEmpty() ? lit(false) : col("channel").isin(liChannels.toArray());
+    Column reason = when(coalesce(col("suppressed"), lit(false)), reason(ExclusionReason.SUPPRESSED))
+        .when(coalesce(col("objecting"), lit(false)), reason(ExclusionReason.PROFILING_OBJECTION))
+        .when(status.isNull(), reason(ExclusionReason.NO_CONSENT))
+        .when(status.isin("denied", "withdrawn"), reason(ExclusionReason.DENIED_OR_WITHDRAWN))
+        .when(status.equalTo("expired"), reason(ExclusionReason.EXPIRED))
+        .when(status.notEqual("granted"), reason(ExclusionReason.NO_CONSENT))
+        .when(basis.equalTo("contract"), reason(ExclusionReason.CONTRACT_BASIS))
+        .when(basis.equalTo("legitimate_interest").and(not(liAllowed.and(not(objectedBefore)))),
+            reason(ExclusionReason.LEGITIMATE_INTEREST_NOT_ALLOWED))
+        .when(basis.isNull().or(not(basis.isin("consent", "legitimate_interest"))), reason(ExclusionReason.NO_CONSENT))
+        .when(col("sensitive").and(basis.notEqual("consent")), reason(ExclusionReason.SENSITIVE_WITHOUT_CONSENT));
+    return joined.select(col("segment_id"), col("channel"), col(CUSTOMER_KEY), basis, col("consent_id"),
+        reason.as("reason"));
+  }
+
+  /**
+   * The latest valid record per customer and channel. The consent run keeps one valid interval per
+   * customer, purpose and channel; should two overlap, the later start wins and, on a tie, the
+   * more restrictive status.
+   */
+  private static Dataset<Row> latestPerChannel(Dataset<Row> records) {
+    Column restrictiveFirst = when(col("status").isin("denied", "withdrawn"), 0)
+        .when(col("status").equalTo("expired"), 1).when(col("status").equalTo("granted"), 3).otherwise(2);
+    return records.withColumn("rank", row_number().over(
+            Window.partitionBy(col(CUSTOMER_KEY), col("channel"))
+                .orderBy(col("valid_from").desc(), restrictiveFirst.asc(), col("consent_id").asc())))
+        .where(col("rank").equalTo(1)).drop("rank");
+  }
+
+  private static Column reason(ExclusionReason reason) {
+    return lit(reason.key());
+  }
+
+  /**
+   * Every address of the {@code customers} (a frame with {@code customer_key}) on each of the
+   * {@code channels}: {@code customer_key, channel, address}. Email: the profile's golden email;
+   * sms and phone: the profile's phone when it is E.164; push: the profile's {@code push_device_id}
+   * when it is still an anonymous_id of the customer in {@code identity_map} (never a device the
+   * identity rules took away or blocked); web: each anonymous_id of the customer.
+   */
+  public static Dataset<Row> addresses(Dataset<Row> customers, Dataset<Row> profiles, Dataset<Row> identityMap,
+      Set<Channel> channels) {
+    Dataset<Row> wanted = profiles.join(customers.select(col(CUSTOMER_KEY)).distinct(), CUSTOMER_KEY);
+    Dataset<Row> devices = identityMap.where(col("identifier_type").equalTo("anonymous_id"))
+        .join(customers.select(col(CUSTOMER_KEY)).distinct(), CUSTOMER_KEY)
+        .select(col(CUSTOMER_KEY), col("identifier_value"));
+    List<Dataset<Row>> parts = new ArrayList<>();
+    for (Channel channel : channels) {
+      Dataset<Row> part = switch (channel) {
+        case EMAIL -> wanted.where(trim(col("email")).notEqual(""))
+            .select(col(CUSTOMER_KEY), col("email").as("address"));
+        case SMS, PHONE -> wanted.where(col("phone").rlike(E164))
+            .select(col(CUSTOMER_KEY), col("phone").as("address"));
+        case PUSH -> wanted.where(col("push_device_id").isNotNull())
+            .join(devices, wanted.col(CUSTOMER_KEY).equalTo(devices.col(CUSTOMER_KEY))
+                .and(col("push_device_id").equalTo(col("identifier_value"))), "left_semi")
+            .select(col(CUSTOMER_KEY), col("push_device_id").as("address"));
+        case WEB -> devices.select(col(CUSTOMER_KEY), col("identifier_value").as("address"));
+      };
+      parts.add(part.withColumn("channel", lit(channel.key())));
+    }
+    return parts.stream().reduce(Dataset::unionByName).orElseThrow().distinct();
+  }
+
+  /**
+   * Decisions ({@link #decide}) with their addresses: a member consent allows gets one row per
+   * address of the channel, or {@code reason = no_address} without one; excluded members keep their
+   * reason and get a null address. Columns: those of the decisions plus {@code address}.
+   */
+  public static Dataset<Row> withAddresses(Dataset<Row> decisions, Dataset<Row> addresses) {
+    Dataset<Row> excluded = decisions.where(col("reason").isNotNull()).withColumn("address", lit(null).cast("string"));
+    Dataset<Row> allowed = decisions.where(col("reason").isNull()).drop("reason");
+    Dataset<Row> addressed = allowed
+        .join(addresses.select(col(CUSTOMER_KEY).as("a_key"), col("channel").as("a_channel"), col("address")),
+            col(CUSTOMER_KEY).equalTo(col("a_key")).and(col("channel").equalTo(col("a_channel"))), "left")
+        .drop("a_key", "a_channel")
+        .withColumn("reason", when(col("address").isNull(), reason(ExclusionReason.NO_ADDRESS)));
+    return excluded.unionByName(addressed);
+  }
+
+  /**
+   * The {@code customer_key}s among {@code customers} of whom an identifier in {@code identity_map}
+   * or an address in {@code profiles} (email, phone, push device) has its keyed hash in
+   * {@code suppression_list}. Only the customers' own identifiers are hashed.
+   */
+  public static Dataset<Row> suppressed(Dataset<Row> customers, Dataset<Row> identityMap, Dataset<Row> profiles,
+      Dataset<Row> suppressionList, Pseudonyms pseudonyms) {
+    Dataset<Row> keys = customers.select(col(CUSTOMER_KEY)).distinct();
+    Dataset<Row> identifiers = identityMap.join(keys, CUSTOMER_KEY)
+        .select(col(CUSTOMER_KEY), col("identifier_value").as("value"));
+    Dataset<Row> wanted = profiles.join(keys, CUSTOMER_KEY);
+    Dataset<Row> values = Stream.of("email", "phone", "push_device_id")
+        .map(column -> wanted.select(col(CUSTOMER_KEY), col(column).as("value")))
+        .reduce(identifiers, Dataset::unionByName)
+        .where(col("value").isNotNull())
+        .distinct();
+    Dataset<Row> hashes = suppressionList.select(col("identifier_hash")).distinct();
+    return values.withColumn("identifier_hash", pseudonyms.of(col("value")))
+        .join(hashes, "identifier_hash")
+        .select(col(CUSTOMER_KEY))
+        .distinct();
+  }
+}
