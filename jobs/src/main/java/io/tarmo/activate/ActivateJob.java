@@ -78,7 +78,12 @@ public final class ActivateJob {
    * does not define, before consent and segments have run for D, or when the suppression list has
    * rows and no key is set.
    */
-  public void check(LocalDate day) {
+  /**
+   * Refuses what no run of {@code day} could get past, before a nightly run writes anything: an
+   * audience naming a segment the segments file does not define, and erased identifiers that
+   * cannot be recognised without the pseudonym key (the night does not write suppression_list).
+   */
+  public void validate(LocalDate day) {
     Set<String> defined = catalog.segments().stream().map(SegmentDefinition::id)
         .collect(Collectors.toCollection(LinkedHashSet::new));
     for (ActivationSettings.Audience audience : settings.audiences()) {
@@ -88,6 +93,15 @@ public final class ActivateJob {
             + String.join(", ", defined) + ")");
       }
     }
+    if (pseudonyms.isEmpty() && suppressionListHasRows()) {
+      throw TarmoException.usage("Cannot run activate for " + day + ": suppression_list holds erased identifiers "
+          + "and " + Pseudonyms.KEY_VARIABLE + " is not set; set it to the key the erasures used");
+    }
+  }
+
+  /** {@link #validate}, and that the steps before it have run for {@code day}. */
+  public void check(LocalDate day) {
+    validate(day);
     if (!store.exists(Tables.CONSENT_STATE)) {
       throw TarmoException.usage("Cannot run activate for " + day
           + ": consent_state does not exist yet; run consent first (" + store.lake().root() + ")");
@@ -96,10 +110,6 @@ public final class ActivateJob {
         .where(col("as_of_date").equalTo(lit(Date.valueOf(day)))).isEmpty()) {
       throw TarmoException.usage("Cannot run activate for " + day + ": segments were not evaluated for "
           + day + "; run segments --date " + day + " first");
-    }
-    if (pseudonyms.isEmpty() && suppressionListHasRows()) {
-      throw TarmoException.usage("Cannot run activate for " + day + ": suppression_list holds erased identifiers "
-          + "and " + Pseudonyms.KEY_VARIABLE + " is not set; set it to the key the erasures used");
     }
   }
 

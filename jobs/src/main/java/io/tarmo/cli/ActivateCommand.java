@@ -43,6 +43,11 @@ final class ActivateCommand implements Callable<Integer> {
       private SegmentCatalog catalog;
 
       @Override
+      public void validate(JobContext context) {
+        job(context).validate(day);
+      }
+
+      @Override
       public void check(JobContext context) {
         job(context).check(day);
       }

@@ -5,8 +5,8 @@ interface CommandJob {
 
   /**
    * Refuses settings or definitions the job cannot run with (exit 2), looking at nothing in the
-   * lake: a nightly run validates every step this way before its first step writes anything.
-   * {@code context.run()} is null here.
+   * lake that an earlier step of the night writes: a nightly run validates every step this way
+   * before its first step writes anything. {@code context.run()} is null here.
    */
   default void validate(JobContext context) {}
 
