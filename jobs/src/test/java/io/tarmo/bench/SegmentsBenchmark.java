@@ -219,7 +219,7 @@ public final class SegmentsBenchmark {
         .withColumn("updated_date", lit(null).cast("date"));
   }
 
-  /** The shipped definitions plus variations of them: 20 in all. */
+  /** The shipped definitions (eleven) plus variations of them: 20 in all. */
   static SegmentCatalog twentyDefinitions() throws IOException {
     String shipped = Files.readString(Path.of("conf", "segments.conf"));
     String extra = String.join(",\n", List.of(
@@ -231,8 +231,7 @@ public final class SegmentsBenchmark {
         "{ id = x-checkout-no-order, condition { sequence { did { event = \"Checkout Started\", within = 14d }, then-did-not { event = \"Order Completed\" }, follow-up = 2d } } }",
         "{ id = x-baby-or-pets, condition { any = [ { event { where { category = Baby }, within = 30d } }, { event { where { category = Pets }, within = 30d } } ] } }",
         "{ id = x-active-no-order, condition { all = [ { event { within = 7d, count { gte = 5 } } }, { not { event { event = \"Order Completed\", within = 30d } } } ] } }",
-        "{ id = x-variety-30d, condition { event { within = 30d, distinct { of = category, gte = 5 } } } }",
-        "{ id = x-coffee-spend, condition { event { event = \"Product Added\", where { category = \"Coffee & Tea\" }, within = 30d, sum { of = price, gte = 30 } } } }"));
+        "{ id = x-variety-30d, condition { event { within = 30d, distinct { of = category, gte = 5 } } } }"));
     int close = shipped.lastIndexOf(']');
     String hocon = shipped.substring(0, close) + ",\n" + extra + "\n]\n";
     SegmentCatalog catalog = SegmentsLoader.parse(hocon, "bench");
