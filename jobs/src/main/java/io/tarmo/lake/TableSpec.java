@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.BooleanType;
 import org.apache.spark.sql.types.MapType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
@@ -123,6 +124,7 @@ public record TableSpec(
         .filter(field -> !partitionColumns.contains(field.name()))
         .filter(field -> !(field.dataType() instanceof MapType))
         .filter(field -> !(field.dataType() instanceof ArrayType))
+        .filter(field -> !(field.dataType() instanceof BooleanType))
         .map(StructField::name)
         .toList();
   }
