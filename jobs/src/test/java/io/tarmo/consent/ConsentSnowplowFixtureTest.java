@@ -111,7 +111,9 @@ class ConsentSnowplowFixtureTest {
         .withColumn("customer_key", dense_rank().over(Window.orderBy(col("domain_userid"))).cast("long"));
     store.append(Tables.CONSENT_EVENTS, ledger, "snowplow");
     store.append(Tables.IDENTITY_MAP, cookies.select(lit("anonymous_id").as("identifier_type"),
-        col("domain_userid").as("identifier_value"), col("customer_key")), "snowplow");
+        col("domain_userid").as("identifier_value"), col("customer_key"), col("customer_key").as("cluster_id"),
+        lit(null).cast("timestamp").as("first_seen"), lit(null).cast("timestamp").as("last_seen"),
+        lit(null).cast("date").as("added_date"), lit(null).cast("date").as("updated_date")), "snowplow");
 
     ConsentResult result = new ConsentJob(store, Clock.systemUTC()).run(AFTER, "snowplow");
     assertThat(result.unresolved()).isZero();
@@ -133,11 +135,16 @@ class ConsentSnowplowFixtureTest {
             concat_ws(", ", scopes).as("scopes"),
             date_format(max(col("decided_at")), "yyyy-MM-dd HH:mm:ss.SSS").as("tstamp"),
             count_if(col("legal_basis").notEqual("consent")).as("other_basis"));
-    List<String> actual = rows(cookies.join(latest, new String[] {"customer_key"}, "left")
+    // Snowplow's users are the cookies with a consent or CMP event (a banner shown, nothing chosen).
+    Dataset<Row> cmpVisible = csv(fixture.resolve("source/snowplow_web_consent_cmp_visible.csv"));
+    Dataset<Row> users = events.join(preferences.select(col("root_id")).union(cmpVisible.select(col("root_id"))),
+            col("event_id").equalTo(col("root_id")), "left_semi")
+        .select(col("domain_userid")).distinct().join(cookies, "domain_userid");
+    List<String> actual = rows(users.join(latest, new String[] {"customer_key"}, "left")
         .select(col("domain_userid"), col("type"), col("scopes"), col("tstamp")));
 
-    Dataset<Row> users = csv(fixture.resolve("expected/snowplow_web_consent_users_expected.csv"));
-    List<String> expected = rows(users.select(col("domain_userid"), col("last_consent_event_type"),
+    Dataset<Row> expectedUsers = csv(fixture.resolve("expected/snowplow_web_consent_users_expected.csv"));
+    List<String> expected = rows(expectedUsers.select(col("domain_userid"), col("last_consent_event_type"),
         col("last_consent_scopes"), col("last_consent_event_tstamp")));
 
     assertThat(expected).hasSize(26);
