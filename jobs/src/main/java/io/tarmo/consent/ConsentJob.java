@@ -13,6 +13,7 @@ import io.tarmo.lake.Tables;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Observation;
@@ -66,7 +67,7 @@ public final class ConsentJob {
         unresolved = ((Number) observed.get("unresolved")).longValue();
       } else {
         written = store.overwrite(Tables.CONSENT_STATE,
-            store.spark().createDataFrame(java.util.List.of(), Tables.CONSENT_STATE.schema()), commitNote).rows();
+            store.spark().createDataFrame(List.of(), Tables.CONSENT_STATE.schema()), commitNote).rows();
       }
       phases.done("state");
 
