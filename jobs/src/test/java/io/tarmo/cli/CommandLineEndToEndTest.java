@@ -39,6 +39,9 @@ class CommandLineEndToEndTest {
     String lake = root.resolve("lake").toString();
     Run generate = tarmo("generate", "--lake", lake, "--date", "2026-11-28", "--days", "2", "--customers", "300");
     assertThat(generate.exitCode()).as(generate.err()).isZero();
+    Run early = tarmo("consent", "--lake", lake, "--date", "2026-11-28");
+    assertThat(early.exitCode()).isEqualTo(2);
+    assertThat(early.err()).contains("identity_map does not exist yet; run identity first");
 
     for (String day : List.of("2026-11-27", "2026-11-28")) {
       Run ingest = tarmo("ingest", "--lake", lake, "--date", day);
@@ -48,6 +51,21 @@ class CommandLineEndToEndTest {
       assertThat(identity.exitCode()).as(identity.err()).isZero();
       assertThat(identity.out()).startsWith("identity " + day + ": edges=").doesNotContain("@");
     }
+
+    Run consent = tarmo("consent", "--lake", lake, "--date", "2026-11-28");
+    assertThat(consent.exitCode()).as(consent.err()).isZero();
+    assertThat(consent.out()).startsWith("consent 2026-11-28: records=").contains("marketing.email")
+        .doesNotContain("@");
+    Run state = tarmo("sql", "--lake", lake, "--format", "csv",
+        "select count(*) as rows, count(distinct customer_key, purpose, channel) as keys,"
+            + " (select counts['consent.records_read'] - counts['consent.records_resolved']"
+            + " - counts['consent.unresolved_records'] from job_runs where command = 'consent') as unaccounted"
+            + " from consent_state where valid_from < timestamp'2026-11-29 00:00:00'"
+            + " and (valid_to is null or valid_to >= timestamp'2026-11-29 00:00:00')");
+    String[] asOf = state.out().strip().split("\n")[1].split(",");
+    assertThat(Long.parseLong(asOf[0])).as("one row per customer, purpose and channel as of the day").isPositive()
+        .isEqualTo(Long.parseLong(asOf[1]));
+    assertThat(asOf[2]).isEqualTo("0");
 
     Run customers = tarmo("sql", "--lake", lake, "--format", "csv",
         "select count(distinct customer_id) as crm, (select count(*) from identity_map"
@@ -365,7 +383,7 @@ class CommandLineEndToEndTest {
 
   @Test
   void everyCommandHasHelp() {
-    for (String command : List.of("generate", "ingest", "identity", "profiles", "segments", "sql", "demo")) {
+    for (String command : List.of("generate", "ingest", "identity", "consent", "profiles", "segments", "sql", "demo")) {
       Run help = tarmo(command, "--help");
       assertThat(help.exitCode()).isZero();
       assertThat(help.out()).contains("--lake").contains("--config").contains("--master");
