@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = {
         "Generates a week of data for a few thousand customers and runs the pipeline on it:",
-        "each day the whole night (bin/tarmo nightly: ingest, identity, profiles, segments, ...).",
+        "each day the whole night (bin/tarmo nightly: ingest, identity, consent, profiles, segments, ...).",
         "Writes into the lake (./lake by default) and prints a summary."})
 final class DemoCommand implements Callable<Integer> {
 

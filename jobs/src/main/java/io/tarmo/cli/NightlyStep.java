@@ -10,6 +10,7 @@ import java.util.Locale;
 enum NightlyStep {
   INGEST,
   IDENTITY,
+  CONSENT,
   PROFILES,
   SEGMENTS;
 
@@ -23,6 +24,7 @@ enum NightlyStep {
     return switch (this) {
       case INGEST -> IngestCommand.ingest(day, out);
       case IDENTITY -> IdentityCommand.identity(day, false, out);
+      case CONSENT -> ConsentCommand.consent(day, out);
       case PROFILES -> ProfilesCommand.profiles(day, out);
       case SEGMENTS -> SegmentsCommand.segments(day, null, out);
     };

@@ -109,14 +109,14 @@ class CommandLineEndToEndTest {
         .filter(line -> !line.startsWith("nightly "))
         .map(line -> line.substring(0, line.indexOf(':'))).toList();
     assertThat(steps).containsExactly(
-        "ingest 2026-11-26", "identity 2026-11-26", "profiles 2026-11-26", "segments 2026-11-26",
-        "ingest 2026-11-27", "identity 2026-11-27", "profiles 2026-11-27", "segments 2026-11-27",
-        "ingest 2026-11-28", "identity 2026-11-28", "profiles 2026-11-28", "segments 2026-11-28");
+        "ingest 2026-11-26", "identity 2026-11-26", "consent 2026-11-26", "profiles 2026-11-26", "segments 2026-11-26",
+        "ingest 2026-11-27", "identity 2026-11-27", "consent 2026-11-27", "profiles 2026-11-27", "segments 2026-11-27",
+        "ingest 2026-11-28", "identity 2026-11-28", "consent 2026-11-28", "profiles 2026-11-28", "segments 2026-11-28");
 
     Run runs = tarmo("sql", "--lake", lake, "--format", "csv",
         "select command, count(*) as n, count_if(status = 'SUCCEEDED') as succeeded from job_runs group by 1 order by 1");
-    assertThat(runs.out().strip().split("\n")).containsExactly("command,n,succeeded", "generate,1,1",
-        "identity,3,3", "ingest,3,3", "nightly,3,3", "profiles,3,3", "segments,3,3");
+    assertThat(runs.out().strip().split("\n")).containsExactly("command,n,succeeded", "consent,3,3",
+        "generate,1,1", "identity,3,3", "ingest,3,3", "nightly,3,3", "profiles,3,3", "segments,3,3");
     Run versions = tarmo("sql", "--lake", lake, "--format", "csv",
         "select array_join(sort_array(map_keys(delta_versions)), ' ') as tables from job_runs where command = 'segments'"
             + " and business_date = DATE'2026-11-28'");
