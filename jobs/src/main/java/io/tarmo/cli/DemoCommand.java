@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = {
         "Generates a week of data for a few thousand customers and runs the pipeline on it:",
-        "each day the whole night (bin/tarmo nightly: ingest, identity, profiles, segments, ...).",
+        "each day the whole night (bin/tarmo nightly: ingest, identity, consent, profiles, segments, ...).",
         "Writes into the lake (./lake by default) and prints a summary."})
 final class DemoCommand implements Callable<Integer> {
 
@@ -67,7 +67,9 @@ final class DemoCommand implements Callable<Integer> {
               + " union all select 'identity_merges', count(*) from identity_merges"
               + " union all select 'identity_decisions', count(*) from identity_decisions"
               + " union all select 'customer_profiles', count(*) from customer_profiles"
-              + " union all select 'segment_membership', count(*) from segment_membership"));
+              + " union all select 'segment_membership', count(*) from segment_membership"
+              + " union all select 'consent_state', count(*) from consent_state"
+              + " union all select 'activation', count(*) from activation"));
       out.println("Identity graph on " + end + " (counts only):");
       new ResultPrinter(out, ResultPrinter.Format.table, 100).print(context.spark().sql(
           "select metric, label, value from identity_stats where business_date = DATE'" + end + "'"
@@ -77,6 +79,14 @@ final class DemoCommand implements Callable<Integer> {
       new ResultPrinter(out, ResultPrinter.Format.table, 100).print(context.spark().sql(
           "select segment_id, members, entered, exited from segment_sizes where as_of_date = DATE'" + end + "'"
               + " order by segment_id"));
+      out.println("Who may be contacted on " + end + ", per channel and segment (customers; counts only):");
+      new ResultPrinter(out, ResultPrinter.Format.table, 100).print(context.spark().sql(
+          "select channel, segment_id, count(distinct customer_key) as customers from activation"
+              + " where as_of_date = DATE'" + end + "' group by 1, 2 order by 1, 2"));
+      out.println("Members not contacted on " + end + ", by reason (member x channel pairs):");
+      new ResultPrinter(out, ResultPrinter.Format.table, 100).print(context.spark().sql(
+          "select reason, count(*) as excluded from activation_exclusions where as_of_date = DATE'" + end + "'"
+              + " group by 1 order by 2 desc, 1"));
       out.println("Try: bin/tarmo sql \"select as_of_date, segment_id, members from segment_sizes order by 1, 2\"");
     });
   }

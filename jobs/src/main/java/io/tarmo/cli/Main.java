@@ -21,6 +21,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
         GenerateCommand.class,
         IngestCommand.class,
         IdentityCommand.class,
+        ConsentCommand.class,
         ProfilesCommand.class,
         SegmentsCommand.class,
         ActivateCommand.class,

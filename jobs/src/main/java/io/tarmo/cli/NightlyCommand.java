@@ -19,7 +19,7 @@ import picocli.CommandLine.TypeConversionException;
 
 @Command(name = "nightly", mixinStandardHelpOptions = true,
     description = {
-        "Runs the whole night for day D in one session: ingest, identity, profiles, segments.",
+        "Runs the whole night for day D in one session: ingest, identity, consent, profiles, segments, activate.",
         "Each step is recorded in job_runs as if run alone, and the night as one more row (command nightly).",
         "The night stops at the first step that fails, with that step's exit code, and names it; a step",
         "that fails its data-quality gate (exit 3) stops it too, so nothing later runs on a bad day.",
@@ -34,7 +34,7 @@ final class NightlyCommand implements Callable<Integer> {
   LocalDate date;
 
   @Option(names = "--from", converter = StepName.class, paramLabel = "STEP",
-      description = "Start at this step (ingest, identity, profiles, segments); the ones before are skipped")
+      description = "Start at this step (ingest, identity, consent, profiles, segments, activate); the ones before are skipped")
   NightlyStep from;
 
   @Override

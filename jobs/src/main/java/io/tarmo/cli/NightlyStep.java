@@ -10,8 +10,10 @@ import java.util.Locale;
 enum NightlyStep {
   INGEST,
   IDENTITY,
+  CONSENT,
   PROFILES,
-  SEGMENTS;
+  SEGMENTS,
+  ACTIVATE;
 
   /** The step's command name, as {@code --from} and {@code job_runs.command} spell it. */
   String command() {
@@ -23,8 +25,10 @@ enum NightlyStep {
     return switch (this) {
       case INGEST -> IngestCommand.ingest(day, out);
       case IDENTITY -> IdentityCommand.identity(day, false, out);
+      case CONSENT -> ConsentCommand.consent(day, out);
       case PROFILES -> ProfilesCommand.profiles(day, out);
       case SEGMENTS -> SegmentsCommand.segments(day, null, out);
+      case ACTIVATE -> ActivateCommand.activate(day, out);
     };
   }
 

@@ -113,6 +113,8 @@ public final class LandingGenerator {
             ledger.change(population.customerAsOf(i, day), day, consent);
           }
         }
+      } else if (ledger.contactsBeforeSignup(i, day, signup)) {
+        ledger.beforeSignup(population.customer(i), day, consent);
       }
       if (Seeds.unit(seed, Seeds.RESEND, i, day) < MessRates.DUPLICATE_NEXT_DAY && population.visits(i, day - 1)) {
         session(i, day - 1, 0, events::resent, null);

@@ -103,6 +103,8 @@ public final class MessRates {
   public static final double CMP_ANSWER = 0.12;
   /** Customers who change a consent (crm, web form, call centre) on each later day. */
   public static final double CONSENT_CHANGE_PER_DAY = 0.003;
+  /** Visitors who leave an email or phone (newsletter, call-back) on each of their last 14 days before signing up. */
+  public static final double CONSENT_BEFORE_SIGNUP_PER_DAY = 0.02;
   /** Grants that carry an {@code expires_at}. */
   public static final double CONSENT_EXPIRES = 0.2;
 }

@@ -297,7 +297,8 @@ public final class Tables {
       col("status", StringType, "granted, denied or withdrawn as recorded, or expired (a grant past its expires_at)"),
       col("legal_basis", StringType, "consent, legitimate_interest or contract, from the deciding record"),
       col("valid_from", TimestampType, "start of the interval (inclusive): the deciding record's ts, or the start "
-              + "of the day it was delivered when it arrived later, so a past day's state is what that day's run knew"),
+              + "of the day it was delivered when it arrived later, so a past day's state is what that day's run knew; "
+              + "for status expired, the grant's expires_at"),
       col("valid_to", TimestampType, "end of the interval (exclusive): the next decision or the expiry; null while "
               + "still valid"),
       col("consent_id", StringType, "the deciding ledger entry (consent_events.consent_id)"),
@@ -306,7 +307,7 @@ public final class Tables {
               + "or anonymous_id"),
       col("decided_at", TimestampType, "the deciding entry's ts"),
       col("objected_before", DataTypes.BooleanType, "a denial or withdrawal for this customer, purpose and "
-              + "channel was recorded before this interval: legitimate interest no longer applies"),
+              + "channel was decided before the deciding entry (by ts): legitimate interest no longer applies"),
       col("as_of_date", DateType, "the business day of the consent run that built the table"))
       .clusteredBy("customer_key")
       .freeText("consent_id", "source")

@@ -1,12 +1,14 @@
 package io.tarmo.segments;
 
 import static io.tarmo.profiles.CustomerEvents.CUSTOMER_KEY;
+import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 
 import io.tarmo.Phases;
 import io.tarmo.TarmoException;
+import io.tarmo.consent.ConsentState;
 import io.tarmo.lake.DeltaStore;
 import io.tarmo.lake.Intermediates;
 import io.tarmo.lake.Tables;
@@ -25,6 +27,9 @@ import org.apache.spark.sql.SparkSession;
  * {@link SegmentPlan}) into {@code segment_membership}, who entered or exited each segment since
  * the latest earlier day evaluated ({@code segment_changes}) and the sizes ({@code segment_sizes}),
  * all three from one row of membership bits per customer for both days ({@link SegmentBits}).
+ * Customers who object to profiling as of D in {@code consent_state} are not evaluated (when the
+ * table does not exist, as before consent ran for the first time, everyone is, and the result
+ * says so).
  * Each table's rows of D are replaced as a whole ({@code replaceWhere as_of_date = D}), so a
  * re-run leaves them as one run would.
  */
@@ -75,8 +80,16 @@ public final class SegmentsJob {
       LocalDate previousDate = previousDate(day);
       Dataset<Row> previous = previousDate == null ? null : store.read(Tables.SEGMENT_MEMBERSHIP)
           .filter(col("as_of_date").equalTo(lit(Date.valueOf(previousDate))));
-      Dataset<Row> compared = held.keep(plan.compared(store.read(Tables.EVENTS), store.read(Tables.IDENTITY_MAP),
-          store.read(Tables.CUSTOMER_PROFILES), previous));
+      Dataset<Row> identityMap = store.read(Tables.IDENTITY_MAP);
+      Dataset<Row> profiles = store.read(Tables.CUSTOMER_PROFILES);
+      Long objecting = null;
+      if (store.exists(Tables.CONSENT_STATE)) {
+        Dataset<Row> objectors = broadcast(held.keep(profilingObjectors(store.read(Tables.CONSENT_STATE), day)));
+        objecting = objectors.count();
+        identityMap = identityMap.join(objectors, new String[] {CUSTOMER_KEY}, "left_anti");
+        profiles = profiles.join(objectors, new String[] {CUSTOMER_KEY}, "left_anti");
+      }
+      Dataset<Row> compared = held.keep(plan.compared(store.read(Tables.EVENTS), identityMap, profiles, previous));
       List<SegmentsResult.Size> sizes = bits.sizes(compared);
       long memberships = store.replaceWhere(Tables.SEGMENT_MEMBERSHIP,
           bits.members(compared).withColumn("as_of_date", lit(Date.valueOf(day))), today, commitNote).rows();
@@ -97,9 +110,19 @@ public final class SegmentsJob {
       phases.describe("sizes");
       store.replaceWhere(Tables.SEGMENT_SIZES, sizes(spark, day, sizes), today, commitNote);
       phases.done("sizes");
-      return new SegmentsResult(day, previousDate, sizes, memberships, plan.aggregateCount(),
+      return new SegmentsResult(day, previousDate, sizes, memberships, plan.aggregateCount(), objecting,
           phases.elapsedMillis());
     }
+  }
+
+  /**
+   * {@code customer_key} of every customer who objects to profiling as of {@code day}: a
+   * {@code profiling} row of {@code consentState} denied or withdrawn on any channel (GDPR Art. 21).
+   * They are not evaluated: neither their profile nor their events take part, so a member of the day
+   * before exits.
+   */
+  public static Dataset<Row> profilingObjectors(Dataset<Row> consentState, LocalDate day) {
+    return consentState.filter(ConsentState.objectsAsOf(day, "profiling")).select(col(CUSTOMER_KEY)).distinct();
   }
 
   /** The latest day before {@code day} with evaluated segments; null when there is none. */

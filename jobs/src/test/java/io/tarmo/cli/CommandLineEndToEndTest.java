@@ -39,6 +39,9 @@ class CommandLineEndToEndTest {
     String lake = root.resolve("lake").toString();
     Run generate = tarmo("generate", "--lake", lake, "--date", "2026-11-28", "--days", "2", "--customers", "300");
     assertThat(generate.exitCode()).as(generate.err()).isZero();
+    Run early = tarmo("consent", "--lake", lake, "--date", "2026-11-28");
+    assertThat(early.exitCode()).isEqualTo(2);
+    assertThat(early.err()).contains("identity_map does not exist yet; run identity first");
 
     for (String day : List.of("2026-11-27", "2026-11-28")) {
       Run ingest = tarmo("ingest", "--lake", lake, "--date", day);
@@ -48,6 +51,21 @@ class CommandLineEndToEndTest {
       assertThat(identity.exitCode()).as(identity.err()).isZero();
       assertThat(identity.out()).startsWith("identity " + day + ": edges=").doesNotContain("@");
     }
+
+    Run consent = tarmo("consent", "--lake", lake, "--date", "2026-11-28");
+    assertThat(consent.exitCode()).as(consent.err()).isZero();
+    assertThat(consent.out()).startsWith("consent 2026-11-28: records=").contains("marketing.email")
+        .doesNotContain("@");
+    Run state = tarmo("sql", "--lake", lake, "--format", "csv",
+        "select count(*) as rows, count(distinct customer_key, purpose, channel) as keys,"
+            + " (select counts['consent.records_read'] - counts['consent.records_resolved']"
+            + " - counts['consent.unresolved_records'] from job_runs where command = 'consent') as unaccounted"
+            + " from consent_state where valid_from < timestamp'2026-11-29 00:00:00'"
+            + " and (valid_to is null or valid_to >= timestamp'2026-11-29 00:00:00')");
+    String[] asOf = state.out().strip().split("\n")[1].split(",");
+    assertThat(Long.parseLong(asOf[0])).as("one row per customer, purpose and channel as of the day").isPositive()
+        .isEqualTo(Long.parseLong(asOf[1]));
+    assertThat(asOf[2]).isEqualTo("0");
 
     Run customers = tarmo("sql", "--lake", lake, "--format", "csv",
         "select count(distinct customer_id) as crm, (select count(*) from identity_map"
@@ -91,14 +109,14 @@ class CommandLineEndToEndTest {
         .filter(line -> !line.startsWith("nightly "))
         .map(line -> line.substring(0, line.indexOf(':'))).toList();
     assertThat(steps).containsExactly(
-        "ingest 2026-11-26", "identity 2026-11-26", "profiles 2026-11-26", "segments 2026-11-26",
-        "ingest 2026-11-27", "identity 2026-11-27", "profiles 2026-11-27", "segments 2026-11-27",
-        "ingest 2026-11-28", "identity 2026-11-28", "profiles 2026-11-28", "segments 2026-11-28");
+        "ingest 2026-11-26", "identity 2026-11-26", "consent 2026-11-26", "profiles 2026-11-26", "segments 2026-11-26",
+        "ingest 2026-11-27", "identity 2026-11-27", "consent 2026-11-27", "profiles 2026-11-27", "segments 2026-11-27",
+        "ingest 2026-11-28", "identity 2026-11-28", "consent 2026-11-28", "profiles 2026-11-28", "segments 2026-11-28");
 
     Run runs = tarmo("sql", "--lake", lake, "--format", "csv",
         "select command, count(*) as n, count_if(status = 'SUCCEEDED') as succeeded from job_runs group by 1 order by 1");
-    assertThat(runs.out().strip().split("\n")).containsExactly("command,n,succeeded", "generate,1,1",
-        "identity,3,3", "ingest,3,3", "nightly,3,3", "profiles,3,3", "segments,3,3");
+    assertThat(runs.out().strip().split("\n")).containsExactly("command,n,succeeded", "consent,3,3",
+        "generate,1,1", "identity,3,3", "ingest,3,3", "nightly,3,3", "profiles,3,3", "segments,3,3");
     Run versions = tarmo("sql", "--lake", lake, "--format", "csv",
         "select array_join(sort_array(map_keys(delta_versions)), ' ') as tables from job_runs where command = 'segments'"
             + " and business_date = DATE'2026-11-28'");
@@ -365,7 +383,7 @@ class CommandLineEndToEndTest {
 
   @Test
   void everyCommandHasHelp() {
-    for (String command : List.of("generate", "ingest", "identity", "profiles", "segments", "sql", "demo")) {
+    for (String command : List.of("generate", "ingest", "identity", "consent", "profiles", "segments", "sql", "demo")) {
       Run help = tarmo(command, "--help");
       assertThat(help.exitCode()).isZero();
       assertThat(help.out()).contains("--lake").contains("--config").contains("--master");

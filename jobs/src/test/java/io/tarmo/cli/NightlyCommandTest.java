@@ -93,8 +93,8 @@ class NightlyCommandTest {
     Run gated = tarmo("nightly", "--lake", lake, "--config", tight.toString(), "--date", "2026-11-28");
     assertThat(gated.exitCode()).as(gated.err()).isEqualTo(3);
     assertThat(gated.err().strip()).doesNotContain("\n").contains("stopped at step identity")
-        .contains("--from profiles").doesNotContain("@");
-    assertThat(gated.out()).containsPattern("identity +QUALITY_FAILED").containsPattern("profiles +not run");
+        .contains("--from consent").doesNotContain("@");
+    assertThat(gated.out()).containsPattern("identity +QUALITY_FAILED").containsPattern("consent +not run").containsPattern("profiles +not run");
     assertThat(statuses()).containsExactly("command,status", "nightly,QUALITY_FAILED", "ingest,SUCCEEDED",
         "identity,QUALITY_FAILED");
 

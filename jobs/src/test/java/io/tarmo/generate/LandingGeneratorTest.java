@@ -232,6 +232,13 @@ class LandingGeneratorTest {
     Set<String> ids = new HashSet<>();
     Set<String> sources = new HashSet<>();
     Set<String> channels = new HashSet<>();
+    Set<String> statuses = new HashSet<>();
+    Set<String> subjects = new HashSet<>();
+    Set<String> legitimateInterestChannels = new HashSet<>();
+    long records = 0;
+    long expiringWithinTheDays = 0;
+    OffsetDateTime first = END.minusDays(4).atStartOfDay().atOffset(java.time.ZoneOffset.UTC);
+    OffsetDateTime after = END.plusDays(1).atStartOfDay().atOffset(java.time.ZoneOffset.UTC);
     for (LocalDate day = END.minusDays(4); !day.isAfter(END); day = day.plusDays(1)) {
       for (String line : lines(shared.resolve("landing/consent/dt=" + day + "/consent.json"))) {
         JsonNode c = parseOrNull(line.getBytes(StandardCharsets.UTF_8));
@@ -246,10 +253,25 @@ class LandingGeneratorTest {
         OffsetDateTime.parse(c.get("ts").asText());
         sources.add(c.get("source").asText());
         channels.add(c.get("channel").asText());
+        statuses.add(c.get("status").asText());
+        subjects.add(c.get("subject_type").asText());
+        if (c.get("legal_basis").asText().equals("legitimate_interest")) {
+          legitimateInterestChannels.add(c.get("channel").asText());
+        }
+        if (c.has("expires_at")) {
+          OffsetDateTime expires = OffsetDateTime.parse(c.get("expires_at").asText());
+          expiringWithinTheDays += !expires.isBefore(first) && expires.isBefore(after) ? 1 : 0;
+        }
+        records++;
       }
     }
     assertThat(sources).contains("cmp", "crm", "web_form", "call_center");
     assertThat(channels).contains("email", "sms", "push", "phone", "web", "all");
+    assertThat(statuses).containsExactlyInAnyOrder("granted", "denied", "withdrawn");
+    assertThat(subjects).containsExactlyInAnyOrder("customer_id", "email", "phone", "anonymous_id");
+    assertThat(legitimateInterestChannels).as("legitimate interest on several channels").contains("email", "phone");
+    assertThat(expiringWithinTheDays).as("grants that lapse within the generated days").isPositive();
+    assertThat(records).as("about three records per customer").isBetween(5_000L * 2, 5_000L * 5);
   }
 
   @Test

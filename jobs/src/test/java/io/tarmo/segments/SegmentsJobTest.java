@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tarmo.TarmoException;
+import io.tarmo.consent.ConsentJob;
 import io.tarmo.lake.DeltaStore;
 import io.tarmo.lake.Lake;
 import io.tarmo.lake.Tables;
 import io.tarmo.profiles.ProfilesJob;
+import io.tarmo.testing.ConsentFixtures;
 import io.tarmo.testing.LakeFixtures;
 import io.tarmo.testing.SparkTest;
 import java.nio.charset.StandardCharsets;
@@ -22,6 +24,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
@@ -124,6 +127,46 @@ class SegmentsJobTest {
             .doesNotContain("\"C1\"").doesNotContain("cookie-probe-7f3a");
       }
     }
+  }
+
+  @Test
+  void customersWhoObjectToProfilingAsOfTheDayAreNotEvaluatedAndAreCounted() {
+    DeltaStore store = new DeltaStore(spark, Lake.at(root.toString()));
+    LakeFixtures lake = new LakeFixtures(spark);
+    for (long key = 1; key <= 4; key++) {
+      lake.identity("customer_id", "C" + key, key);
+      lake.event("track", "2026-11-27T08:00:00Z").user("C" + key).named("Product Viewed").add();
+    }
+    store.append(Tables.EVENTS, lake.events(), "test");
+    store.append(Tables.IDENTITY_MAP, lake.identityMap(), "test");
+    new ProfilesJob(store, Clock.systemUTC()).run(DAY1, "test");
+    SegmentsJob job = new SegmentsJob(store, SegmentsLoader.parse(DEFINITIONS + "]", "test"), Clock.systemUTC());
+
+    SegmentsResult unchecked = job.run(DAY1, "no consent yet");
+    assertThat(unchecked.sizes().get(0).members()).as("without consent_state everyone is evaluated").isEqualTo(4);
+    assertThat(unchecked.counts()).containsEntry("segments.consent_state_missing", 1L)
+        .doesNotContainKey("segments.excluded_profiling_objection");
+    assertThat(unchecked.summary()).contains("excluded_profiling_objection=unchecked");
+
+    ConsentFixtures consent = new ConsentFixtures(spark)
+        // 1 denies profiling on every channel, 2 withdraws it on one: both object.
+        .record("p1", "customer_id:C1", "profiling", "all", "denied", "2026-11-20T10:00:00Z").add()
+        .record("p2a", "customer_id:C2", "profiling", "all", "granted", "2026-11-01T10:00:00Z").add()
+        .record("p2b", "customer_id:C2", "profiling", "email", "withdrawn", "2026-11-25T10:00:00Z").add()
+        // 3 refuses marketing only.
+        .record("p3", "customer_id:C3", "marketing", "all", "denied", "2026-11-20T10:00:00Z").add()
+        // 4 denies profiling the day after DAY1: still evaluated on DAY1.
+        .record("p4", "customer_id:C4", "profiling", "all", "denied", "2026-11-28T10:00:00Z").add();
+    store.append(Tables.CONSENT_EVENTS, consent.ledger(), "test");
+    new ConsentJob(store, Clock.systemUTC()).run(DAY2, "test");
+
+    SegmentsResult checked = job.run(DAY1, "with consent");
+    assertThat(rows(store.read(Tables.SEGMENT_MEMBERSHIP).where("segment_id = 'viewed-today'")
+        .orderBy("customer_key"))).containsExactly("2026-11-27|viewed-today|3", "2026-11-27|viewed-today|4");
+    assertThat(checked.profilingObjections()).isEqualTo(2L);
+    assertThat(checked.counts()).containsEntry("segments.excluded_profiling_objection", 2L)
+        .doesNotContainKey("segments.consent_state_missing");
+    assertThat(checked.summary()).contains("excluded_profiling_objection=2");
   }
 
   private static List<Dataset<Row>> snapshot(DeltaStore store) {
