@@ -8,6 +8,7 @@ import static org.apache.spark.sql.functions.max;
 
 import io.tarmo.Phases;
 import io.tarmo.TarmoException;
+import io.tarmo.consent.ConsentState;
 import io.tarmo.lake.DeltaStore;
 import io.tarmo.lake.ExportFiles;
 import io.tarmo.lake.Intermediates;
@@ -138,7 +139,7 @@ public final class ActivateJob {
               TarmoException.usage("Cannot run activate for " + day + ": suppression_list holds erased identifiers "
                   + "and " + Pseudonyms.KEY_VARIABLE + " is not set")));
       Dataset<Row> decisions = ActivationRules.decide(members,
-          ActivationRules.filterConsentAsOf(store.read(Tables.CONSENT_STATE), day), suppressed,
+          store.read(Tables.CONSENT_STATE).where(ConsentState.asOf(day)), suppressed,
           settings.legitimateInterestChannels());
       Set<Channel> channels = settings.pairs().stream().map(ActivationSettings.Pair::channel)
           .collect(Collectors.toCollection(LinkedHashSet::new));

@@ -10,9 +10,6 @@ import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.when;
 
 import io.tarmo.subject.Pseudonyms;
-import java.sql.Timestamp;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -38,16 +35,6 @@ public final class ActivationRules {
   private static final String PROFILING = "profiling";
 
   private ActivationRules() {}
-
-  /**
-   * The rows of {@code consent_state} valid as of {@code day}: started before the end of the day
-   * and not ended by then ({@code valid_from < D+1 and (valid_to is null or valid_to >= D+1)}, in UTC).
-   */
-  public static Dataset<Row> filterConsentAsOf(Dataset<Row> consentState, LocalDate day) {
-    Column endOfDay = lit(Timestamp.from(day.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant()));
-    return consentState.where(col("valid_from").lt(endOfDay)
-        .and(col("valid_to").isNull().or(col("valid_to").geq(endOfDay))));
-  }
 
   /**
    * One decision per audience member and channel (needs {@code segment_id, channel, customer_key,
