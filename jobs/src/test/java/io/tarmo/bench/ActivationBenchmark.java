@@ -231,7 +231,7 @@ public final class ActivationBenchmark {
   }
 
   static Dataset<Row> profiles(SparkSession spark, long customers) {
-    Dataset<Row> ids = spark.range(customers);
+    Dataset<Row> ids = spark.range(customers).toDF();
     return withNulls(ids.withColumn("customer_key", col("id").plus(1))
         .withColumn("customer_id", concat(lit("C"), col("id").cast("string")))
         .withColumn("email", when(pmod(col("id"), lit(10)).lt(9),
