@@ -108,15 +108,20 @@ class CommandLineEndToEndTest {
     List<String> steps = demo.out().lines().filter(line -> line.matches("^[a-z]+ 2026-11-2\\d: .*"))
         .filter(line -> !line.startsWith("nightly "))
         .map(line -> line.substring(0, line.indexOf(':'))).toList();
-    assertThat(steps).containsExactly(
-        "ingest 2026-11-26", "identity 2026-11-26", "consent 2026-11-26", "profiles 2026-11-26", "segments 2026-11-26",
-        "ingest 2026-11-27", "identity 2026-11-27", "consent 2026-11-27", "profiles 2026-11-27", "segments 2026-11-27",
-        "ingest 2026-11-28", "identity 2026-11-28", "consent 2026-11-28", "profiles 2026-11-28", "segments 2026-11-28");
+    List<String> expected = new java.util.ArrayList<>();
+    for (String day : List.of("2026-11-26", "2026-11-27", "2026-11-28")) {
+      for (NightlyStep step : NightlyStep.values()) {
+        expected.add(step.command() + " " + day);
+      }
+    }
+    assertThat(steps).containsExactlyElementsOf(expected);
+    assertThat(demo.out()).contains("Who may be contacted on 2026-11-28").contains("Members not contacted on 2026-11-28")
+        .doesNotContain("@");
 
     Run runs = tarmo("sql", "--lake", lake, "--format", "csv",
         "select command, count(*) as n, count_if(status = 'SUCCEEDED') as succeeded from job_runs group by 1 order by 1");
-    assertThat(runs.out().strip().split("\n")).containsExactly("command,n,succeeded", "consent,3,3",
-        "generate,1,1", "identity,3,3", "ingest,3,3", "nightly,3,3", "profiles,3,3", "segments,3,3");
+    assertThat(runs.out().strip().split("\n")).containsExactly("command,n,succeeded", "activate,3,3",
+        "consent,3,3", "generate,1,1", "identity,3,3", "ingest,3,3", "nightly,3,3", "profiles,3,3", "segments,3,3");
     Run versions = tarmo("sql", "--lake", lake, "--format", "csv",
         "select array_join(sort_array(map_keys(delta_versions)), ' ') as tables from job_runs where command = 'segments'"
             + " and business_date = DATE'2026-11-28'");

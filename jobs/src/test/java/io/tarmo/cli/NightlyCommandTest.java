@@ -94,16 +94,16 @@ class NightlyCommandTest {
     assertThat(gated.exitCode()).as(gated.err()).isEqualTo(3);
     assertThat(gated.err().strip()).doesNotContain("\n").contains("stopped at step identity")
         .contains("--from consent").doesNotContain("@");
-    assertThat(gated.out()).containsPattern("identity +QUALITY_FAILED").containsPattern("consent +not run").containsPattern("profiles +not run");
+    assertThat(gated.out()).containsPattern("identity +QUALITY_FAILED").containsPattern("consent +not run").containsPattern("consent +not run").containsPattern("activate +not run");
     assertThat(statuses()).containsExactly("command,status", "nightly,QUALITY_FAILED", "ingest,SUCCEEDED",
         "identity,QUALITY_FAILED");
 
-    Run resumed = nightly("--date", "2026-11-28", "--from", "profiles");
+    Run resumed = nightly("--date", "2026-11-28", "--from", "consent");
     assertThat(resumed.exitCode()).as(resumed.err()).isZero();
     assertThat(resumed.out()).containsPattern("ingest +skipped").containsPattern("identity +skipped");
     List<String> expected = new java.util.ArrayList<>(List.of("command,status", "nightly,QUALITY_FAILED",
         "ingest,SUCCEEDED", "identity,QUALITY_FAILED", "nightly,SUCCEEDED"));
-    for (NightlyStep step : NightlyStep.PROFILES.andAfter()) {
+    for (NightlyStep step : NightlyStep.CONSENT.andAfter()) {
       expected.add(step.command() + ",SUCCEEDED");
     }
     assertThat(statuses()).containsExactlyElementsOf(expected);

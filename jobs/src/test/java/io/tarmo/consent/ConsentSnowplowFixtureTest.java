@@ -18,13 +18,11 @@ import static org.apache.spark.sql.functions.to_date;
 import static org.apache.spark.sql.functions.to_timestamp;
 import static org.apache.spark.sql.functions.when;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.tarmo.lake.DeltaStore;
 import io.tarmo.lake.Lake;
 import io.tarmo.lake.Tables;
 import io.tarmo.testing.SparkTest;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.LocalDate;
@@ -39,8 +37,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Snowplow's consent fixture (dbt-snowplow-web's integration test data, in {@code shared/datasets}
- * next to the repository, or where {@code -Dtarmo.datasets} points) converted to Tarmo's ledger,
+ * Snowplow's consent fixture (dbt-snowplow-web's integration test data, copied under
+ * {@code src/test/resources/datasets}, or where {@code -Dtarmo.datasets} points) converted to Tarmo's ledger,
  * and the per-user latest consent read back from {@code consent_state} compared with Snowplow's
  * expected {@code snowplow_web_consent_users}.
  *
@@ -165,19 +163,11 @@ class ConsentSnowplowFixtureTest {
         .map(row -> row.getString(0)).toList();
   }
 
-  /** The fixture folder: {@code -Dtarmo.datasets}, or {@code shared/datasets} beside a parent folder. */
+  /** The fixture folder: {@code -Dtarmo.datasets}, else the copy under the test resources (datasets/). */
   private static Path fixture() {
     String configured = System.getProperty("tarmo.datasets");
-    if (configured != null) {
-      return Path.of(configured, FIXTURE);
-    }
-    for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-      Path candidate = dir.resolve("shared/datasets").resolve(FIXTURE);
-      if (Files.isDirectory(candidate)) {
-        return candidate;
-      }
-    }
-    assumeTrue(false, "the Snowplow fixture (shared/datasets/" + FIXTURE + ") is not beside the repository");
-    return null;
+    Path folder = configured != null ? Path.of(configured, FIXTURE) : Path.of("src/test/resources/datasets", FIXTURE);
+    assertThat(folder.resolve("source")).as("the Snowplow fixture").isDirectory();
+    return folder;
   }
 }
