@@ -51,7 +51,7 @@ class ConsentJobTest {
   /** The customers of the truth table: one key per case, with the identifiers their records name. */
   private LakeFixtures identities() {
     LakeFixtures lake = new LakeFixtures(spark);
-    for (long key : new long[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16, 17}) {
+    for (long key : new long[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16, 17, 18}) {
       lake.identity("customer_id", "C" + key, key);
     }
     // A cookie that gave consent before its visitor logged in; identity later tied it to C10.
@@ -117,6 +117,12 @@ class ConsentJobTest {
     // 17: delivered after DAY: not known to DAY's run.
     c.record("c17", "customer_id:C17", "marketing", "email", "granted", "2026-03-09T10:00:00Z")
         .deliveredOn(LocalDate.of(2026, 3, 11)).add();
+    // 18: a ledger backfill delivered in one go: a 2025 objection, then a legitimate-interest record,
+    // both known from the same instant; the objection still comes first and still blocks it.
+    c.record("c18a", "customer_id:C18", "marketing", "email", "denied", "2025-01-10T10:00:00Z")
+        .deliveredOn(LocalDate.of(2026, 3, 6)).add();
+    c.record("c18b", "customer_id:C18", "marketing", "email", "granted", "2025-06-10T10:00:00Z")
+        .basis("legitimate_interest").deliveredOn(LocalDate.of(2026, 3, 6)).add();
     return c;
   }
 
@@ -162,23 +168,24 @@ class ConsentJobTest {
         "12|marketing|email|granted|consent|03-02 10:00|null|c12a|crm|customer_id|03-02 10:00|true",
         "13|marketing|email|withdrawn|consent|03-03 10:00|null|c13a|web_form|email|03-03 10:00|false",
         "15|marketing|email|granted|consent|03-06 00:00|null|c15|crm|customer_id|03-02 10:00|false",
-        "16|marketing|email|withdrawn|consent|03-05 10:00|null|c16a|crm|customer_id|03-05 10:00|false");
+        "16|marketing|email|withdrawn|consent|03-05 10:00|null|c16a|crm|customer_id|03-05 10:00|false",
+        "18|marketing|email|granted|legitimate_interest|03-06 00:00|null|c18b|crm|customer_id|06-10 10:00|true");
     assertThat(rows(store.read(Tables.CONSENT_STATE))).containsExactlyElementsOf(expected);
     assertThat(store.read(Tables.CONSENT_STATE).filter(col("as_of_date").notEqual(lit(java.sql.Date.valueOf(DAY))))
         .count()).isZero();
 
     assertThat(result.counts()).containsAllEntriesOf(Map.of(
         "consent.ledger_missing", 0L,
-        "consent.records_read", 25L,
-        "consent.records_resolved", 24L,
+        "consent.records_read", 27L,
+        "consent.records_resolved", 26L,
         "consent.unresolved_records", 1L,
-        "consent.intervals", 32L));
+        "consent.intervals", 33L));
     assertThat(result.customers()).as("customers per purpose.channel.status as of " + DAY).isEqualTo(Map.of(
-        "marketing.email.granted", 9L, "marketing.email.withdrawn", 3L, "marketing.email.expired", 1L,
+        "marketing.email.granted", 10L, "marketing.email.withdrawn", 3L, "marketing.email.expired", 1L,
         "marketing.sms.granted", 1L, "marketing.sms.denied", 1L,
         "marketing.phone.granted", 3L, "marketing.push.granted", 2L, "marketing.web.granted", 3L));
-    assertThat(result.summary()).startsWith("consent 2026-03-10: records=25 resolved=24 unresolved=1 intervals=32")
-        .contains(String.format(java.util.Locale.ROOT, "  %-24s %s", "marketing.email", "9/0/3/1"))
+    assertThat(result.summary()).startsWith("consent 2026-03-10: records=27 resolved=26 unresolved=1 intervals=33")
+        .contains(String.format(java.util.Locale.ROOT, "  %-24s %s", "marketing.email", "10/0/3/1"))
         .doesNotContain("example.com").doesNotContain("C12");
 
     job.run(DAY, "rerun");
