@@ -1,13 +1,13 @@
 package io.tarmo.cli;
 
+import static io.tarmo.cli.CommandLineEndToEndTest.tarmo;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tarmo.cli.CommandLineEndToEndTest.Run;
 import io.tarmo.lake.DeltaStore;
 import io.tarmo.lake.Lake;
 import io.tarmo.testing.ActivationFixtures;
 import io.tarmo.testing.SparkTest;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -25,15 +25,6 @@ class ActivateCommandTest {
   /** The shared session is started first, so the command borrows it. */
   ActivateCommandTest(SparkSession spark) {
     this.spark = spark;
-  }
-
-  record Run(int exitCode, String out, String err) {}
-
-  static Run tarmo(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = Main.commandLine(new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
-    return new Run(code, out.toString(), err.toString());
   }
 
   private Run activate(String overlay) throws Exception {
