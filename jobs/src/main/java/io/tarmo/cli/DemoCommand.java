@@ -81,8 +81,12 @@ final class DemoCommand implements Callable<Integer> {
               + " order by segment_id"));
       out.println("Who may be contacted on " + end + ", per channel and segment (customers; counts only):");
       new ResultPrinter(out, ResultPrinter.Format.table, 100).print(context.spark().sql(
-          "select channel, segment_id, count(distinct customer_key) as customers from activation"
-              + " where as_of_date = DATE'" + end + "' group by 1, 2 order by 1, 2"));
+          "select channel, segment_id, count(distinct customer_key) as members,"
+              + " count(distinct if(contacted, customer_key, null)) as may_contact from ("
+              + " select channel, segment_id, customer_key, true as contacted from activation"
+              + " where as_of_date = DATE'" + end + "' union all"
+              + " select channel, segment_id, customer_key, false from activation_exclusions"
+              + " where as_of_date = DATE'" + end + "') group by 1, 2 order by 1, 2"));
       out.println("Members not contacted on " + end + ", by reason (member x channel pairs):");
       new ResultPrinter(out, ResultPrinter.Format.table, 100).print(context.spark().sql(
           "select reason, count(*) as excluded from activation_exclusions where as_of_date = DATE'" + end + "'"
