@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.count_if;
 import static org.apache.spark.sql.functions.lit;
 
+import io.tarmo.Observations;
 import io.tarmo.Phases;
 import io.tarmo.TarmoException;
 import io.tarmo.lake.DeltaStore;
@@ -62,9 +63,8 @@ public final class ConsentJob {
             .observe(records, count(lit(1)).as("read"), count_if(col(CUSTOMER_KEY).isNull()).as("unresolved"));
         written = store.overwrite(Tables.CONSENT_STATE,
             ConsentIntervals.intervals(keyed.filter(col(CUSTOMER_KEY).isNotNull()), day), commitNote).rows();
-        Map<String, Object> observed = observed(records);
-        read = ((Number) observed.get("read")).longValue();
-        unresolved = ((Number) observed.get("unresolved")).longValue();
+        read = Observations.count(records, "read");
+        unresolved = Observations.count(records, "unresolved");
       } else {
         written = store.overwrite(Tables.CONSENT_STATE,
             store.spark().createDataFrame(List.of(), Tables.CONSENT_STATE.schema()), commitNote).rows();
@@ -80,15 +80,6 @@ public final class ConsentJob {
       }
       phases.done("tally");
       return new ConsentResult(day, ledger, read, unresolved, written, customers, phases.elapsedMillis());
-    }
-  }
-
-  private static Map<String, Object> observed(Observation observation) {
-    try {
-      return observation.getAsJava();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw TarmoException.job("Cannot count consent records: interrupted", e);
     }
   }
 }

@@ -15,6 +15,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.trim;
 
 import io.tarmo.Phases;
+import io.tarmo.Observations;
 import io.tarmo.TarmoException;
 import io.tarmo.lake.DeltaStore;
 import io.tarmo.lake.Intermediates;
@@ -247,7 +248,7 @@ public final class IngestJob {
     }
     long written = store.replaceWhere(table, rows, "ingest_date = DATE'" + day + "'", commitNote).rows();
     if (fresh != null) {
-      checkWritten(table.name(), observed(fresh, "fresh"), written);
+      checkWritten(table.name(), Observations.count(fresh, "fresh"), written);
     }
     return written;
   }
@@ -323,16 +324,6 @@ public final class IngestJob {
     return List.of(classified.columns()).contains(name) ? col(name) : lit(false);
   }
 
-
-  private static long observed(Observation observation, String metric) {
-    try {
-      Object value = observation.getAsJava().get(metric);
-      return value == null ? 0L : ((Number) value).longValue();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw TarmoException.job("Cannot count written rows: interrupted", e);
-    }
-  }
 
   private static void checkWritten(String table, long expected, long written) {
     if (expected != written) {
