@@ -108,6 +108,10 @@ final class CommandRunner {
         // group back rather than clearing it.
         outerGroup.forEach(spark.sparkContext()::setLocalProperty);
       }
+      if (outcome.failure() != null) {
+        runs.end(run, JobRuns.Status.FAILED, outcome.counts(), store.committedVersions(), outcome.failure());
+        throw TarmoException.job(outcome.failure());
+      }
       if (outcome.qualityFailure() != null) {
         runs.end(run, JobRuns.Status.QUALITY_FAILED, outcome.counts(), store.committedVersions(),
             outcome.qualityFailure());

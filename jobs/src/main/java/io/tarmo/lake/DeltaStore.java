@@ -312,6 +312,75 @@ public final class DeltaStore {
   }
 
   /**
+   * Deletes the rows matching {@code condition}. Delta records the condition's text in the commit,
+   * so it must name columns and functions only, never a personal value (see
+   * {@link io.tarmo.subject.SubjectSet}, whose tests carry their values inside).
+   *
+   * @return rows deleted, from Delta's {@code numDeletedRows}; 0 when the table does not exist
+   */
+  public long delete(TableSpec spec, Column condition, String commitNote) {
+    if (!exists(spec)) {
+      return 0L;
+    }
+    String stamped = stamped(commitNote);
+    withCommitNote(stamped, () -> {
+      DeltaTable.forPath(spark, lake.tablePath(spec)).delete(condition);
+      return null;
+    });
+    return commitOf(spec, stamped).map(commit -> commit.metric("numDeletedRows")).orElse(0L);
+  }
+
+  /**
+   * Makes deleted rows unrecoverable: rewrites files whose rows are only marked deleted (deletion
+   * vectors, where the table has them enabled: {@code REORG TABLE ... APPLY (PURGE)}), then
+   * removes every data file the current version does not reference, at once ({@code VACUUM} with
+   * a retention of zero hours). Time travel to earlier versions of the table ends here: that is
+   * the point. Readers of an older snapshot that are still running would fail, so erasure runs
+   * alone, as Delta's documentation asks of a zero-hour vacuum.
+   *
+   * @return data files removed (counted by listing the table's folder before and after)
+   */
+  public long purge(TableSpec spec) {
+    if (!exists(spec)) {
+      return 0L;
+    }
+    String path = lake.tablePath(spec);
+    DeltaTable table = DeltaTable.forPath(spark, path);
+    Map<String, String> properties = table.detail().select(col("properties")).first().getJavaMap(0);
+    if ("true".equalsIgnoreCase(properties.get("delta.enableDeletionVectors"))) {
+      spark.sql("REORG TABLE delta.`" + path + "` APPLY (PURGE)");
+    }
+    long before = dataFiles(path);
+    String check = "spark.databricks.delta.retentionDurationCheck.enabled";
+    String previous = spark.conf().get(check, "true");
+    spark.conf().set(check, "false");
+    try {
+      table.vacuum(0.0);
+    } finally {
+      spark.conf().set(check, previous);
+    }
+    return before - dataFiles(path);
+  }
+
+  /** Parquet files under a table's folder, outside its log. */
+  private long dataFiles(String path) {
+    FileSystem fs = lake.fileSystem(spark.sparkContext().hadoopConfiguration());
+    long files = 0;
+    try {
+      var listing = fs.listFiles(new Path(path), true);
+      while (listing.hasNext()) {
+        Path file = listing.next().getPath();
+        if (file.getName().endsWith(".parquet") && !file.toString().contains("/_delta_log/")) {
+          files++;
+        }
+      }
+    } catch (IOException e) {
+      throw TarmoException.job("Cannot list table files: " + e.getMessage() + " (" + path + ")", e);
+    }
+    return files;
+  }
+
+  /**
    * The commit note of one write: the caller's note and a token no other write carries, by which
    * {@link #commitOf} finds the write's own commit in the history after it, in one look (a
    * version read before the write would cost a second).

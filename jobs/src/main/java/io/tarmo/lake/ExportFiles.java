@@ -241,6 +241,100 @@ public final class ExportFiles {
     return files;
   }
 
+  /** The folder of the downstream deletion notices erasure writes, relative to the lake root. */
+  public static final String ERASURE_NOTICES = FOLDER + "/erasure";
+
+  /**
+   * Adds {@code keysByChannel} to the day's downstream deletion notices
+   * ({@code exports/erasure/dt=D/<channel>.csv}: a header {@code customer_key}, one sorted key per
+   * line), keeping the keys a notice of the same day already holds: a sending tool deletes these
+   * customers on its side. Keys only: the notice names nobody.
+   */
+  public void addErasureNotices(LocalDate day, Map<String, java.util.Set<Long>> keysByChannel) {
+    FileSystem fs = withoutChecksumFiles(lake.fileSystem(spark.sparkContext().hadoopConfiguration()));
+    for (Map.Entry<String, java.util.Set<Long>> channel : keysByChannel.entrySet()) {
+      Path file = new Path(lake.root() + "/" + ERASURE_NOTICES + "/dt=" + day + "/" + channel.getKey() + ".csv");
+      java.util.TreeSet<Long> keys = new java.util.TreeSet<>(channel.getValue());
+      try {
+        if (fs.exists(file)) {
+          try (var reader = new java.io.BufferedReader(new java.io.InputStreamReader(fs.open(file),
+              StandardCharsets.UTF_8))) {
+            reader.lines().skip(1).filter(line -> !line.isBlank()).map(String::strip).map(Long::parseLong)
+                .forEach(keys::add);
+          }
+        }
+        Path partial = new Path(file.getParent(), "." + file.getName() + ".partial");
+        try (Writer writer = new BufferedWriter(new OutputStreamWriter(fs.create(partial, true),
+            StandardCharsets.UTF_8))) {
+          writer.write("customer_key\n");
+          for (long key : keys) {
+            writer.write(key + "\n");
+          }
+        }
+        fs.delete(file, false);
+        if (!fs.rename(partial, file)) {
+          throw new IOException("rename failed");
+        }
+      } catch (IOException | NumberFormatException e) {
+        throw TarmoException.job("Cannot write the erasure notice " + file + ": " + e.getMessage(), e);
+      }
+    }
+  }
+
+  /**
+   * Brings the manifests of the day folders holding {@code rewritten} export files (paths relative
+   * to the lake root) up to date with their files' new row counts and digests.
+   */
+  public void refreshManifests(List<String> rewritten) {
+    FileSystem fs = withoutChecksumFiles(lake.fileSystem(spark.sparkContext().hadoopConfiguration()));
+    java.util.Set<String> days = new java.util.TreeSet<>();
+    for (String path : rewritten) {
+      String[] parts = path.split("/");
+      if (parts.length > 2 && parts[0].equals(FOLDER) && parts[1].startsWith("dt=")) {
+        days.add(parts[1]);
+      }
+    }
+    for (String day : days) {
+      Path manifest = new Path(lake.root() + "/" + FOLDER + "/" + day + "/" + MANIFEST);
+      try {
+        if (!fs.exists(manifest)) {
+          continue;
+        }
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.JsonNode root;
+        try (var in = fs.open(manifest)) {
+          root = json.readTree(in);
+        }
+        List<ExportedFile> files = new ArrayList<>();
+        for (com.fasterxml.jackson.databind.JsonNode file : root.path("files")) {
+          String relative = file.path("path").asText();
+          Path data = new Path(manifest.getParent(), relative);
+          MessageDigest digest = sha256();
+          long lines = 0;
+          try (var in = fs.open(data)) {
+            byte[] buffer = new byte[1 << 16];
+            int read;
+            while ((read = in.read(buffer)) > 0) {
+              digest.update(buffer, 0, read);
+              for (int i = 0; i < read; i++) {
+                if (buffer[i] == '\n') {
+                  lines++;
+                }
+              }
+            }
+          }
+          files.add(new ExportedFile(relative, file.path("channel").asText(), file.path("segment").asText(),
+              file.path("kind").asText(), Math.max(0, lines - 1), HexFormat.of().formatHex(digest.digest())));
+        }
+        String previous = root.path("previous_date").isNull() ? null : root.path("previous_date").asText();
+        writeManifest(fs, manifest, LocalDate.parse(root.path("as_of_date").asText()),
+            previous == null ? null : LocalDate.parse(previous), files);
+      } catch (IOException e) {
+        throw TarmoException.job("Cannot update the export manifest " + manifest + ": " + e.getMessage(), e);
+      }
+    }
+  }
+
   private static String path(Audience audience, Kind kind) {
     return audience.channel() + "/" + audience.segment() + kind.suffix + ".csv";
   }

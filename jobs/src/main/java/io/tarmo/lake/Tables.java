@@ -357,11 +357,42 @@ public final class Tables {
       .retention(Retention.SUPPRESSION)
       .build("Erased identifiers as keyed hashes: whoever holds one of them is never activated.");
 
+  public static final TableSpec ERASURE_LOG = TableSpec.named("erasure_log",
+      col("request_id", StringType, "the request's id as the requests file gave it"),
+      col("status", StringType, "REJECTED (invalid request, see reason), IN_PROGRESS (started; a re-run finishes it), "
+              + "VERIFIED (no value found anywhere; the request's own files are being removed), COMPLETED, or FAILED "
+              + "(values still found: see places; a re-run tries again)"),
+      col("subject_type", StringType, "customer_id, email, phone, anonymous_id or loyalty_card_id; null when invalid"),
+      col("subject_hash", StringType, "HMAC-SHA256 of the normalised identifier keyed by TARMO_PSEUDONYM_KEY, as in "
+              + "suppression_list; null when the identifier was invalid"),
+      col("received_at", TimestampType, "when the request was received (the file's received_at)"),
+      col("due_at", TimestampType, "received_at + 30 days: the GDPR Art. 12(3) deadline"),
+      col("started_at", TimestampType, "when the first erase run took the request up"),
+      col("completed_at", TimestampType, "when it reached COMPLETED or REJECTED; null before"),
+      col("reason", StringType, "why it was REJECTED or FAILED, readable, without the identifier"),
+      col("customer_keys", LongType, "customer_keys resolved for the subject (merged-away keys included)"),
+      col("identifiers", LongType, "identifiers of the subject erased (the requested one and every linked one)"),
+      col("shared_identifiers", LongType, "identifiers linked to the subject and also to another customer: removed "
+              + "from the subject's rows only, kept for the other customer"),
+      col("rows_deleted", DataTypes.createMapType(StringType, LongType), "rows deleted per table by the batch the "
+              + "request was part of (one pass per table for the whole batch)"),
+      col("files_rewritten", LongType, "landing, quarantine-free and export files the batch rewrote"),
+      col("bytes_rewritten", LongType, "bytes of those files before the rewrite"),
+      col("data_files_removed", LongType, "unreferenced Delta data files the batch's vacuum removed"),
+      col("places", DataTypes.createArrayType(StringType), "for FAILED: the files that still hold a value of the "
+              + "subject, each as 'path#<first 12 hex of the value's HMAC>'"),
+      col("batch_requests", LongType, "requests in the batch"),
+      col("duration_ms", LongType, "how long the batch took"),
+      col("run_id", StringType, "the erase run (job_runs.run_id) that last changed the row"))
+      .aboutNoOne("request ids, statuses, keyed hashes and counts only: the identifier is never stored in clear")
+      .retention(Retention.AUDIT)
+      .build("One row per erasure request: what happened to it, without the identifier in clear.");
+
   /** Every table, in the order the nightly run fills them. */
   public static final List<TableSpec> ALL =
       List.of(EVENTS, CRM_CUSTOMERS, CONSENT_EVENTS, QUARANTINE, IDENTITY_EDGES, IDENTITY_MAP, IDENTITY_MERGES,
           IDENTITY_DECISIONS, IDENTITY_STATS, CONSENT_STATE, CUSTOMER_PROFILES, SEGMENT_MEMBERSHIP, SEGMENT_CHANGES, SEGMENT_SIZES,
-          ACTIVATION, ACTIVATION_EXCLUSIONS, SUPPRESSION_LIST, JOB_RUNS);
+          ACTIVATION, ACTIVATION_EXCLUSIONS, SUPPRESSION_LIST, ERASURE_LOG, JOB_RUNS);
 
   /**
    * Every folder of the lake that holds files rather than a table, and how a person is found in
@@ -380,6 +411,9 @@ public final class Tables {
       new LandingSpec(ExportFiles.FOLDER, "activation exports: exports/dt=D/<channel>/<segment>.csv (and .added.csv, "
           + ".removed.csv) with customer_key and the address, and a _manifest.json per day",
           List.of(byKey("customer_key"), byRawText()), Retention.DAILY),
+      new LandingSpec(ErasureWork.FOLDER, "erasure work files: one per request in progress, with the subject's "
+          + "resolved identifiers in clear so that a killed erase can finish; removed before the request is COMPLETED",
+          List.of(byRawText()), Retention.SCRATCH),
       new LandingSpec("_tarmo", "Tarmo's own scratch space (the SQL warehouse folder, write probes): no table rows",
           List.of(new SubjectLookup.None("holds no rows; Spark's shuffle, spill and local checkpoint files, "
               + "which do hold personal data, live outside the lake in tarmo.spark.local-dir/run-<pid> "

@@ -1,0 +1,286 @@
+package io.tarmo.erasure;
+
+import static org.apache.spark.sql.functions.col;
+
+import io.tarmo.TarmoException;
+import io.tarmo.lake.DeltaStore;
+import io.tarmo.lake.ErasureWork;
+import io.tarmo.lake.ExportFiles;
+import io.tarmo.lake.LakeFiles;
+import io.tarmo.lake.Lake;
+import io.tarmo.lake.RequestFiles;
+import io.tarmo.lake.SubjectRows;
+import io.tarmo.lake.TableSpec;
+import io.tarmo.lake.Tables;
+import io.tarmo.subject.Pseudonyms;
+import io.tarmo.subject.SubjectSet;
+import io.tarmo.subject.ValueMatcher;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+
+/**
+ * One erasure batch (CONTRACT section 5): every pending request (or those of one file) resolved to
+ * its subject through the identity graph, the subjects' rows deleted from every catalogued table in
+ * one pass per table, the landing, quarantine and export files that mention them rewritten,
+ * deleted rows made unrecoverable (deletion vectors purged, unreferenced files vacuumed), the
+ * erased identifiers suppressed as keyed hashes, and then the whole lake read file by file, without
+ * trusting the Delta log, for any value of the subjects. Only a request none of whose values is
+ * found anywhere becomes COMPLETED.
+ *
+ * <p>Restartable at any point: each request's resolved subject is kept in a work file before the
+ * first delete (erasure deletes the rows it was resolved from), every step finds nothing to do the
+ * second time, and a request's status in {@code erasure_log} says where it stands.
+ */
+public final class ErasureJob {
+
+  /** Request statuses in {@code erasure_log}. */
+  public enum Status { REJECTED, IN_PROGRESS, VERIFIED, COMPLETED, FAILED }
+
+  /** The landing folders whose raw files are searched line by line and rewritten. */
+  private static final List<String> LANDING = List.of("landing/events", "landing/crm", "landing/consent");
+
+  private final DeltaStore store;
+  private final Optional<Pseudonyms> pseudonyms;
+  private final String phoneRegion;
+  private final Clock clock;
+
+  public ErasureJob(DeltaStore store, Optional<Pseudonyms> pseudonyms, String phoneRegion, Clock clock) {
+    this.store = store;
+    this.pseudonyms = pseudonyms;
+    this.phoneRegion = phoneRegion;
+    this.clock = clock;
+  }
+
+  /** Refuses to start without the pseudonym key (exit 2): suppression and the log need it. */
+  public void check() {
+    if (pseudonyms.isEmpty()) {
+      throw TarmoException.usage("Cannot run erase: " + Pseudonyms.KEY_VARIABLE + " is not set; erasure records "
+          + "keyed hashes of the erased identifiers in suppression_list and needs the key the lake uses");
+    }
+  }
+
+  /**
+   * Runs the batch of {@code requestsFile}, or of every pending file in {@code landing/erasure}
+   * when it is null.
+   */
+  public ErasureResult run(String requestsFile, String commitNote, String runId) {
+    check();
+    Pseudonyms keyed = pseudonyms.orElseThrow();
+    long started = System.nanoTime();
+    Instant now = clock.instant();
+    Lake lake = store.lake();
+    RequestFiles requestFiles = new RequestFiles(store.spark(), lake);
+    List<String> files = requestsFile == null ? requestFiles.pending() : List.of(requestsFile);
+    Map<String, List<String>> lines = new LinkedHashMap<>();
+    for (String file : files) {
+      lines.put(file, requestFiles.lines(file));
+    }
+    ErasureRequests.Batch batch = ErasureRequests.parse(lines, phoneRegion);
+    store.ensure(Tables.ERASURE_LOG);
+    store.ensure(Tables.SUPPRESSION_LIST);
+    ErasureLog log = new ErasureLog(store, keyed, commitNote, runId);
+    Map<String, Row> logged = log.rows();
+
+    ErasureResult.Builder result = new ErasureResult.Builder();
+    result.received(batch.requests().size() + batch.rejections().size());
+    Set<String> finished = new HashSet<>();
+    List<ErasureRequests.Rejection> newRejections = new ArrayList<>();
+    for (ErasureRequests.Rejection rejection : batch.rejections()) {
+      Row row = logged.get(rejection.requestId());
+      if (row != null && !row.getString(1).equals(Status.REJECTED.name())) {
+        // The id belongs to an earlier request; its row is left as it is.
+        result.rejected(rejection.requestId() + ": " + rejection.reason() + " (the id was used before)");
+      } else {
+        newRejections.add(rejection);
+        result.rejected(rejection.requestId() + ": " + rejection.reason());
+      }
+      finished.add(rejection.requestId());
+    }
+    log.reject(newRejections, now);
+
+    List<ErasureRequests.Request> active = new ArrayList<>();
+    List<ErasureRequests.Request> verified = new ArrayList<>();
+    for (ErasureRequests.Request request : batch.requests()) {
+      Row row = logged.get(request.requestId());
+      String status = row == null ? null : row.getString(1);
+      if (Status.COMPLETED.name().equals(status) || Status.REJECTED.name().equals(status)) {
+        result.alreadyDone(request.requestId());
+        finished.add(request.requestId());
+      } else if (Status.VERIFIED.name().equals(status)) {
+        verified.add(request);
+      } else {
+        active.add(request);
+      }
+    }
+
+    ErasureResult.Work work = ErasureResult.Work.NONE;
+    Map<String, List<String>> placesByRequest = new HashMap<>();
+    List<ErasureWork.Subject> subjects = new ArrayList<>();
+    if (!active.isEmpty()) {
+      log.start(active, now);
+      ErasureWork workFiles = new ErasureWork(lake, store.spark().sparkContext().hadoopConfiguration());
+      List<ErasureRequests.Request> unresolved = new ArrayList<>();
+      for (ErasureRequests.Request request : active) {
+        workFiles.read(request.requestId()).ifPresentOrElse(subjects::add, () -> unresolved.add(request));
+      }
+      for (ErasureWork.Subject subject : new Subjects(store).resolve(unresolved)) {
+        workFiles.write(subject);
+        subjects.add(subject);
+      }
+      work = erase(subjects, keyed, now, commitNote);
+      placesByRequest.putAll(verify(subjects, keyed));
+      List<ErasureRequests.Request> failed = new ArrayList<>();
+      for (ErasureRequests.Request request : active) {
+        (placesByRequest.containsKey(request.requestId()) ? failed : verified).add(request);
+      }
+      log.failed(failed, placesByRequest, subjects, work, started);
+      log.verified(active.stream().filter(request -> !placesByRequest.containsKey(request.requestId())).toList(),
+          subjects, work, started);
+      failed.forEach(request -> result.failed(request.requestId(), placesByRequest.get(request.requestId())));
+    }
+
+    // The request's own files go last: its lines in landing/erasure, then its work file.
+    Set<String> verifiedIds = verified.stream().map(ErasureRequests.Request::requestId).collect(Collectors.toSet());
+    finished.addAll(verifiedIds);
+    if (requestsFile == null || requestFiles.isPending(requestsFile)) {
+      result.requestFilesRewritten(requestFiles.remove(finished));
+    }
+    ErasureWork workFiles = new ErasureWork(lake, store.spark().sparkContext().hadoopConfiguration());
+    verifiedIds.forEach(workFiles::delete);
+    log.complete(verified, clock.instant());
+    verified.forEach(request -> result.completed(request.requestId()));
+
+    result.pastDue(log.pastDue(clock.instant()));
+    result.work(work);
+    result.durationMs((System.nanoTime() - started) / 1_000_000);
+    return result.build();
+  }
+
+  /** Deletes, rewrites, suppresses and vacuums for the whole batch; each step finds nothing the second time. */
+  private ErasureResult.Work erase(List<ErasureWork.Subject> subjects, Pseudonyms keyed, Instant now,
+      String commitNote) {
+    SubjectSet rows = Subjects.rowsOf(subjects, phoneRegion);
+    LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
+
+    // Downstream notices first: the activation rows that name the channels are deleted next.
+    Map<String, Set<Long>> noticed = new TreeMap<>();
+    if (!rows.keys().isEmpty() && store.exists(Tables.ACTIVATION)) {
+      for (Row row : store.read(Tables.ACTIVATION).where(rows.keyIn(col("customer_key")))
+          .select(col("channel"), col("customer_key")).distinct().collectAsList()) {
+        noticed.computeIfAbsent(row.getString(0), channel -> new HashSet<>()).add(row.getLong(1));
+      }
+    }
+    ExportFiles exports = new ExportFiles(store.spark(), store.lake());
+    exports.addErasureNotices(today, noticed);
+
+    suppress(subjects, keyed, now, commitNote);
+
+    Map<String, Long> deleted = new LinkedHashMap<>();
+    for (TableSpec spec : Tables.ALL) {
+      if (spec.personal()) {
+        long n = store.delete(spec, SubjectRows.condition(spec, rows), commitNote);
+        if (n > 0) {
+          deleted.put(spec.name(), n);
+        }
+      }
+    }
+
+    LakeFiles lakeFiles = new LakeFiles(store.spark(), store.lake());
+    ValueMatcher text = rows.text();
+    LakeFiles.Rewrite rewritten = LakeFiles.Rewrite.NONE;
+    for (String folder : LANDING) {
+      rewritten = rewritten.plus(lakeFiles.rewrite(folder, text::matches));
+    }
+    Set<Long> keys = rows.keys();
+    LakeFiles.Rewrite exported = lakeFiles.rewrite(ExportFiles.FOLDER, List.of(ExportFiles.ERASURE_NOTICES),
+        record -> text.matches(record) || leadingKeyIn(record, keys));
+    exports.refreshManifests(exported.paths());
+    rewritten = rewritten.plus(exported);
+
+    long removed = 0;
+    for (TableSpec spec : Tables.ALL) {
+      if (spec.personal()) {
+        removed += store.purge(spec);
+      }
+    }
+    return new ErasureResult.Work(deleted, rewritten.files(), rewritten.bytes(), rewritten.records(), removed,
+        noticed.values().stream().mapToLong(Set::size).sum());
+  }
+
+  /** Whether a CSV export line starts with one of {@code keys} (its customer_key column). */
+  private static boolean leadingKeyIn(String record, Set<Long> keys) {
+    int comma = record.indexOf(',');
+    String first = comma < 0 ? record : record.substring(0, comma);
+    if (first.isEmpty() || first.length() > 19 || !first.chars().allMatch(Character::isDigit)) {
+      return false;
+    }
+    return keys.contains(Long.parseLong(first));
+  }
+
+  /** Records keyed hashes of every erased identifier (shared ones excepted) in suppression_list. */
+  private void suppress(List<ErasureWork.Subject> subjects, Pseudonyms keyed, Instant now, String commitNote) {
+    Map<String, Row> rows = new LinkedHashMap<>();
+    for (ErasureWork.Subject subject : subjects) {
+      for (ErasureWork.Identifier identifier : subject.identifiers()) {
+        if (!identifier.shared()) {
+          String hash = keyed.of(identifier.value());
+          rows.putIfAbsent(identifier.type() + ":" + hash,
+              RowFactory.create(identifier.type(), hash, Timestamp.from(now), subject.requestId()));
+        }
+      }
+    }
+    if (rows.isEmpty()) {
+      return;
+    }
+    Dataset<Row> suppressed = store.spark().createDataFrame(List.copyOf(rows.values()),
+        Tables.SUPPRESSION_LIST.schema());
+    store.upsert(Tables.SUPPRESSION_LIST, suppressed, List.of("identifier_type", "identifier_hash"), null, false,
+        commitNote);
+  }
+
+  /**
+   * Reads every file under the lake root for every value of the batch, except the requests' own
+   * files (pending request lines and work files, removed right after). Returns the places found,
+   * by request, each as {@code path#<hash prefix>}.
+   */
+  private Map<String, List<String>> verify(List<ErasureWork.Subject> subjects, Pseudonyms keyed) {
+    SubjectSet rows = Subjects.rowsOf(subjects, phoneRegion);
+    List<LakeFiles.Finding> findings = new LakeFiles(store.spark(), store.lake())
+        .scan(rows.text(), List.of(RequestFiles.FOLDER, ErasureWork.FOLDER));
+    Map<String, Set<String>> requestsByValue = new HashMap<>();
+    for (ErasureWork.Subject subject : subjects) {
+      for (ErasureWork.Identifier identifier : subject.identifiers()) {
+        if (!identifier.shared()) {
+          requestsByValue.computeIfAbsent(identifier.value(), value -> new HashSet<>()).add(subject.requestId());
+        }
+      }
+    }
+    Map<String, List<String>> places = new TreeMap<>();
+    for (LakeFiles.Finding finding : findings) {
+      String hash = finding.value() == null ? "unreadable" : keyed.of(finding.value()).substring(0, 12);
+      Set<String> requests = finding.value() == null
+          ? subjects.stream().map(ErasureWork.Subject::requestId).collect(Collectors.toSet())
+          : requestsByValue.getOrDefault(finding.value(), Set.of());
+      for (String request : requests) {
+        places.computeIfAbsent(request, id -> new ArrayList<>()).add(finding.path() + "#" + hash);
+      }
+    }
+    return places;
+  }
+}

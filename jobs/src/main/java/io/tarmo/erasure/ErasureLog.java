@@ -1,0 +1,202 @@
+package io.tarmo.erasure;
+
+import io.tarmo.lake.DeltaStore;
+import io.tarmo.lake.ErasureWork;
+import io.tarmo.lake.Tables;
+import io.tarmo.subject.Pseudonyms;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+
+/**
+ * {@code erasure_log}: one row per request, upserted by request id as the request moves on
+ * (IN_PROGRESS, VERIFIED, COMPLETED; or REJECTED, FAILED). The subject is kept as a keyed hash only.
+ */
+final class ErasureLog {
+
+  private final DeltaStore store;
+  private final Pseudonyms keyed;
+  private final String commitNote;
+  private final String runId;
+  /** The rows as this run knows them, by request id: read once, then kept up to date. */
+  private final Map<String, Entry> entries = new LinkedHashMap<>();
+
+  ErasureLog(DeltaStore store, Pseudonyms keyed, String commitNote, String runId) {
+    this.store = store;
+    this.keyed = keyed;
+    this.commitNote = commitNote;
+    this.runId = runId;
+    for (Row row : store.read(Tables.ERASURE_LOG).collectAsList()) {
+      entries.put(row.getString(0), Entry.of(row));
+    }
+  }
+
+  /** A row's fields, in the table's column order. */
+  private static final class Entry {
+    final Object[] fields;
+
+    private Entry(Object[] fields) {
+      this.fields = fields;
+    }
+
+    static Entry of(Row row) {
+      Object[] fields = new Object[row.length()];
+      for (int i = 0; i < fields.length; i++) {
+        fields[i] = row.isNullAt(i) ? null
+            : i == ROWS_DELETED ? new HashMap<>(row.<String, Long>getJavaMap(i))
+            : i == PLACES ? new ArrayList<>(row.<String>getList(i))
+            : row.get(i);
+      }
+      return new Entry(fields);
+    }
+
+    static Entry blank(String requestId) {
+      Object[] fields = new Object[Tables.ERASURE_LOG.schema().size()];
+      fields[0] = requestId;
+      return new Entry(fields);
+    }
+
+    String status() {
+      return (String) fields[1];
+    }
+  }
+
+  private static final int ROWS_DELETED = Tables.ERASURE_LOG.schema().fieldIndex("rows_deleted");
+  private static final int PLACES = Tables.ERASURE_LOG.schema().fieldIndex("places");
+
+  private static int at(String column) {
+    return Tables.ERASURE_LOG.schema().fieldIndex(column);
+  }
+
+  /** The rows by request id: {@code getString(1)} is the status. */
+  Map<String, Row> rows() {
+    Map<String, Row> rows = new LinkedHashMap<>();
+    entries.forEach((id, entry) -> rows.put(id, RowFactory.create(entry.fields)));
+    return rows;
+  }
+
+  private Entry entry(String requestId) {
+    return entries.computeIfAbsent(requestId, Entry::blank);
+  }
+
+  private void set(Entry entry, String column, Object value) {
+    entry.fields[at(column)] = value;
+  }
+
+  void reject(Collection<ErasureRequests.Rejection> rejections, Instant now) {
+    List<String> ids = new ArrayList<>();
+    for (ErasureRequests.Rejection rejection : rejections) {
+      Entry entry = entry(rejection.requestId());
+      if (entry.status() != null && !entry.status().equals(ErasureJob.Status.REJECTED.name())) {
+        continue;
+      }
+      set(entry, "status", ErasureJob.Status.REJECTED.name());
+      set(entry, "reason", rejection.reason());
+      if (rejection.receivedAt() != null) {
+        set(entry, "received_at", Timestamp.from(rejection.receivedAt()));
+        set(entry, "due_at", Timestamp.from(rejection.receivedAt().plus(ErasureRequests.DEADLINE)));
+      }
+      set(entry, "completed_at", Timestamp.from(now));
+      set(entry, "run_id", runId);
+      ids.add(rejection.requestId());
+    }
+    write(ids);
+  }
+
+  void start(Collection<ErasureRequests.Request> requests, Instant now) {
+    List<String> ids = new ArrayList<>();
+    for (ErasureRequests.Request request : requests) {
+      Entry entry = entry(request.requestId());
+      set(entry, "status", ErasureJob.Status.IN_PROGRESS.name());
+      set(entry, "subject_type", request.type().key());
+      set(entry, "subject_hash", keyed.of(request.value()));
+      set(entry, "received_at", Timestamp.from(request.receivedAt()));
+      set(entry, "due_at", Timestamp.from(request.dueAt()));
+      if (entry.fields[at("started_at")] == null) {
+        set(entry, "started_at", Timestamp.from(now));
+      }
+      set(entry, "run_id", runId);
+      ids.add(request.requestId());
+    }
+    write(ids);
+  }
+
+  void verified(Collection<ErasureRequests.Request> requests, List<ErasureWork.Subject> subjects,
+      ErasureResult.Work work, long startedNanos) {
+    outcome(requests, ErasureJob.Status.VERIFIED, Map.of(), subjects, work, startedNanos);
+  }
+
+  void failed(Collection<ErasureRequests.Request> requests, Map<String, List<String>> places,
+      List<ErasureWork.Subject> subjects, ErasureResult.Work work, long startedNanos) {
+    outcome(requests, ErasureJob.Status.FAILED, places, subjects, work, startedNanos);
+  }
+
+  private void outcome(Collection<ErasureRequests.Request> requests, ErasureJob.Status status,
+      Map<String, List<String>> places, List<ErasureWork.Subject> subjects, ErasureResult.Work work,
+      long startedNanos) {
+    Map<String, ErasureWork.Subject> byId = new HashMap<>();
+    subjects.forEach(subject -> byId.put(subject.requestId(), subject));
+    List<String> ids = new ArrayList<>();
+    for (ErasureRequests.Request request : requests) {
+      Entry entry = entry(request.requestId());
+      ErasureWork.Subject subject = byId.get(request.requestId());
+      set(entry, "status", status.name());
+      List<String> found = places.getOrDefault(request.requestId(), List.of());
+      set(entry, "reason", found.isEmpty() ? null
+          : "values of the subject still found in " + found.size() + " place(s) after erasing; see places");
+      set(entry, "places", found.isEmpty() ? null : new ArrayList<>(found));
+      if (subject != null) {
+        set(entry, "customer_keys", (long) subject.keys().size());
+        set(entry, "identifiers", subject.identifiers().stream().filter(i -> !i.shared()).count());
+        set(entry, "shared_identifiers", subject.identifiers().stream().filter(ErasureWork.Identifier::shared).count());
+      }
+      set(entry, "rows_deleted", new HashMap<>(work.rowsDeleted()));
+      set(entry, "files_rewritten", work.filesRewritten());
+      set(entry, "bytes_rewritten", work.bytesRewritten());
+      set(entry, "data_files_removed", work.dataFilesRemoved());
+      set(entry, "batch_requests", (long) subjects.size());
+      set(entry, "duration_ms", (System.nanoTime() - startedNanos) / 1_000_000);
+      set(entry, "run_id", runId);
+      ids.add(request.requestId());
+    }
+    write(ids);
+  }
+
+  void complete(Collection<ErasureRequests.Request> requests, Instant now) {
+    List<String> ids = new ArrayList<>();
+    for (ErasureRequests.Request request : requests) {
+      Entry entry = entry(request.requestId());
+      set(entry, "status", ErasureJob.Status.COMPLETED.name());
+      set(entry, "completed_at", Timestamp.from(now));
+      set(entry, "run_id", runId);
+      ids.add(request.requestId());
+    }
+    write(ids);
+  }
+
+  /** Requests not yet COMPLETED or REJECTED whose deadline has passed. */
+  long pastDue(Instant now) {
+    return entries.values().stream()
+        .filter(entry -> !Set.of(ErasureJob.Status.COMPLETED.name(), ErasureJob.Status.REJECTED.name())
+            .contains(entry.status()))
+        .filter(entry -> entry.fields[at("due_at")] instanceof Timestamp due && due.toInstant().isBefore(now))
+        .count();
+  }
+
+  private void write(List<String> ids) {
+    if (ids.isEmpty()) {
+      return;
+    }
+    List<Row> rows = ids.stream().distinct().map(id -> RowFactory.create(entries.get(id).fields)).toList();
+    store.upsert(Tables.ERASURE_LOG, store.spark().createDataFrame(rows, Tables.ERASURE_LOG.schema()),
+        List.of("request_id"), "true", false, commitNote);
+  }
+}
