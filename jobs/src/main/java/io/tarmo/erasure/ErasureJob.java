@@ -59,12 +59,20 @@ public final class ErasureJob {
   private final Optional<Pseudonyms> pseudonyms;
   private final String phoneRegion;
   private final Clock clock;
+  /** Told the name of each stage as it ends: tests stop the batch there, as a kill would. */
+  private java.util.function.Consumer<String> stages = stage -> {};
 
   public ErasureJob(DeltaStore store, Optional<Pseudonyms> pseudonyms, String phoneRegion, Clock clock) {
     this.store = store;
     this.pseudonyms = pseudonyms;
     this.phoneRegion = phoneRegion;
     this.clock = clock;
+  }
+
+  /** Calls {@code listener} with each stage's name as it ends (for tests that interrupt a batch). */
+  ErasureJob onStage(java.util.function.Consumer<String> listener) {
+    this.stages = listener;
+    return this;
   }
 
   /** Refuses to start without the pseudonym key (exit 2): suppression and the log need it. */
@@ -143,8 +151,10 @@ public final class ErasureJob {
         workFiles.write(subject);
         subjects.add(subject);
       }
+      stages.accept("resolved");
       work = erase(subjects, keyed, now, commitNote);
       placesByRequest.putAll(verify(subjects, keyed));
+      stages.accept("scanned");
       List<ErasureRequests.Request> failed = new ArrayList<>();
       for (ErasureRequests.Request request : active) {
         (placesByRequest.containsKey(request.requestId()) ? failed : verified).add(request);
@@ -153,6 +163,7 @@ public final class ErasureJob {
       log.verified(active.stream().filter(request -> !placesByRequest.containsKey(request.requestId())).toList(),
           subjects, work, started);
       failed.forEach(request -> result.failed(request.requestId(), placesByRequest.get(request.requestId())));
+      stages.accept("verified");
     }
 
     // The request's own files go last: its lines in landing/erasure, then its work file.
@@ -161,8 +172,10 @@ public final class ErasureJob {
     if (requestsFile == null || requestFiles.isPending(requestsFile)) {
       result.requestFilesRewritten(requestFiles.remove(finished));
     }
+    stages.accept("request-files-removed");
     ErasureWork workFiles = new ErasureWork(lake, store.spark().sparkContext().hadoopConfiguration());
     verifiedIds.forEach(workFiles::delete);
+    stages.accept("work-files-removed");
     log.complete(verified, clock.instant());
     verified.forEach(request -> result.completed(request.requestId()));
 
@@ -188,9 +201,11 @@ public final class ErasureJob {
     }
     ExportFiles exports = new ExportFiles(store.spark(), store.lake());
     exports.addErasureNotices(today, noticed);
+    stages.accept("notices");
 
     suppress(subjects, keyed, now, commitNote);
 
+    stages.accept("suppressed");
     Map<String, Long> deleted = new LinkedHashMap<>();
     for (TableSpec spec : Tables.ALL) {
       if (spec.personal()) {
@@ -198,6 +213,7 @@ public final class ErasureJob {
         if (n > 0) {
           deleted.put(spec.name(), n);
         }
+        stages.accept("deleted:" + spec.name());
       }
     }
 
@@ -212,6 +228,7 @@ public final class ErasureJob {
         record -> text.matches(record) || leadingKeyIn(record, keys));
     exports.refreshManifests(exported.paths());
     rewritten = rewritten.plus(exported);
+    stages.accept("rewritten");
 
     long removed = 0;
     for (TableSpec spec : Tables.ALL) {

@@ -1,0 +1,254 @@
+package io.tarmo.erasure;
+
+import static org.apache.spark.sql.functions.col;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tarmo.cli.Main;
+import io.tarmo.lake.DeltaStore;
+import io.tarmo.lake.Lake;
+import io.tarmo.lake.Tables;
+import io.tarmo.subject.Pseudonyms;
+import io.tarmo.testing.SparkTest;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
+import java.util.zip.GZIPInputStream;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code erase} on a lake made by the real pipeline (generate, then two nights): every identifier
+ * type as requests give them, and a byte-level scan of the whole lake afterwards that reads every
+ * file itself (Parquet content file by file, JSON and checkpoints of the log, gzip landing files),
+ * trusting neither the Delta log nor Tarmo's own scan.
+ */
+@SparkTest
+@Tag("slow")
+class ErasureJobTest {
+
+  static final String KEY = "erasure-test-key-0123456789abcdef0123456789";
+  private static final Pseudonyms KEYED = Pseudonyms.withKey(KEY);
+  private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-12-01T09:00:00Z"), ZoneOffset.UTC);
+
+  private static Path generated;
+
+  private final SparkSession spark;
+  @TempDir Path root;
+
+  ErasureJobTest(SparkSession spark) {
+    this.spark = spark;
+  }
+
+  @BeforeAll
+  static void generateTwoNights(@TempDir Path shared) throws IOException {
+    // While developing: -Dtarmo.test.erasure-lake=DIR reuses a lake made by the same two commands.
+    String prepared = System.getProperty("tarmo.test.erasure-lake");
+    if (prepared != null) {
+      generated = Path.of(prepared);
+      return;
+    }
+    generated = shared.resolve("lake");
+    Path config = shared.resolve("test.conf");
+    Files.writeString(config, "tarmo.segments.file = \""
+        + Path.of("..", "conf", "segments.conf").toAbsolutePath().normalize() + "\"\n");
+    tarmo("generate", "--lake", generated.toString(), "--date", "2026-11-28", "--days", "2", "--customers", "120");
+    for (String day : List.of("2026-11-27", "2026-11-28")) {
+      tarmo("nightly", "--lake", generated.toString(), "--config", config.toString(), "--date", day);
+    }
+  }
+
+  private static void tarmo(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Main.commandLine(new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
+    assertThat(code).as(String.join(" ", args) + ": " + err).isZero();
+  }
+
+  /** A copy of the generated lake for one test. */
+  private DeltaStore lake() throws IOException {
+    Path copy = root.resolve("lake");
+    try (Stream<Path> files = Files.walk(generated)) {
+      for (Path file : files.toList()) {
+        Path target = copy.resolve(generated.relativize(file).toString());
+        if (Files.isDirectory(file)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(file, target);
+        }
+      }
+    }
+    return new DeltaStore(spark, Lake.at(copy.toString()));
+  }
+
+  private ErasureJob job(DeltaStore store) {
+    return new ErasureJob(store, Optional.of(KEYED), "DE", CLOCK);
+  }
+
+  private void requests(DeltaStore store, String name, String... lines) throws IOException {
+    Path folder = Path.of(java.net.URI.create(store.lake().root() + "/landing/erasure"));
+    Files.createDirectories(folder);
+    Files.writeString(folder.resolve(name), "request_id,subject_type,subject_value,received_at\n"
+        + String.join("\n", lines) + "\n");
+  }
+
+  /** One customer of the lake with every identifier type the test needs, and all of its identifiers. */
+  private record Customer(long key, String customerId, String email, String phone, String loyaltyCard,
+      List<String> cookies, List<String> values) {}
+
+  /**
+   * One customer per required identifier type, each different: the first (by key) that has a
+   * customer_id and an identifier of that type.
+   */
+  private List<Customer> customers(DeltaStore store, String... requiredTypes) {
+    List<Row> rows = store.read(Tables.IDENTITY_MAP).select("customer_key", "identifier_type", "identifier_value")
+        .orderBy("customer_key", "identifier_type", "identifier_value").collectAsList();
+    java.util.Map<Long, List<Row>> byKey = new java.util.TreeMap<>();
+    rows.forEach(row -> byKey.computeIfAbsent(row.getLong(0), k -> new ArrayList<>()).add(row));
+    List<Customer> customers = new ArrayList<>();
+    Set<Long> taken = new HashSet<>();
+    for (String type : requiredTypes) {
+      for (java.util.Map.Entry<Long, List<Row>> entry : byKey.entrySet()) {
+        List<Row> ids = entry.getValue();
+        java.util.function.Function<String, String> one = t -> ids.stream()
+            .filter(r -> r.getString(1).equals(t)).map(r -> r.getString(2)).findFirst().orElse(null);
+        if (!taken.contains(entry.getKey()) && one.apply("customer_id") != null && one.apply(type) != null) {
+          taken.add(entry.getKey());
+          customers.add(new Customer(entry.getKey(), one.apply("customer_id"), one.apply("email"), one.apply("phone"),
+              one.apply("loyalty_card_id"),
+              ids.stream().filter(r -> r.getString(1).equals("anonymous_id")).map(r -> r.getString(2)).toList(),
+              ids.stream().map(r -> r.getString(2)).toList()));
+          break;
+        }
+      }
+    }
+    assertThat(customers).as("customers with " + String.join(", ", requiredTypes)).hasSize(requiredTypes.length);
+    return customers;
+  }
+
+  @Test
+  void erasesBySubjectTypeAndNothingOfThemRemainsAnywhere() throws IOException {
+    DeltaStore store = lake();
+    List<Customer> five = customers(store, "customer_id", "email", "phone", "anonymous_id", "loyalty_card_id");
+    Customer byId = five.get(0);
+    Customer byEmail = five.get(1);
+    Customer byPhone = five.get(2);
+    Customer byCookie = five.get(3);
+    Customer byCard = five.get(4);
+    String shouting = "  " + byEmail.email().toUpperCase(Locale.ROOT) + " ";
+    String national = "0" + byPhone.phone().substring(3, 6) + " " + byPhone.phone().substring(6);
+    requests(store, "batch-1.csv",
+        "R-1,customer_id," + byId.customerId() + ",2026-11-29T10:00:00Z",
+        "R-2,email,\"" + shouting + "\",2026-11-29",
+        "R-3,phone," + (byPhone.phone().startsWith("+49") ? national : byPhone.phone()) + ",2026-11-29",
+        "R-4,anonymous_id," + byCookie.cookies().get(0) + ",2026-11-29",
+        "R-5,loyalty_card_id," + byCard.loyaltyCard() + ",2026-11-29");
+    long mapBefore = store.read(Tables.IDENTITY_MAP).count();
+    Set<Long> keys = new HashSet<>(five.stream().map(Customer::key).toList());
+
+    ErasureResult result = job(store).run(null, "tarmo erase test", "run-1");
+
+    assertThat(result.completed()).as(result.summary()).containsExactly("R-1", "R-2", "R-3", "R-4", "R-5");
+    assertThat(result.failed()).isEmpty();
+    List<String> values = five.stream().flatMap(customer -> customer.values().stream()).toList();
+    assertThat(scan(store.lake(), values)).as("files holding a subject's value").isEmpty();
+    assertThat(store.read(Tables.IDENTITY_MAP).count())
+        .as("exactly the subjects' identifiers left the map").isEqualTo(mapBefore - values.size());
+    for (var spec : Tables.ALL) {
+      if (spec.lookups().stream().anyMatch(l -> l instanceof io.tarmo.lake.SubjectLookup.ByCustomerKey)) {
+        for (String column : spec.lookups().stream()
+            .filter(l -> l instanceof io.tarmo.lake.SubjectLookup.ByCustomerKey).flatMap(l -> l.columns().stream()).toList()) {
+          assertThat(store.read(spec).where(col(column).isin(keys.toArray())).count())
+              .as(spec.name() + "." + column + " of the subjects").isZero();
+        }
+      }
+    }
+    List<Row> log = store.read(Tables.ERASURE_LOG).orderBy("request_id").collectAsList();
+    assertThat(log).extracting(row -> row.getString(0) + " " + row.getString(1))
+        .containsExactly("R-1 COMPLETED", "R-2 COMPLETED", "R-3 COMPLETED", "R-4 COMPLETED", "R-5 COMPLETED");
+    assertThat(log.get(1).<String>getAs("subject_hash")).isEqualTo(KEYED.of(byEmail.email()));
+    assertThat(log.get(1).<java.sql.Timestamp>getAs("due_at").toInstant())
+        .isEqualTo(Instant.parse("2026-12-29T00:00:00Z"));
+    assertThat(log).allSatisfy(row -> assertThat(row.<Long>getAs("customer_keys")).isGreaterThanOrEqualTo(1L));
+    Set<String> suppressed = new HashSet<>(store.read(Tables.SUPPRESSION_LIST).select("identifier_hash")
+        .as(org.apache.spark.sql.Encoders.STRING()).collectAsList());
+    assertThat(suppressed).as("every erased identifier is suppressed")
+        .containsAll(values.stream().map(KEYED::of).toList());
+    assertThat(Files.list(Path.of(java.net.URI.create(store.lake().root() + "/landing/erasure"))))
+        .as("the finished request file is gone").isEmpty();
+
+    ErasureResult again = job(store).run(null, "tarmo erase test", "run-2");
+    assertThat(again.received()).as("nothing pending").isZero();
+  }
+
+  /**
+   * Every file under the lake root that holds one of {@code values} (case-insensitive; phones also
+   * as people type them), read by this test itself: Parquet file by file through Spark's Parquet
+   * reader (all columns as JSON), everything else as bytes, gunzipped when gzip.
+   */
+  List<String> scan(Lake lake, List<String> values) throws IOException {
+    List<String> needles = new ArrayList<>();
+    for (String value : values) {
+      needles.add(value.toLowerCase(Locale.ROOT));
+      if (value.startsWith("+49")) {
+        String nsn = value.substring(3);
+        needles.add("0" + nsn.substring(0, 3) + " " + nsn.substring(3));
+        needles.add("0049-" + nsn.substring(0, 3) + "-" + nsn.substring(3));
+        needles.add("+49 " + nsn.substring(0, 3) + " " + nsn.substring(3));
+        needles.add("(0" + nsn.substring(0, 3) + ") " + nsn.substring(3, 7) + "-" + nsn.substring(7));
+      }
+    }
+    // A whole value, not part of a longer one (anna@x.de is not in hanna@x.de).
+    java.util.regex.Pattern any = java.util.regex.Pattern.compile("(?<![\\p{L}\\p{N}_.+-])("
+        + String.join("|", needles.stream().map(java.util.regex.Pattern::quote).toList()) + ")(?![\\p{L}\\p{N}_@])");
+    List<String> found = new ArrayList<>();
+    Path lakeRoot = Path.of(java.net.URI.create(lake.root()));
+    try (Stream<Path> files = Files.walk(lakeRoot)) {
+      for (Path file : files.filter(Files::isRegularFile).toList()) {
+        String text;
+        if (file.getFileName().toString().endsWith(".parquet")) {
+          text = String.join("\n", spark.read().parquet(file.toString())
+              .selectExpr("to_json(struct(*))").as(org.apache.spark.sql.Encoders.STRING()).collectAsList());
+        } else {
+          text = read(file);
+        }
+        String lower = (lakeRoot.relativize(file) + "\n" + text).toLowerCase(Locale.ROOT);
+        java.util.regex.Matcher match = any.matcher(lower);
+        if (match.find()) {
+          found.add(lakeRoot.relativize(file) + " holds " + match.group(1));
+        }
+      }
+    }
+    return found;
+  }
+
+  private static String read(Path file) throws IOException {
+    byte[] bytes = Files.readAllBytes(file);
+    if (bytes.length > 1 && (bytes[0] & 0xff) == 0x1f && (bytes[1] & 0xff) == 0x8b) {
+      try (InputStream in = new GZIPInputStream(new java.io.ByteArrayInputStream(bytes))) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        in.transferTo(out);
+        bytes = out.toByteArray();
+      }
+    }
+    return new String(bytes, StandardCharsets.UTF_8);
+  }
+}
