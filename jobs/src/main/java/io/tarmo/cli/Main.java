@@ -26,6 +26,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
         SegmentsCommand.class,
         ActivateCommand.class,
         NightlyCommand.class,
+        RetentionCommand.class,
         SqlCommand.class,
         DemoCommand.class,
         CommandLine.HelpCommand.class
