@@ -23,7 +23,8 @@ import picocli.CommandLine.TypeConversionException;
         "Each step is recorded in job_runs as if run alone, and the night as one more row (command nightly).",
         "The night stops at the first step that fails, with that step's exit code, and names it; a step",
         "that fails its data-quality gate (exit 3) stops it too, so nothing later runs on a bad day.",
-        "--from STEP resumes a failed night at that step. Re-running a night replaces what it wrote."})
+        "--from STEP resumes a failed night at that step. Re-running a night replaces what it wrote.",
+        "With tarmo.retention.nightly = true, retention runs for D as the last step."})
 final class NightlyCommand implements Callable<Integer> {
 
   @Mixin GlobalOptions global;
@@ -34,7 +35,8 @@ final class NightlyCommand implements Callable<Integer> {
   LocalDate date;
 
   @Option(names = "--from", converter = StepName.class, paramLabel = "STEP",
-      description = "Start at this step (ingest, identity, consent, profiles, segments, activate); the ones before are skipped")
+      description = "Start at this step (ingest, identity, consent, profiles, segments, activate; retention when "
+          + "tarmo.retention.nightly is true); the ones before are skipped")
   NightlyStep from;
 
   @Override
@@ -69,8 +71,13 @@ final class NightlyCommand implements Callable<Integer> {
    */
   static Map<NightlyStep, CommandJob> validated(CommandRunner.Session session, LocalDate day, NightlyStep first,
       PrintWriter out) {
+    List<NightlyStep> night = steps(session);
+    if (!night.contains(first)) {
+      throw TarmoException.usage("Cannot start nightly at step " + first.command() + ": it is not a step of the night"
+          + " unless tarmo.retention.nightly is true (or run: tarmo " + first.command() + ")");
+    }
     Map<NightlyStep, CommandJob> jobs = new LinkedHashMap<>();
-    for (NightlyStep step : first.andAfter()) {
+    for (NightlyStep step : first.andAfter(night)) {
       jobs.put(step, step.job(day, out));
     }
     JobContext settingsOnly = session.readOnlyContext();
@@ -78,10 +85,16 @@ final class NightlyCommand implements Callable<Integer> {
     return jobs;
   }
 
+  /** The steps of the night the settings ask for. */
+  private static List<NightlyStep> steps(CommandRunner.Session session) {
+    return NightlyStep.night(session.readOnlyContext().settings().retention().nightly());
+  }
+
   private static Outcome runSteps(CommandRunner.Session session, LocalDate day, NightlyStep first,
       Map<NightlyStep, CommandJob> jobs, PrintWriter out) {
+    List<NightlyStep> night = steps(session);
     List<StepLine> lines = new ArrayList<>();
-    for (NightlyStep skipped : NightlyStep.values()) {
+    for (NightlyStep skipped : night) {
       if (skipped.ordinal() < first.ordinal()) {
         lines.add(new StepLine(skipped, "skipped", -1));
       }
@@ -99,9 +112,9 @@ final class NightlyCommand implements Callable<Integer> {
         String status = failure.failure() == TarmoException.Failure.QUALITY_GATE ? "QUALITY_FAILED" : "FAILED";
         StepLine failed = new StepLine(step, status, millis);
         lines.add(failed);
-        progress(out, day, failed);
+        progress(out, day, failed, night.size());
         counts.put(step.command() + ".duration_ms", millis);
-        for (NightlyStep later : step.andAfter().subList(1, step.andAfter().size())) {
+        for (NightlyStep later : step.andAfter(night).subList(1, step.andAfter(night).size())) {
           lines.add(new StepLine(later, "not run", -1));
         }
         summary(out, day, lines);
@@ -110,7 +123,7 @@ final class NightlyCommand implements Callable<Integer> {
           // Recorded as the night's own quality failure (exit 3): everything before it was written.
           counts.put("steps.succeeded", (long) (step.ordinal() - first.ordinal()));
           return new Outcome(counts, where + ": " + failure.getMessage() + " (the step wrote everything; once the"
-              + " day is checked, resume with --from " + nextOf(step) + ")");
+              + " day is checked, resume with --from " + nextOf(step, night) + ")");
         }
         throw failure.within(where + " (fix it, then resume with --from " + step.command() + ")");
       }
@@ -118,7 +131,7 @@ final class NightlyCommand implements Callable<Integer> {
       StepLine line = new StepLine(step, "SUCCEEDED", millis);
       lines.add(line);
       counts.put(step.command() + ".duration_ms", millis);
-      progress(out, day, line);
+      progress(out, day, line, night.size());
     }
     counts.put("steps.succeeded", (long) jobs.size());
     summary(out, day, lines);
@@ -126,8 +139,8 @@ final class NightlyCommand implements Callable<Integer> {
   }
 
   /** The step a night stopped by a quality gate resumes at: the failed step wrote everything. */
-  private static String nextOf(NightlyStep step) {
-    List<NightlyStep> after = step.andAfter();
+  private static String nextOf(NightlyStep step, List<NightlyStep> night) {
+    List<NightlyStep> after = step.andAfter(night);
     return after.size() > 1 ? after.get(1).command() : step.command();
   }
 
@@ -137,9 +150,9 @@ final class NightlyCommand implements Callable<Integer> {
     }
   }
 
-  private static void progress(PrintWriter out, LocalDate day, StepLine line) {
+  private static void progress(PrintWriter out, LocalDate day, StepLine line, int steps) {
     out.printf(Locale.ROOT, "nightly %s: step %d/%d %-9s %s %s%n", day, line.step().ordinal() + 1,
-        NightlyStep.values().length, line.step().command(), line.status(), line.seconds());
+        steps, line.step().command(), line.status(), line.seconds());
     out.flush();
   }
 

@@ -13,7 +13,9 @@ enum NightlyStep {
   CONSENT,
   PROFILES,
   SEGMENTS,
-  ACTIVATE;
+  ACTIVATE,
+  /** Only when {@code tarmo.retention.nightly} is true: after everything else has used the day. */
+  RETENTION;
 
   /** The step's command name, as {@code --from} and {@code job_runs.command} spell it. */
   String command() {
@@ -29,12 +31,23 @@ enum NightlyStep {
       case PROFILES -> ProfilesCommand.profiles(day, out);
       case SEGMENTS -> SegmentsCommand.segments(day, null, out);
       case ACTIVATE -> ActivateCommand.activate(day, out);
+      case RETENTION -> RetentionCommand.retention(day, out);
     };
   }
 
   /** This step and every later one. */
   List<NightlyStep> andAfter() {
     return Arrays.stream(values()).filter(step -> step.ordinal() >= ordinal()).toList();
+  }
+
+  /** The steps of a night, in order: retention only when configured to run nightly. */
+  static List<NightlyStep> night(boolean withRetention) {
+    return Arrays.stream(values()).filter(step -> step != RETENTION || withRetention).toList();
+  }
+
+  /** This step and every later one of {@code night}. */
+  List<NightlyStep> andAfter(List<NightlyStep> night) {
+    return andAfter().stream().filter(night::contains).toList();
   }
 
   /** Accepts {@code --from identity} as well as {@code IDENTITY}. */

@@ -17,6 +17,7 @@ import io.tarmo.identity.IdentitySettings;
 import io.tarmo.ingest.IngestSettings;
 import io.tarmo.ingest.IpPolicy;
 import io.tarmo.ingest.PrivacySettings;
+import io.tarmo.retention.RetentionSettings;
 import io.tarmo.segments.SegmentSettings;
 import io.tarmo.subject.IdentifierType;
 import io.tarmo.subject.Identifiers;
@@ -24,6 +25,7 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Period;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -43,7 +45,8 @@ import java.util.regex.PatternSyntaxException;
 public final class SettingsLoader {
 
   /** Subtrees whose keys are free-form and passed on as they are. */
-  private static final Set<String> FREE_FORM = Set.of("tarmo.spark.conf");
+  private static final Set<String> FREE_FORM = Set.of("tarmo.spark.conf", "tarmo.retention.tables",
+      "tarmo.retention.folders");
 
   private SettingsLoader() {}
 
@@ -118,7 +121,76 @@ public final class SettingsLoader {
         enumValue(config, "tarmo.privacy.ip-policy", IpPolicy.class),
         string(config, "tarmo.privacy.analytics-category"));
     return new TarmoSettings(lakeRoot, spark, ingest, privacy, identity(config),
-        new SegmentSettings(segmentsFile(string(config, "tarmo.segments.file"))), activation(config));
+        new SegmentSettings(segmentsFile(string(config, "tarmo.segments.file"))), activation(config),
+        retention(config));
+  }
+
+  /**
+   * {@code tarmo.retention}: a period for every aged class, overrides for aged tables and folders by
+   * name (anything else is refused, naming the key), the VACUUM retention and the nightly switch.
+   */
+  private static RetentionSettings retention(Config config) {
+    Map<String, Period> classes = new LinkedHashMap<>();
+    for (String name : RetentionSettings.agedClasses()) {
+      String key = "tarmo.retention.classes." + name;
+      classes.put(name, period(key, valueAt(config, key)));
+    }
+    Map<String, Period> tables = periodsByName(config, "tarmo.retention.tables", RetentionSettings.agedTables(),
+        "a table retention ages");
+    Map<String, Period> folders = periodsByName(config, "tarmo.retention.folders", RetentionSettings.agedFolders(),
+        "a folder retention ages");
+    String nightlyKey = "tarmo.retention.nightly";
+    boolean nightly;
+    try {
+      nightly = config.getBoolean(nightlyKey);
+    } catch (ConfigException e) {
+      throw invalid(nightlyKey, "must be true or false", e);
+    }
+    return new RetentionSettings(nightly, duration(config, "tarmo.retention.vacuum-retention"), classes, tables,
+        folders);
+  }
+
+  private static ConfigValue valueAt(Config config, String key) {
+    try {
+      return config.getValue(key);
+    } catch (ConfigException e) {
+      throw invalid(key, "must be a period such as 30d, 13 months or 2y", e);
+    }
+  }
+
+  /** The entries of the object at {@code key}, each named in {@code allowed} and a period. */
+  private static Map<String, Period> periodsByName(Config config, String key, List<String> allowed, String what) {
+    ConfigObject object;
+    try {
+      object = config.getObject(key);
+    } catch (ConfigException e) {
+      throw invalid(key, "must be an object of periods by name", e);
+    }
+    Map<String, Period> periods = new java.util.TreeMap<>();
+    for (Map.Entry<String, ConfigValue> entry : object.entrySet()) {
+      String name = entry.getKey();
+      String at = key + "." + (name.matches("[A-Za-z0-9_/.-]{1,64}") ? name : "<an unreadable name>");
+      if (!allowed.contains(name)) {
+        throw invalid(at, "must name " + what + " (" + String.join(", ", allowed) + ")", "");
+      }
+      periods.put(name, period(at, entry.getValue()));
+    }
+    return periods;
+  }
+
+  /** A whole number of days, weeks, months or years, from one day up to a hundred years. */
+  private static Period period(String key, ConfigValue value) {
+    Period period;
+    try {
+      period = ConfigFactory.empty().withValue("v", value).getPeriod("v");
+    } catch (ConfigException e) {
+      throw invalid(key, "must be a period such as 30d, 13 months or 2y", e);
+    }
+    long days = period.toTotalMonths() * 31 + period.getDays();
+    if (period.isNegative() || period.getDays() < 0 || period.toTotalMonths() < 0 || days < 1 || days > 36_500) {
+      throw invalid(key, "must be between 1 day and 100 years", period.toString());
+    }
+    return period;
   }
 
   /**

@@ -4,6 +4,7 @@ import io.tarmo.activate.ActivationSettings;
 import io.tarmo.identity.IdentitySettings;
 import io.tarmo.ingest.IngestSettings;
 import io.tarmo.ingest.PrivacySettings;
+import io.tarmo.retention.RetentionSettings;
 import io.tarmo.segments.SegmentSettings;
 import java.nio.file.Path;
 import java.util.Map;
@@ -14,7 +15,8 @@ import java.util.Map;
  */
 public record TarmoSettings(
     String lakeRoot, SparkSettings spark, IngestSettings ingest, PrivacySettings privacy,
-    IdentitySettings identity, SegmentSettings segments, ActivationSettings activation) {
+    IdentitySettings identity, SegmentSettings segments, ActivationSettings activation,
+    RetentionSettings retention) {
 
   /**
    * How the command line builds its SparkSession: the master when not under spark-submit, and
@@ -27,16 +29,17 @@ public record TarmoSettings(
   }
 
   public TarmoSettings withLakeRoot(String root) {
-    return new TarmoSettings(root, spark, ingest, privacy, identity, segments, activation);
+    return new TarmoSettings(root, spark, ingest, privacy, identity, segments, activation, retention);
   }
 
   public TarmoSettings withSegmentsFile(Path file) {
-    return new TarmoSettings(lakeRoot, spark, ingest, privacy, identity, new SegmentSettings(file), activation);
+    return new TarmoSettings(lakeRoot, spark, ingest, privacy, identity, new SegmentSettings(file), activation,
+        retention);
   }
 
   public TarmoSettings withMaster(String master) {
     return new TarmoSettings(
         lakeRoot, new SparkSettings(master, spark.shufflePartitions(), spark.localDir(), spark.conf()), ingest, privacy, identity,
-        segments, activation);
+        segments, activation, retention);
   }
 }

@@ -233,7 +233,7 @@ public final class ErasureJob {
     long removed = 0;
     for (TableSpec spec : Tables.ALL) {
       if (spec.personal()) {
-        removed += store.purge(spec);
+        removed += store.vacuum(spec, java.time.Duration.ZERO);
       }
     }
     return new ErasureResult.Work(deleted, rewritten.files(), rewritten.bytes(), rewritten.records(), removed,

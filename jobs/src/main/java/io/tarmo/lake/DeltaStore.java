@@ -7,6 +7,8 @@ import io.delta.tables.DeltaTable;
 import io.delta.tables.DeltaTableBuilder;
 import io.tarmo.TarmoException;
 import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -312,75 +314,6 @@ public final class DeltaStore {
   }
 
   /**
-   * Deletes the rows matching {@code condition}. Delta records the condition's text in the commit,
-   * so it must name columns and functions only, never a personal value (see
-   * {@link io.tarmo.subject.SubjectSet}, whose tests carry their values inside).
-   *
-   * @return rows deleted, from Delta's {@code numDeletedRows}; 0 when the table does not exist
-   */
-  public long delete(TableSpec spec, Column condition, String commitNote) {
-    if (!exists(spec)) {
-      return 0L;
-    }
-    String stamped = stamped(commitNote);
-    withCommitNote(stamped, () -> {
-      DeltaTable.forPath(spark, lake.tablePath(spec)).delete(condition);
-      return null;
-    });
-    return commitOf(spec, stamped).map(commit -> commit.metric("numDeletedRows")).orElse(0L);
-  }
-
-  /**
-   * Makes deleted rows unrecoverable: rewrites files whose rows are only marked deleted (deletion
-   * vectors, where the table has them enabled: {@code REORG TABLE ... APPLY (PURGE)}), then
-   * removes every data file the current version does not reference, at once ({@code VACUUM} with
-   * a retention of zero hours). Time travel to earlier versions of the table ends here: that is
-   * the point. Readers of an older snapshot that are still running would fail, so erasure runs
-   * alone, as Delta's documentation asks of a zero-hour vacuum.
-   *
-   * @return data files removed (counted by listing the table's folder before and after)
-   */
-  public long purge(TableSpec spec) {
-    if (!exists(spec)) {
-      return 0L;
-    }
-    String path = lake.tablePath(spec);
-    DeltaTable table = DeltaTable.forPath(spark, path);
-    Map<String, String> properties = table.detail().select(col("properties")).first().getJavaMap(0);
-    if ("true".equalsIgnoreCase(properties.get("delta.enableDeletionVectors"))) {
-      spark.sql("REORG TABLE delta.`" + path + "` APPLY (PURGE)");
-    }
-    long before = dataFiles(path);
-    String check = "spark.databricks.delta.retentionDurationCheck.enabled";
-    String previous = spark.conf().get(check, "true");
-    spark.conf().set(check, "false");
-    try {
-      table.vacuum(0.0);
-    } finally {
-      spark.conf().set(check, previous);
-    }
-    return before - dataFiles(path);
-  }
-
-  /** Parquet files under a table's folder, outside its log. */
-  private long dataFiles(String path) {
-    FileSystem fs = lake.fileSystem(spark.sparkContext().hadoopConfiguration());
-    long files = 0;
-    try {
-      var listing = fs.listFiles(new Path(path), true);
-      while (listing.hasNext()) {
-        Path file = listing.next().getPath();
-        if (file.getName().endsWith(".parquet") && !file.toString().contains("/_delta_log/")) {
-          files++;
-        }
-      }
-    } catch (IOException e) {
-      throw TarmoException.job("Cannot list table files: " + e.getMessage() + " (" + path + ")", e);
-    }
-    return files;
-  }
-
-  /**
    * The commit note of one write: the caller's note and a token no other write carries, by which
    * {@link #commitOf} finds the write's own commit in the history after it, in one look (a
    * version read before the write would cost a second).
@@ -502,5 +435,100 @@ public final class DeltaStore {
   public long version(TableSpec spec) {
     return latestCommit(spec).map(Commit::version).orElse(-1L);
   }
+
+  /**
+   * Deletes the rows matching {@code condition}. The condition is recorded in the Delta log, so it
+   * must never hold personal data (a date cutoff is fine, an identifier never is). A table that
+   * does not exist is not created: nothing is deleted.
+   *
+   * @return rows deleted, from Delta's {@code numDeletedRows}
+   */
+  public long delete(TableSpec spec, Column condition, String commitNote) {
+    if (!exists(spec)) {
+      return 0L;
+    }
+    ensure(spec);
+    String stamped = stamped(commitNote);
+    withCommitNote(stamped, () -> {
+      DeltaTable.forPath(spark, lake.tablePath(spec)).delete(condition);
+      return null;
+    });
+    // Delta commits nothing when no row matched.
+    return commitOf(spec, stamped).map(commit -> commit.metric("numDeletedRows")).orElse(0L);
+  }
+
+  /** Delta's safety check that refuses a VACUUM retention below the table's (7 days by default). */
+  private static final String RETENTION_CHECK = "spark.databricks.delta.retentionDurationCheck.enabled";
+  /** Makes VACUUM record VACUUM START and VACUUM END commits, with the files it deleted. */
+  private static final String VACUUM_LOGGING = "spark.databricks.delta.vacuum.logging.enabled";
+  private static final Duration DELTA_DEFAULT_RETENTION = Duration.ofDays(7);
+
+  /**
+   * Physically removes the table's data files that no current row needs and that were removed from
+   * it longer than {@code retention} ago (Delta's {@code VACUUM}). Where deletion vectors are
+   * enabled, the files holding rows they mark as deleted are rewritten first ({@code REORG TABLE
+   * ... APPLY (PURGE)}), so that VACUUM can remove the old ones. A retention below Delta's default
+   * of 7 days turns Delta's check off for this VACUUM only: files removed since then are deleted
+   * too, which a reader of an older version (time travel) or a writer that has not committed yet
+   * may still need.
+   *
+   * @return files and directories VACUUM deleted, from its {@code VACUUM END} commit
+   */
+  public long vacuum(TableSpec spec, Duration retention) {
+    if (!exists(spec)) {
+      return 0L;
+    }
+    ensure(spec);
+    String table = "delta.`" + lake.tablePath(spec) + "`";
+    DeltaTable delta = DeltaTable.forPath(spark, lake.tablePath(spec));
+    Map<String, String> properties = delta.detail().select(col("properties")).first().getJavaMap(0);
+    if ("true".equalsIgnoreCase(properties.get("delta.enableDeletionVectors"))) {
+      spark.sql("REORG TABLE " + table + " APPLY (PURGE)");
+    }
+    Map<String, String> scoped = new HashMap<>();
+    scoped.put(VACUUM_LOGGING, "true");
+    if (retention.compareTo(DELTA_DEFAULT_RETENTION) < 0) {
+      scoped.put(RETENTION_CHECK, "false");
+    }
+    Map<String, Optional<String>> before = new HashMap<>();
+    scoped.forEach((key, value) -> {
+      before.put(key, spark.conf().contains(key) ? Optional.of(spark.conf().get(key)) : Optional.empty());
+      spark.conf().set(key, value);
+    });
+    try {
+      delta.vacuum(retention.toMillis() / 3_600_000.0);
+    } finally {
+      before.forEach((key, value) -> {
+        if (value.isPresent()) {
+          spark.conf().set(key, value.get());
+        } else {
+          spark.conf().unset(key);
+        }
+      });
+    }
+    return history(spec, RECENT_COMMITS).stream()
+        .filter(entry -> entry.commit().operation().equals("VACUUM END"))
+        .findFirst()
+        .map(entry -> entry.commit().metric("numDeletedFiles"))
+        .orElse(0L);
+  }
+
+  /**
+   * The table's latest {@code limit} commits, newest first, with when each was made; none when the
+   * table does not exist.
+   */
+  public List<TimedCommit> history(TableSpec spec, int limit) {
+    if (!exists(spec)) {
+      return List.of();
+    }
+    return DeltaTable.forPath(spark, lake.tablePath(spec)).history(limit)
+        .select(col("version"), col("operation"), col("userMetadata"), col("operationMetrics"), col("timestamp"))
+        .collectAsList().stream()
+        .map(row -> new TimedCommit(row.getTimestamp(4).toInstant(), commit(row)))
+        .toList();
+  }
+
+  /** A commit from the table's history and when it was made. */
+  public record TimedCommit(Instant timestamp, Commit commit) {}
 
 }

@@ -12,13 +12,26 @@ import java.util.List;
  * @param comment what it holds
  * @param lookups every way one data subject's data is found in its files
  * @param retention which retention rule applies
+ * @param aged whether {@code retention} deletes its day folders ({@code dt=YYYY-MM-DD}, directly in it
+ *     or in a sub-folder the catalogue does not list itself) older than the retention period; only
+ *     for a class that {@link Retention#aged ages} what it holds
  */
-public record LandingSpec(String path, String comment, List<SubjectLookup> lookups, Retention retention) {
+public record LandingSpec(String path, String comment, List<SubjectLookup> lookups, Retention retention,
+    boolean aged) {
 
   public LandingSpec {
     lookups = List.copyOf(lookups);
     if (lookups.isEmpty() || retention == null) {
       throw TarmoException.job("Cannot declare folder " + path + ": it needs a lookup and a retention class");
     }
+    if (aged && !retention.aged()) {
+      throw TarmoException.job("Cannot declare folder " + path + ": retention class " + retention
+          + " does not delete by age");
+    }
+  }
+
+  /** A folder whose day folders are aged exactly when its retention class ages what it holds. */
+  public LandingSpec(String path, String comment, List<SubjectLookup> lookups, Retention retention) {
+    this(path, comment, lookups, retention, retention != null && retention.aged());
   }
 }

@@ -36,4 +36,17 @@ public enum Retention {
   public String description() {
     return description;
   }
+
+  /**
+   * Whether {@code retention} deletes by age what this class holds: rows older than the class's
+   * period (a table of such a class says which column dates its rows, {@link TableSpec.Builder#agedBy}),
+   * or day folders ({@code dt=YYYY-MM-DD}) older than it. The other classes are kept while the
+   * customer exists (erasure removes them) or are cleared by whoever made them.
+   */
+  public boolean aged() {
+    return switch (this) {
+      case LANDING, HISTORY, DAILY, QUARANTINE, AUDIT -> true;
+      case LEDGER, CURRENT, SUPPRESSION, SCRATCH -> false;
+    };
+  }
 }

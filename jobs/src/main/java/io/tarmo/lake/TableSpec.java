@@ -12,9 +12,12 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.BooleanType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DateType;
 import org.apache.spark.sql.types.MapType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.sql.types.TimestampType;
 
 /**
  * One lake table: its name, its schema (the contract), how its files are laid out, where personal
@@ -31,6 +34,8 @@ import org.apache.spark.sql.types.StructType;
  * @param lookups every way one data subject's rows are found (at least one; {@link SubjectLookup.None}
  *     alone for a table about no one)
  * @param retention which retention rule applies
+ * @param aging for a table of an {@link Retention#aged aged} retention class, the column that dates
+ *     each row (and the rows never aged); null for the other classes
  * @param comment what the table holds, shown to analysts
  * @param properties further Delta table properties, e.g. a {@code delta.checkpointInterval} for a
  *     table written many times a night
@@ -44,6 +49,7 @@ public record TableSpec(
     Set<String> freeTextColumns,
     List<SubjectLookup> lookups,
     Retention retention,
+    Aging aging,
     String comment,
     Map<String, String> properties) {
 
@@ -101,7 +107,50 @@ public record TableSpec(
     if (retention == null) {
       throw refused(name, "it has no retention class");
     }
+    checkAging(name, schema, retention, aging, personalColumns, freeTextColumns);
   }
+
+  /**
+   * Rule "an aged table says what dates its rows": a table of a retention class that deletes by age
+   * names the DATE or TIMESTAMP column retention compares with its cutoff, neither personal nor free
+   * text (it is in the recorded DELETE predicate); a table of any other class names none, as
+   * retention never ages it.
+   */
+  private static void checkAging(String name, StructType schema, Retention retention, Aging aging,
+      Set<String> personalColumns, Set<String> freeTextColumns) {
+    if (retention.aged() && aging == null) {
+      throw refused(name, "retention class " + retention + " deletes rows by age, so the table must say which "
+          + "date or timestamp column dates them (agedBy)");
+    }
+    if (!retention.aged() && aging != null) {
+      throw refused(name, "retention class " + retention + " does not delete rows by age; agedBy("
+          + aging.column() + ") would never apply");
+    }
+    if (aging == null) {
+      return;
+    }
+    if (!Set.of(schema.fieldNames()).contains(aging.column())) {
+      throw refused(name, "no column " + aging.column() + " to age its rows by");
+    }
+    DataType type = schema.apply(aging.column()).dataType();
+    if (!(type instanceof DateType) && !(type instanceof TimestampType)) {
+      throw refused(name, "its rows are aged by " + aging.column() + ", which is not a DATE or TIMESTAMP column");
+    }
+    if (personalColumns.contains(aging.column()) || freeTextColumns.contains(aging.column())) {
+      throw refused(name, "its rows are aged by the personal or free-text column " + aging.column()
+          + ", which would be in a recorded DELETE predicate");
+    }
+  }
+
+  /**
+   * How retention ages a table's rows.
+   *
+   * @param column the DATE or TIMESTAMP column that dates each row; a row dated before the cutoff
+   *     (for a timestamp: before 00:00 UTC of the cutoff day) is deleted
+   * @param keptWhen a SQL condition over non-personal columns of rows retention never deletes, e.g.
+   *     what a later run needs to stay correct; null for none. It is recorded in the Delta log.
+   */
+  public record Aging(String column, String keptWhen) {}
 
   private static TarmoException refused(String name, String why) {
     return TarmoException.job("Cannot declare table " + name + ": " + why);
@@ -157,6 +206,7 @@ public record TableSpec(
     private final Set<String> freeTextColumns = new LinkedHashSet<>();
     private final List<SubjectLookup> lookups = new ArrayList<>();
     private Retention retention;
+    private Aging aging;
     private final Map<String, String> properties = new HashMap<>();
 
     private Builder(String name, StructType schema) {
@@ -199,6 +249,21 @@ public record TableSpec(
       return this;
     }
 
+    /** Retention deletes rows whose {@code column} (DATE or TIMESTAMP) is older than the class's period. */
+    public Builder agedBy(String column) {
+      aging = new Aging(column, null);
+      return this;
+    }
+
+    /**
+     * As {@link #agedBy(String)}, but rows matching {@code keptWhen} (SQL over non-personal columns;
+     * it is recorded in the Delta log) are never deleted by age.
+     */
+    public Builder agedBy(String column, String keptWhen) {
+      aging = new Aging(column, keptWhen);
+      return this;
+    }
+
     public Builder property(String key, String value) {
       properties.put(key, value);
       return this;
@@ -206,7 +271,7 @@ public record TableSpec(
 
     public TableSpec build(String comment) {
       return new TableSpec(name, schema, partitionColumns, clusterColumns, personalColumns, freeTextColumns, lookups,
-          retention, comment, properties);
+          retention, aging, comment, properties);
     }
   }
 }

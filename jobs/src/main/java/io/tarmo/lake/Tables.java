@@ -69,6 +69,7 @@ public final class Tables {
           byRawText("traits", "properties", "page_url", "page_path", "page_referrer", "page_title", "page_name",
               "event_name", "message_id", "category", "product_id", "order_id", "user_agent"))
       .retention(Retention.HISTORY)
+      .agedBy("event_date")
       .build("Bronze clickstream: one row per distinct Segment messageId.");
 
   public static final TableSpec CRM_CUSTOMERS = TableSpec.named("crm_customers",
@@ -121,6 +122,7 @@ public final class Tables {
       .freeText("file")
       .findBy(byRawText("record", "file"))
       .retention(Retention.QUARANTINE)
+      .agedBy("ingest_date")
       .build("Every rejected input line, with a readable reason.");
 
   public static final TableSpec JOB_RUNS = TableSpec.named("job_runs",
@@ -137,6 +139,8 @@ public final class Tables {
           "the latest Delta version the run committed to each table it wrote, by table name"))
       .aboutNoOne("run metadata and counts; a run's message never quotes a data value")
       .retention(Retention.AUDIT)
+      // started_at, not business_date: commands without a date (erase, sql) have none.
+      .agedBy("started_at")
       // Two commits per command run, some ten a night: at Delta's default of a checkpoint every 10
       // commits, a run would pay one (about 2 s of Spark jobs on 2 cores) nearly every night.
       // Between checkpoints a reader replays at most 100 small commits.
@@ -182,6 +186,7 @@ public final class Tables {
       col("merged_date", DateType, "the business day of that run"))
       .findBy(byKey("old_key", "new_key"))
       .retention(Retention.AUDIT)
+      .agedBy("merged_date")
       .build("Every customer_key that stopped existing, and where it went; follow new_key until it is no old_key.");
 
   public static final TableSpec IDENTITY_DECISIONS = TableSpec.named("identity_decisions",
@@ -196,6 +201,7 @@ public final class Tables {
       .personal("identifier_value")
       .findBy(byTypedIdentifier("identifier_type", "identifier_value"), byKey("customer_key", "other_customer_key"))
       .retention(Retention.AUDIT)
+      .agedBy("business_date")
       .build("Audit of the identity rules: every identifier kept from joining two customers, or cut by a limit.");
 
   public static final TableSpec IDENTITY_STATS = TableSpec.named("identity_stats",
@@ -207,6 +213,8 @@ public final class Tables {
       col("value", LongType, "the count"))
       .aboutNoOne("counts per business day")
       .retention(Retention.AUDIT)
+      // key_high_water rows stay: identity never hands out a key again, however old its last run.
+      .agedBy("business_date", "metric = 'key_high_water'")
       .build("Identity graph statistics per business day: counts only.");
 
   public static final TableSpec CUSTOMER_PROFILES = TableSpec.named("customer_profiles",
@@ -265,6 +273,7 @@ public final class Tables {
       .partitionedBy("as_of_date")
       .findBy(byKey("customer_key"))
       .retention(Retention.DAILY)
+      .agedBy("as_of_date")
       .build("One row per member of each segment per day evaluated; a day is replaced as a whole when re-run.");
 
   public static final TableSpec SEGMENT_CHANGES = TableSpec.named("segment_changes",
@@ -276,6 +285,7 @@ public final class Tables {
       .partitionedBy("as_of_date")
       .findBy(byKey("customer_key"))
       .retention(Retention.DAILY)
+      .agedBy("as_of_date")
       .build("Entry and exit history: who joined or left which segment on which day, against the previous evaluated day.");
 
   public static final TableSpec SEGMENT_SIZES = TableSpec.named("segment_sizes",
@@ -288,6 +298,7 @@ public final class Tables {
       col("definition_hash", StringType, "sha-256 of the definition as evaluated; a change means the rule changed"))
       .aboutNoOne("counts per segment and day; titles come from the segments file")
       .retention(Retention.DAILY)
+      .agedBy("as_of_date")
       .build("Segment sizes per day: one row per defined segment and day evaluated, including empty segments.");
 
   public static final TableSpec CONSENT_STATE = TableSpec.named("consent_state",
@@ -330,6 +341,7 @@ public final class Tables {
       .freeText("consent_id")
       .findBy(byKey("customer_key"), byRawText("address", "consent_id"))
       .retention(Retention.DAILY)
+      .agedBy("as_of_date")
       .build("Who may be contacted on which channel for which segment, per day: consented, unsuppressed members "
           + "with a valid address only; a day is replaced as a whole when re-run.");
 
@@ -344,6 +356,7 @@ public final class Tables {
       .partitionedBy("as_of_date")
       .findBy(byKey("customer_key"))
       .retention(Retention.DAILY)
+      .agedBy("as_of_date")
       .build("Why members of an activated segment were not contacted: one row per member, channel and day.");
 
   public static final TableSpec SUPPRESSION_LIST = TableSpec.named("suppression_list",
@@ -386,6 +399,8 @@ public final class Tables {
       col("run_id", StringType, "the erase run (job_runs.run_id) that last changed the row"))
       .aboutNoOne("request ids, statuses, keyed hashes and counts only: the identifier is never stored in clear")
       .retention(Retention.AUDIT)
+      // A request still open has no completed_at: it is never aged out.
+      .agedBy("completed_at")
       .build("One row per erasure request: what happened to it, without the identifier in clear.");
 
   /** Every table, in the order the nightly run fills them. */
@@ -407,7 +422,7 @@ public final class Tables {
       new LandingSpec("landing/consent", "consent ledger JSON lines, one folder per delivery day (dt=)",
           List.of(byRawText()), Retention.LANDING),
       new LandingSpec("landing/erasure", "erasure request CSVs: the subject's identifier in clear until processed",
-          List.of(byRawText()), Retention.LANDING),
+          List.of(byRawText()), Retention.LANDING, false),
       new LandingSpec(ExportFiles.FOLDER, "activation exports: exports/dt=D/<channel>/<segment>.csv (and .added.csv, "
           + ".removed.csv) with customer_key and the address, and a _manifest.json per day",
           List.of(byKey("customer_key"), byRawText()), Retention.DAILY),

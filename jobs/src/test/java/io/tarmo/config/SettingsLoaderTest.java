@@ -9,10 +9,12 @@ import io.tarmo.TarmoException;
 import io.tarmo.activate.ActivationSettings;
 import io.tarmo.activate.Channel;
 import io.tarmo.ingest.IpPolicy;
+import io.tarmo.retention.RetentionSettings;
 import io.tarmo.subject.IdentifierType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Period;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -152,5 +154,55 @@ class SettingsLoaderTest {
         assertThat(SettingsLoader.load(file)).as(file.toString()).isNotNull();
       }
     }
+  }
+
+  @Test
+  void retentionHasDocumentedDefaultsAndOverridesByName() {
+    RetentionSettings defaults = load("").retention();
+    assertThat(defaults.nightly()).isFalse();
+    assertThat(defaults.vacuumRetention()).isEqualTo(Duration.ofDays(7));
+    assertThat(defaults.classes()).containsEntry("landing", Period.ofDays(30)).containsEntry("history", Period.ofMonths(13))
+        .containsEntry("daily", Period.ofDays(400)).containsEntry("quarantine", Period.ofDays(30))
+        .containsEntry("audit", Period.ofYears(2));
+    assertThat(defaults.folders()).containsExactly(java.util.Map.entry("exports", Period.ofDays(90)));
+    assertThat(defaults.tables()).isEmpty();
+    RetentionSettings settings = load("tarmo.retention { nightly = true, vacuum-retention = 0h,"
+        + " classes.history = 25 months, tables { quarantine = 2w }, folders { landing/crm = 60d, exports = 1y } }")
+        .retention();
+    assertThat(settings.nightly()).isTrue();
+    assertThat(settings.vacuumRetention()).isZero();
+    assertThat(settings.classes()).containsEntry("history", Period.ofMonths(25));
+    assertThat(settings.tables()).containsEntry("quarantine", Period.ofWeeks(2));
+    assertThat(settings.folders()).containsEntry("landing/crm", Period.ofDays(60)).containsEntry("exports", Period.ofYears(1));
+  }
+
+  @Test
+  void retentionRefusesUnknownNamesAndInvalidPeriodsNamingTheKey() {
+    assertThatThrownBy(() -> load("tarmo.retention.tables.evnts = 30d"))
+        .isInstanceOfSatisfying(TarmoException.class, e -> assertThat(e.failure().exitCode()).isEqualTo(2))
+        .hasMessageStartingWith("Cannot start: configuration key tarmo.retention.tables.evnts must name a table "
+            + "retention ages (events, quarantine, identity_merges");
+    assertThatThrownBy(() -> load("tarmo.retention.tables.crm_customers = 30d"))
+        .as("current state is erased, never aged").hasMessageContaining("tarmo.retention.tables.crm_customers");
+    assertThatThrownBy(() -> load("tarmo.retention.folders { landing/erasure = 30d }"))
+        .hasMessageContaining("tarmo.retention.folders.landing/erasure must name a folder retention ages");
+    assertThatThrownBy(() -> load("tarmo.retention.tables { \"anna@example.com\" = 30d }"))
+        .hasMessageContaining("tarmo.retention.tables.").hasMessageNotContaining("anna");
+    assertThatThrownBy(() -> load("tarmo.retention.classes.ledger = 30d"))
+        .hasMessage("Cannot start: unknown configuration key tarmo.retention.classes.ledger");
+    assertThatThrownBy(() -> load("tarmo.retention.vacuum-retentoin = 1d"))
+        .hasMessage("Cannot start: unknown configuration key tarmo.retention.vacuum-retentoin");
+    assertThatThrownBy(() -> load("tarmo.retention.classes.audit = soon"))
+        .hasMessageStartingWith("Cannot start: configuration key tarmo.retention.classes.audit must be a period");
+    assertThatThrownBy(() -> load("tarmo.retention.classes.landing = 0d"))
+        .hasMessageContaining("tarmo.retention.classes.landing must be between 1 day and 100 years");
+    assertThatThrownBy(() -> load("tarmo.retention.tables.events = -3d"))
+        .hasMessageContaining("tarmo.retention.tables.events");
+    assertThatThrownBy(() -> load("tarmo.retention.tables.events { days = 3 }"))
+        .hasMessageContaining("tarmo.retention.tables.events must be a period");
+    assertThatThrownBy(() -> load("tarmo.retention.vacuum-retention = -1h"))
+        .hasMessageContaining("tarmo.retention.vacuum-retention");
+    assertThatThrownBy(() -> load("tarmo.retention.nightly = sometimes"))
+        .hasMessageContaining("tarmo.retention.nightly must be true or false");
   }
 }

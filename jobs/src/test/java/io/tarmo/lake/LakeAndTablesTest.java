@@ -2,6 +2,7 @@ package io.tarmo.lake;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.apache.spark.sql.types.DataTypes.DateType;
 import static org.apache.spark.sql.types.DataTypes.LongType;
 import static org.apache.spark.sql.types.DataTypes.StringType;
 
@@ -127,5 +128,33 @@ class LakeAndTablesTest {
     }
     assertThat(Tables.EVENTS.statsColumns())
         .containsExactly("type", "ts", "price", "quantity", "revenue", "ingest_date");
+  }
+
+  @Test
+  void anAgedTableSaysWhatDatesItsRows() {
+    assertThatThrownBy(() -> TableSpec.named("t", Tables.col("as_of_date", DateType, "x"))
+        .aboutNoOne("counts").retention(Retention.AUDIT).build("t"))
+        .isInstanceOf(TarmoException.class)
+        .hasMessage("Cannot declare table t: retention class AUDIT deletes rows by age, so the table must say which "
+            + "date or timestamp column dates them (agedBy)");
+    assertThatThrownBy(() -> TableSpec.named("t", Tables.col("customer_key", LongType, "x"))
+        .findBy(SubjectLookup.byKey("customer_key")).retention(Retention.CURRENT).agedBy("customer_key").build("t"))
+        .isInstanceOf(TarmoException.class).hasMessageContaining("does not delete rows by age");
+    assertThatThrownBy(() -> TableSpec.named("t", Tables.col("customer_key", LongType, "x"))
+        .findBy(SubjectLookup.byKey("customer_key")).retention(Retention.DAILY).agedBy("customer_key").build("t"))
+        .isInstanceOf(TarmoException.class).hasMessageContaining("not a DATE or TIMESTAMP column");
+    assertThatThrownBy(() -> TableSpec.named("t", Tables.col("birth_date", DateType, "x"))
+        .personal("birth_date").findBy(SubjectLookup.byRawText("birth_date")).retention(Retention.DAILY)
+        .agedBy("birth_date").build("t"))
+        .isInstanceOf(TarmoException.class).hasMessageContaining("personal or free-text column birth_date");
+    for (TableSpec spec : Tables.ALL) {
+      assertThat(spec.aging() != null).as(spec.name() + " is aged by a column exactly when its class ages rows")
+          .isEqualTo(spec.retention().aged());
+    }
+    assertThat(Tables.EVENTS.aging().column()).isEqualTo("event_date");
+    assertThat(Tables.JOB_RUNS.aging().column()).isEqualTo("started_at");
+    assertThat(Tables.IDENTITY_EDGES.aging()).as("the graph's memory: re-solving needs every edge").isNull();
+    assertThat(Tables.FOLDERS).filteredOn(LandingSpec::aged).extracting(LandingSpec::path)
+        .containsExactly("landing/events", "landing/crm", "landing/consent", "exports");
   }
 }
