@@ -167,7 +167,14 @@ public final class ErasureJob {
     }
 
     // The request's own files go last: its lines in landing/erasure, then its work file.
-    Set<String> verifiedIds = verified.stream().map(ErasureRequests.Request::requestId).collect(Collectors.toSet());
+    Set<String> verifiedIds = verified.stream().map(ErasureRequests.Request::requestId)
+        .collect(Collectors.toCollection(java.util.TreeSet::new));
+    // A request verified by a run that stopped after removing its request lines is in no file now.
+    logged.forEach((id, row) -> {
+      if (Status.VERIFIED.name().equals(row.getString(1))) {
+        verifiedIds.add(id);
+      }
+    });
     finished.addAll(verifiedIds);
     if (requestsFile == null || requestFiles.isPending(requestsFile)) {
       result.requestFilesRewritten(requestFiles.remove(finished));
@@ -176,8 +183,8 @@ public final class ErasureJob {
     ErasureWork workFiles = new ErasureWork(lake, store.spark().sparkContext().hadoopConfiguration());
     verifiedIds.forEach(workFiles::delete);
     stages.accept("work-files-removed");
-    log.complete(verified, clock.instant());
-    verified.forEach(request -> result.completed(request.requestId()));
+    log.complete(verifiedIds, clock.instant());
+    verifiedIds.forEach(result::completed);
 
     result.pastDue(log.pastDue(clock.instant()));
     result.work(work);

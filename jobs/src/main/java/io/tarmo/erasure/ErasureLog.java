@@ -170,14 +170,14 @@ final class ErasureLog {
     write(ids);
   }
 
-  void complete(Collection<ErasureRequests.Request> requests, Instant now) {
+  void complete(Collection<String> requestIds, Instant now) {
     List<String> ids = new ArrayList<>();
-    for (ErasureRequests.Request request : requests) {
-      Entry entry = entry(request.requestId());
+    for (String requestId : requestIds) {
+      Entry entry = entry(requestId);
       set(entry, "status", ErasureJob.Status.COMPLETED.name());
       set(entry, "completed_at", Timestamp.from(now));
       set(entry, "run_id", runId);
-      ids.add(request.requestId());
+      ids.add(requestId);
     }
     write(ids);
   }

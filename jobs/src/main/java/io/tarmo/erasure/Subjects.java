@@ -122,9 +122,9 @@ public final class Subjects {
   }
 
   /**
-   * The identifiers (as {@code type:value}) of the batch's keys that the graph also links to a
-   * customer outside the batch: an edge to an identifier of another key, or an identity decision
-   * that kept it from joining another customer.
+   * The identifiers (as {@code type:value}) of the batch's keys that a customer outside the batch
+   * holds too: an edge to another customer's customer_id (they logged in on it), or an identity
+   * decision that kept it from joining another customer. A customer_id is never shared.
    */
   private Set<String> shared(Map<Long, List<String[]>> identifiersByKey, Set<Long> batchKeys) {
     List<Row> identifiers = new ArrayList<>();
@@ -144,6 +144,9 @@ public final class Subjects {
         .select(col("o_type"), col("o_value"), col("src_type").as("x_type"), col("src_value").as("x_value"));
     Set<String> shared = new HashSet<>();
     for (Row row : fromSrc.union(fromDst).distinct()
+        // A login of another customer on the identifier (their customer_id beside the cookie): a
+        // link to any other identifier of theirs says nothing, it may just be the shared cookie's.
+        .where(col("x_type").equalTo("customer_id").and(col("o_type").notEqual("customer_id")))
         .join(map, col("x_type").equalTo(col("n_type")).and(col("x_value").equalTo(col("n_value"))))
         .where(col("customer_key").isin(batchKeys.toArray()).unary_$bang())
         .select(col("o_type"), col("o_value")).distinct().collectAsList()) {
@@ -152,7 +155,8 @@ public final class Subjects {
     Dataset<Row> decisions = store.read(Tables.IDENTITY_DECISIONS);
     for (Row row : decisions.join(ours, col("identifier_type").equalTo(col("o_type"))
             .and(col("identifier_value").equalTo(col("o_value"))))
-        .where(col("other_customer_key").isNotNull().and(col("other_customer_key").isin(batchKeys.toArray()).unary_$bang()))
+        .where(col("o_type").notEqual("customer_id").and(col("other_customer_key").isNotNull())
+            .and(col("other_customer_key").isin(batchKeys.toArray()).unary_$bang()))
         .select(col("o_type"), col("o_value")).distinct().collectAsList()) {
       shared.add(row.getString(0) + ":" + row.getString(1));
     }

@@ -1,0 +1,186 @@
+package io.tarmo.erasure;
+
+import static org.apache.spark.sql.functions.col;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tarmo.config.SettingsLoader;
+import io.tarmo.identity.IdentityJob;
+import io.tarmo.ingest.IngestJob;
+import io.tarmo.ingest.IngestSettings;
+import io.tarmo.ingest.IpPolicy;
+import io.tarmo.ingest.PrivacySettings;
+import io.tarmo.lake.DeltaStore;
+import io.tarmo.lake.Lake;
+import io.tarmo.lake.Tables;
+import io.tarmo.subject.Pseudonyms;
+import io.tarmo.testing.LakeScan;
+import io.tarmo.testing.SparkTest;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Optional;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Erasure on a small hand-made lake: a customer linked to three cookies, two emails and a phone,
+ * a family laptop's cookie shared with another customer, someone who appears only in quarantine,
+ * and a batch stopped at each stage and started again.
+ */
+@SparkTest
+class ErasureCasesTest {
+
+  private static final LocalDate DAY = LocalDate.of(2026, 11, 27);
+  private static final IngestSettings INGEST = new IngestSettings(4096, 400, Duration.ofDays(1), "DE", 1.0, 20);
+  private static final PrivacySettings PRIVACY = new PrivacySettings(IpPolicy.TRUNCATE, "analytics");
+  private static final Pseudonyms KEYED = Pseudonyms.withKey(ErasureJobTest.KEY);
+  private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-12-01T09:00:00Z"), ZoneOffset.UTC);
+
+  /** Anna's identifiers: what must be gone. */
+  private static final List<String> ANNA = List.of("C1", "anna@example.de", "anna.work@example.de",
+      "+4915123456789", "LC000000000001", "ck-anna-1", "ck-anna-2", "ck-anna-3");
+  /** Bob's: what must stay (the shared cookie included). */
+  private static final List<String> BOB = List.of("C2", "bob@example.de", "ck-bob-1", "ck-family");
+
+  private final SparkSession spark;
+  @TempDir Path root;
+
+  ErasureCasesTest(SparkSession spark) {
+    this.spark = spark;
+  }
+
+  private static String event(String id, String ts, String fields) {
+    return "{\"messageId\":\"" + id + "\",\"type\":\"page\",\"timestamp\":\"" + ts + "\"," + fields + "}";
+  }
+
+  private DeltaStore lake() throws IOException {
+    write("landing/crm/dt=" + DAY + "/crm.csv",
+        "customer_id,email,phone,first_name,last_name,birth_date,street,postal_code,city,country,loyalty_card_id,"
+            + "created_at,updated_at",
+        "C1,anna@example.de,0151 23456789,Anna,Lindqvist,1990-01-02,Hauptstr. 1,10115,Berlin,DE,LC000000000001,"
+            + "2025-01-01T00:00:00Z,2026-11-27T08:00:00Z",
+        "C2,bob@example.de,,Bob,Berg,,,,,DE,,2025-01-01T00:00:00Z,2026-11-27T08:00:00Z");
+    write("landing/events/dt=" + DAY + "/part-0.json",
+        event("m1", "2026-11-27T09:00:00Z", "\"userId\":\"C1\",\"anonymousId\":\"ck-anna-1\""),
+        event("m2", "2026-11-27T09:10:00Z",
+            "\"type\":\"identify\",\"anonymousId\":\"ck-anna-2\",\"traits\":{\"email\":\"Anna.Work@Example.de\"},\"userId\":\"C1\""),
+        event("m3", "2026-11-27T09:20:00Z",
+            "\"anonymousId\":\"ck-anna-3\",\"context\":{\"traits\":{\"phone\":\"(0151) 2345-6789\"}}"),
+        event("m4", "2026-11-27T10:00:00Z", "\"userId\":\"C1\",\"anonymousId\":\"ck-family\""),
+        event("m5", "2026-11-27T12:00:00Z", "\"userId\":\"C2\",\"anonymousId\":\"ck-family\""),
+        event("m6", "2026-11-27T12:05:00Z", "\"userId\":\"C2\",\"anonymousId\":\"ck-bob-1\","
+            + "\"properties\":{\"path\":\"/contact?email=bob@example.de\"}"),
+        // Someone known only from a line ingest rejects (no timestamp).
+        "{\"messageId\":\"m7\",\"type\":\"page\",\"anonymousId\":\"ck-x\",\"traits\":{\"email\":\"ghost@example.de\"}}");
+    write("landing/consent/dt=" + DAY + "/ledger.json",
+        "{\"consent_id\":\"k1\",\"subject_type\":\"email\",\"subject_value\":\"ANNA@example.de\",\"purpose\":\"marketing\","
+            + "\"channel\":\"email\",\"status\":\"granted\",\"legal_basis\":\"consent\",\"ts\":\"2026-11-27T09:00:00Z\","
+            + "\"source\":\"cmp\"}",
+        "{\"consent_id\":\"k2\",\"subject_type\":\"customer_id\",\"subject_value\":\"C2\",\"purpose\":\"marketing\","
+            + "\"channel\":\"all\",\"status\":\"granted\",\"legal_basis\":\"consent\",\"ts\":\"2026-11-27T09:00:00Z\","
+            + "\"source\":\"cmp\"}");
+    DeltaStore store = new DeltaStore(spark, Lake.at(root.resolve("lake").toString()));
+    new IngestJob(store, INGEST, PRIVACY).run(DAY, "test");
+    new IdentityJob(store, SettingsLoader.load(null).identity(), CLOCK).run(DAY, false, "test");
+    return store;
+  }
+
+  private void write(String relative, String... lines) throws IOException {
+    Path file = root.resolve("lake").resolve(relative);
+    Files.createDirectories(file.getParent());
+    Files.writeString(file, String.join("\n", lines) + "\n", StandardCharsets.UTF_8);
+  }
+
+  private ErasureJob job(DeltaStore store) {
+    return new ErasureJob(store, Optional.of(KEYED), "DE", CLOCK);
+  }
+
+  private long rows(DeltaStore store, String table, String where) {
+    return store.read(Tables.byName(table).orElseThrow()).where(where).count();
+  }
+
+  @Test
+  void aCustomerWithThreeCookiesTwoEmailsAndAPhoneIsGoneAndTheFamilyCookieStaysWithBob() throws IOException {
+    DeltaStore store = lake();
+    assertThat(rows(store, "quarantine", "record like '%ghost@%'")).as("the ghost is in quarantine").isEqualTo(1);
+    write("landing/erasure/requests.csv", "request_id,subject_type,subject_value,received_at",
+        "R-anna,email,\"  ANNA@Example.DE \",2026-11-30", "R-ghost,email,ghost@example.de,2026-11-30");
+
+    ErasureResult result = job(store).run(null, "test", "run-1");
+
+    assertThat(result.completed()).as(result.summary()).containsExactly("R-anna", "R-ghost");
+    assertThat(LakeScan.find(spark, store.lake(), ANNA)).as("Anna's values anywhere in the lake").isEmpty();
+    assertThat(LakeScan.find(spark, store.lake(), List.of("ghost@example.de"))).isEmpty();
+    assertThat(LakeScan.find(spark, store.lake(), List.of("bob@example.de"))).as("Bob is still there").isNotEmpty();
+    assertThat(store.read(Tables.EVENTS).select("message_id").orderBy("message_id")
+        .as(org.apache.spark.sql.Encoders.STRING()).collectAsList())
+        .as("Bob's events stay, the family laptop's included").containsExactly("m5", "m6");
+    assertThat(rows(store, "identity_map", "identifier_value in ('C2', 'bob@example.de', 'ck-bob-1')")).isEqualTo(3);
+    assertThat(rows(store, "crm_customers", "true")).isEqualTo(1);
+    assertThat(rows(store, "consent_events", "true")).isEqualTo(1);
+    assertThat(rows(store, "quarantine", "true")).isZero();
+    Row anna = store.read(Tables.ERASURE_LOG).where(col("request_id").equalTo("R-anna")).first();
+    assertThat(anna.<Long>getAs("shared_identifiers")).as("the family laptop's cookie").isEqualTo(1L);
+    assertThat(anna.<Long>getAs("identifiers")).isEqualTo((long) ANNA.size());
+    assertThat(store.read(Tables.ERASURE_LOG).toJSON().collectAsList().toString()).doesNotContain("anna", "ghost@");
+    assertThat(Files.exists(root.resolve("lake/landing/erasure/requests.csv"))).isFalse();
+    assertThat(Files.readString(root.resolve("lake/landing/events/dt=" + DAY + "/part-0.json")).lines())
+        .as("the landing file keeps Bob's lines only").hasSize(2);
+  }
+
+  @Test
+  void aBatchStoppedAtAnyStageFinishesWhenStartedAgain() throws IOException {
+    DeltaStore store = lake();
+    Path pristine = root.resolve("pristine");
+    copy(root.resolve("lake"), pristine);
+    for (String stage : List.of("resolved", "deleted:identity_map", "request-files-removed")) {
+      delete(root.resolve("lake"));
+      copy(pristine, root.resolve("lake"));
+      write("landing/erasure/requests.csv", "request_id,subject_type,subject_value,received_at",
+          "R-anna,customer_id,C1,2026-11-30");
+      assertThatThrownBy(() -> job(store).onStage(name -> {
+        if (name.equals(stage)) {
+          throw new IllegalStateException("killed after " + stage);
+        }
+      }).run(null, "test", "run-1")).hasMessageContaining("killed after " + stage);
+
+      ErasureResult again = job(store).run(null, "test", "run-2");
+
+      assertThat(again.completed()).as("after a stop at " + stage + ": " + again.summary()).containsExactly("R-anna");
+      assertThat(LakeScan.find(spark, store.lake(), ANNA)).as("after a stop at " + stage).isEmpty();
+      assertThat(store.read(Tables.ERASURE_LOG).select("status").as(org.apache.spark.sql.Encoders.STRING())
+          .collectAsList()).containsExactly("COMPLETED");
+    }
+  }
+
+  private static void copy(Path from, Path to) throws IOException {
+    try (var files = Files.walk(from)) {
+      for (Path file : files.toList()) {
+        Path target = to.resolve(from.relativize(file).toString());
+        if (Files.isDirectory(file)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(file, target);
+        }
+      }
+    }
+  }
+
+  private static void delete(Path folder) throws IOException {
+    try (var files = Files.walk(folder)) {
+      for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(file);
+      }
+    }
+  }
+}
