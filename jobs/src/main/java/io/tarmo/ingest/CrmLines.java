@@ -50,7 +50,11 @@ public final class CrmLines {
   /** Flags a record whose loyalty_card_id was left out: not an id (a control character, too long). */
   public static final String ID_INVALID = "id_invalid";
 
-  /** When a record was changed, for {@link SuppressionGuard}: null when its updated_at is not a timestamp. */
+  /**
+   * When a record was changed, for {@link SuppressionGuard}: its own {@code updated_at}, null when
+   * that is empty or not a timestamp. The start of the delivery day, which stands in for an empty
+   * one when versions are compared, says nothing about when the record was made.
+   */
   private static final String DATED_AT = "_dated_at";
 
   private CrmLines() {}
@@ -74,8 +78,8 @@ public final class CrmLines {
 
   /**
    * {@link #classify(Dataset, LocalDate, int, String, List)}, and records about an erased person
-   * ({@code guard}) whose {@code updated_at} is at or before the erasure, or not a timestamp, get
-   * the outcome {@code suppressed}.
+   * ({@code guard}) whose {@code updated_at} is at or before the erasure, empty or not a timestamp,
+   * get the outcome {@code suppressed}.
    */
   public static Dataset<Row> classify(Dataset<Row> lines, LocalDate day, int maxLineChars,
       String defaultPhoneRegion, List<String> badHeaderFiles, SuppressionGuard guard) {
@@ -124,7 +128,7 @@ public final class CrmLines {
         createdAt.as("created_at"),
         coalesce(updatedAt, lit(dayStart)).as("updated_at"),
         lit(java.sql.Date.valueOf(day)).as("ingest_date"),
-        when(updatedRaw.isNull(), lit(dayStart)).otherwise(updatedAt).as(DATED_AT)));
+        updatedAt.as(DATED_AT)));
     checked = guard.mark(checked, identifiers(), col(DATED_AT));
     return LineChecks.finish(checked, when(col(REASON).isNotNull(), lit(QUARANTINED)).otherwise(lit(VALID)));
   }
