@@ -18,7 +18,7 @@ import picocli.CommandLine.Spec;
         "Events, CRM and consent go to events, crm_customers and consent_events after validation,",
         "de-duplication and normalisation; rejected lines go to quarantine with a reason. Exits 3",
         "when a source's quarantined share is above tarmo.ingest.quarantine-max-ratio. Lines about an",
-        "erased person dated before the erasure are counted as suppressed, never stored or quarantined;",
+        "erased person dated at or before the erasure are counted as suppressed, never stored or quarantined;",
         "needs " + Pseudonyms.KEY_VARIABLE + " once suppression_list holds rows."})
 final class IngestCommand implements Callable<Integer> {
 
