@@ -2,6 +2,7 @@ package io.tarmo.cli;
 
 import io.tarmo.ingest.IngestJob;
 import io.tarmo.ingest.IngestResult;
+import io.tarmo.subject.Pseudonyms;
 import java.io.PrintWriter;
 import java.time.LocalDate;
 import java.util.concurrent.Callable;
@@ -16,7 +17,9 @@ import picocli.CommandLine.Spec;
         "Ingests landing day D into the bronze tables.",
         "Events, CRM and consent go to events, crm_customers and consent_events after validation,",
         "de-duplication and normalisation; rejected lines go to quarantine with a reason. Exits 3",
-        "when a source's quarantined share is above tarmo.ingest.quarantine-max-ratio."})
+        "when a source's quarantined share is above tarmo.ingest.quarantine-max-ratio. Lines about an",
+        "erased person dated at or before the erasure are counted as suppressed, never stored or quarantined;",
+        "needs " + Pseudonyms.KEY_VARIABLE + " once suppression_list holds rows."})
 final class IngestCommand implements Callable<Integer> {
 
   @Mixin GlobalOptions global;
@@ -36,6 +39,11 @@ final class IngestCommand implements Callable<Integer> {
   static CommandJob ingest(LocalDate day, PrintWriter out) {
     return new CommandJob() {
       @Override
+      public void validate(JobContext context) {
+        job(context).validate(day);
+      }
+
+      @Override
       public void check(JobContext context) {
         job(context).check(day);
       }
@@ -50,7 +58,8 @@ final class IngestCommand implements Callable<Integer> {
       }
 
       private IngestJob job(JobContext context) {
-        return new IngestJob(context.store(), context.settings().ingest(), context.settings().privacy());
+        return new IngestJob(context.store(), context.settings().ingest(), context.settings().privacy(),
+            Pseudonyms.fromEnvironment());
       }
     };
   }

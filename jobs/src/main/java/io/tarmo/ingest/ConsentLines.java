@@ -14,6 +14,7 @@ import static org.apache.spark.sql.functions.try_to_timestamp;
 import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.types.DataTypes.StringType;
 
+import io.tarmo.ingest.SuppressionGuard.Identifier;
 import io.tarmo.subject.Identifiers;
 import java.time.LocalDate;
 import java.util.List;
@@ -45,6 +46,9 @@ public final class ConsentLines {
       .add("legal_basis", StringType).add("ts", StringType).add("expires_at", StringType)
       .add("source", StringType).add(CORRUPT, StringType);
 
+  /** When a record was given, for {@link SuppressionGuard}. */
+  private static final String DATED_AT = "_dated_at";
+
   private ConsentLines() {}
 
   /**
@@ -53,6 +57,21 @@ public final class ConsentLines {
    */
   public static Dataset<Row> classify(Dataset<Row> lines, LocalDate day, TimeWindow window, int maxLineChars,
       String defaultPhoneRegion) {
+    return classify(lines, day, window, maxLineChars, defaultPhoneRegion, SuppressionGuard.NONE);
+  }
+
+  /** The identifier a consent record is about, as stored: its subject, typed by its subject_type. */
+  static List<Identifier> identifiers() {
+    return List.of(new Identifier(col("subject_type"), col("subject_value")));
+  }
+
+  /**
+   * {@link #classify(Dataset, LocalDate, TimeWindow, int, String)}, and records about an erased
+   * person ({@code guard}) whose {@code ts} is at or before the erasure, or not a timestamp, get
+   * the outcome {@code suppressed}.
+   */
+  public static Dataset<Row> classify(Dataset<Row> lines, LocalDate day, TimeWindow window, int maxLineChars,
+      String defaultPhoneRegion, SuppressionGuard guard) {
     Map<String, String> options = Map.of("mode", "PERMISSIVE", "columnNameOfCorruptRecord", CORRUPT);
     Dataset<Row> parsed = lines.withColumn("j", from_json(col(VALUE), RAW, options));
 
@@ -96,7 +115,9 @@ public final class ConsentLines {
         ts.as("ts"),
         expires.as("expires_at"),
         lower(trim(col("j.source"))).as("source"),
-        lit(java.sql.Date.valueOf(day)).as("ingest_date")));
+        lit(java.sql.Date.valueOf(day)).as("ingest_date"),
+        ts.as(DATED_AT)));
+    checked = guard.mark(checked, identifiers(), col(DATED_AT));
     return LineChecks.finish(checked, when(col(REASON).isNotNull(), lit(QUARANTINED)).otherwise(lit(VALID)));
   }
 

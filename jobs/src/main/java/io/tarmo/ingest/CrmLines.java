@@ -18,6 +18,8 @@ import static org.apache.spark.sql.functions.udf;
 import static org.apache.spark.sql.functions.upper;
 import static org.apache.spark.sql.functions.when;
 
+import io.tarmo.ingest.SuppressionGuard.Identifier;
+import io.tarmo.subject.IdentifierType;
 import io.tarmo.subject.Identifiers;
 import java.sql.Timestamp;
 import java.time.LocalDate;
@@ -48,6 +50,13 @@ public final class CrmLines {
   /** Flags a record whose loyalty_card_id was left out: not an id (a control character, too long). */
   public static final String ID_INVALID = "id_invalid";
 
+  /**
+   * When a record was changed, for {@link SuppressionGuard}: its own {@code updated_at}, null when
+   * that is empty or not a timestamp. The start of the delivery day, which stands in for an empty
+   * one when versions are compared, says nothing about when the record was made.
+   */
+  private static final String DATED_AT = "_dated_at";
+
   private CrmLines() {}
 
   /**
@@ -56,6 +65,24 @@ public final class CrmLines {
    */
   public static Dataset<Row> classify(Dataset<Row> lines, LocalDate day, int maxLineChars,
       String defaultPhoneRegion, List<String> badHeaderFiles) {
+    return classify(lines, day, maxLineChars, defaultPhoneRegion, badHeaderFiles, SuppressionGuard.NONE);
+  }
+
+  /** The identifiers a CRM record carries, as stored. */
+  static List<Identifier> identifiers() {
+    return List.of(Identifier.of(IdentifierType.CUSTOMER_ID, "customer_id"),
+        Identifier.of(IdentifierType.EMAIL, "email"),
+        Identifier.of(IdentifierType.PHONE, "phone"),
+        Identifier.of(IdentifierType.LOYALTY_CARD_ID, "loyalty_card_id"));
+  }
+
+  /**
+   * {@link #classify(Dataset, LocalDate, int, String, List)}, and records about an erased person
+   * ({@code guard}) whose {@code updated_at} is at or before the erasure, empty or not a timestamp,
+   * get the outcome {@code suppressed}.
+   */
+  public static Dataset<Row> classify(Dataset<Row> lines, LocalDate day, int maxLineChars,
+      String defaultPhoneRegion, List<String> badHeaderFiles, SuppressionGuard guard) {
     UDF1<String, List<String>> split = CsvRecords::fields;
     Dataset<Row> parsed = lines.withColumn("fields",
         udf(split, DataTypes.createArrayType(DataTypes.StringType)).withName("tarmo_csv_split").apply(col(VALUE)));
@@ -100,7 +127,9 @@ public final class CrmLines {
         field("loyalty_card_id").isNotNull().and(Identifiers.id(field("loyalty_card_id")).isNull()).as(ID_INVALID),
         createdAt.as("created_at"),
         coalesce(updatedAt, lit(dayStart)).as("updated_at"),
-        lit(java.sql.Date.valueOf(day)).as("ingest_date")));
+        lit(java.sql.Date.valueOf(day)).as("ingest_date"),
+        updatedAt.as(DATED_AT)));
+    checked = guard.mark(checked, identifiers(), col(DATED_AT));
     return LineChecks.finish(checked, when(col(REASON).isNotNull(), lit(QUARANTINED)).otherwise(lit(VALID)));
   }
 

@@ -17,9 +17,12 @@ import static org.apache.spark.sql.functions.udf;
 import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.types.DataTypes.StringType;
 
+import io.tarmo.ingest.SuppressionGuard.Identifier;
+import io.tarmo.subject.IdentifierType;
 import io.tarmo.subject.Identifiers;
 import java.time.Duration;
 import java.time.LocalDate;
+import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -53,9 +56,34 @@ public final class EventLines {
   static final String ISO_WITH_ZONE =
       "^\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|z|[+-]\\d{2}(:?\\d{2})?)$";
 
+  /** When a line says it happened, for {@link SuppressionGuard}: its timestamp, when it has a zone. */
+  private static final String DATED_AT = "_dated_at";
+
   private EventLines() {}
 
   public static Dataset<Row> classify(Dataset<Row> lines, Rules rules) {
+    return classify(lines, rules, SuppressionGuard.NONE);
+  }
+
+  /**
+   * The identifiers an event carries, as stored: {@code anonymous_id}, {@code user_id} (a
+   * customer_id), {@code previous_id} (an alias's earlier id: a cookie or a customer_id) and the
+   * traits' {@code email} and {@code phone}.
+   */
+  static List<Identifier> identifiers() {
+    return List.of(Identifier.of(IdentifierType.ANONYMOUS_ID, "anonymous_id"),
+        Identifier.of(IdentifierType.CUSTOMER_ID, "user_id"),
+        Identifier.of(IdentifierType.ANONYMOUS_ID, "previous_id"),
+        Identifier.of(IdentifierType.CUSTOMER_ID, "previous_id"),
+        Identifier.of(IdentifierType.EMAIL, "email"),
+        Identifier.of(IdentifierType.PHONE, "phone"));
+  }
+
+  /**
+   * {@link #classify(Dataset, Rules)}, and lines about an erased person ({@code guard}) dated at or
+   * before the erasure, or with no usable timestamp, get the outcome {@code suppressed}.
+   */
+  public static Dataset<Row> classify(Dataset<Row> lines, Rules rules, SuppressionGuard guard) {
     Dataset<Row> parsed = lines.withColumn("j",
         udf(new EventJson(rules.analyticsCategory()), EventJson.SCHEMA).asNonNullable().withName("tarmo_event_json")
             .apply(col(VALUE).cast(DataTypes.BinaryType)));
@@ -126,7 +154,9 @@ public final class EventLines {
         col("j.page_title").as("page_title"),
         udf(reduceIp, StringType).withName("tarmo_reduce_ip").apply(col("j.context_ip")).as("ip"),
         col("j.context_userAgent").as("user_agent"),
-        lit(java.sql.Date.valueOf(rules.day())).as("ingest_date")));
+        lit(java.sql.Date.valueOf(rules.day())).as("ingest_date"),
+        when(rawTs.rlike(ISO_WITH_ZONE), ts).as(DATED_AT)));
+    checked = guard.mark(checked, identifiers(), col(DATED_AT));
     return LineChecks.finish(checked, when(col(REASON).isNotNull(), lit(QUARANTINED))
         .when(col("_analytics_denied"), lit(DROPPED))
         .otherwise(lit(VALID)));

@@ -4,6 +4,7 @@ import static io.tarmo.ingest.LineChecks.DROPPED;
 import static io.tarmo.ingest.LineChecks.OUTCOME;
 import static io.tarmo.ingest.LineChecks.QUARANTINED;
 import static io.tarmo.ingest.LineChecks.REASON;
+import static io.tarmo.ingest.LineChecks.SUPPRESSED;
 import static io.tarmo.ingest.LineChecks.UNREADABLE;
 import static io.tarmo.ingest.LineChecks.VALID;
 import static io.tarmo.ingest.LineChecks.VALUE;
@@ -24,11 +25,13 @@ import io.tarmo.lake.LandingFiles;
 import io.tarmo.lake.LandingReader;
 import io.tarmo.lake.TableSpec;
 import io.tarmo.lake.Tables;
+import io.tarmo.subject.Pseudonyms;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Observation;
@@ -50,6 +53,12 @@ import org.slf4j.LoggerFactory;
  * a day are replaced as a whole ({@code replaceWhere ingest_date = D}), after dropping keys that
  * earlier deliveries already brought; CRM rows are upserted by latest {@code updated_at}. Days
  * are expected to be ingested in date order, as a scheduler runs them.
+ *
+ * <p>Lines about an erased person dated at or before the erasure are neither stored nor
+ * quarantined ({@link SuppressionGuard}, CONTRACT 5). {@code suppression_list} holds keyed hashes:
+ * while it has rows, the job needs the key ({@link Pseudonyms}) and refuses to start without it,
+ * since it could not tell the erased from the rest. An empty or missing list needs no key and
+ * hashes nothing.
  */
 public final class IngestJob {
 
@@ -61,15 +70,46 @@ public final class IngestJob {
   private final DeltaStore store;
   private final IngestSettings settings;
   private final PrivacySettings privacy;
+  private final Optional<Pseudonyms> pseudonyms;
 
+  /** A job without the pseudonym key: it refuses to run while {@code suppression_list} has rows. */
   public IngestJob(DeltaStore store, IngestSettings settings, PrivacySettings privacy) {
+    this(store, settings, privacy, Optional.empty());
+  }
+
+  /**
+   * @param pseudonyms the suppression list's key, resolved by the caller (the command line reads
+   *     {@value Pseudonyms#KEY_VARIABLE}); empty when none is set
+   */
+  public IngestJob(DeltaStore store, IngestSettings settings, PrivacySettings privacy,
+      Optional<Pseudonyms> pseudonyms) {
     this.store = store;
     this.settings = settings;
     this.privacy = privacy;
+    this.pseudonyms = pseudonyms;
   }
 
-  /** Refuses a day for which no source has a landing folder (exit 2, nothing written). */
+  /**
+   * Refuses what no run of {@code day} could get past, looking only at what the night does not
+   * write: erased identifiers that cannot be recognised without the pseudonym key (exit 2).
+   */
+  public void validate(LocalDate day) {
+    if (pseudonyms.isEmpty() && suppressionListHasRows()) {
+      throw TarmoException.usage("Cannot ingest " + day + ": suppression_list holds erased identifiers and "
+          + Pseudonyms.KEY_VARIABLE + " is not set; set it to the key the erasures used");
+    }
+  }
+
+  private boolean suppressionListHasRows() {
+    return store.exists(Tables.SUPPRESSION_LIST) && !store.read(Tables.SUPPRESSION_LIST).isEmpty();
+  }
+
+  /**
+   * Refuses a day for which no source has a landing folder, or {@link #validate} does (exit 2,
+   * nothing written).
+   */
   public void check(LocalDate day) {
+    validate(day);
     LandingReader landing = landing();
     for (Source source : Source.values()) {
       if (landing.dayExists(source, day)) {
@@ -83,6 +123,7 @@ public final class IngestJob {
   public IngestResult run(LocalDate day, String commitNote) {
     check(day);
     SparkSession spark = store.spark();
+    SuppressionGuard guard = guard();
     Phases phases = Phases.start(spark, "ingest " + day);
     LandingReader landing = landing();
     Map<String, Long> reasons = new LinkedHashMap<>();
@@ -95,7 +136,7 @@ public final class IngestJob {
           landing.lines(eventFiles.readable(), settings.maxLineChars()),
           new EventLines.Rules(day, settings.maxLineChars(), settings.maxEventAgeDays(),
               settings.maxClockSkew(), settings.defaultPhoneRegion(), privacy.ipPolicy(),
-              privacy.analyticsCategory())), "message_id", Dedupe.Keep.LOWEST, "ts", kept, reasons);
+              privacy.analyticsCategory()), guard), "message_id", Dedupe.Keep.LOWEST, "ts", kept, reasons);
       phases.done("events tally");
       quarantined.add(events.quarantineRows(spark, day));
       SourceCounts eventCounts = replaceDayOnce(events, Tables.EVENTS, sameEventDates(events), "message_id", day,
@@ -114,7 +155,7 @@ public final class IngestJob {
               CsvRecords.splitter(CrmLines.COLUMNS.size()))
           .filter(col(VALUE).isNull().or(trim(col(VALUE)).notEqual(CrmLines.HEADER)));
       Sorted crm = sort("crm", crmFiles, CrmLines.classify(crmLines, day, settings.maxLineChars(),
-          settings.defaultPhoneRegion(), badHeaders), "customer_id", Dedupe.Keep.HIGHEST, "updated_at", kept, reasons);
+          settings.defaultPhoneRegion(), badHeaders, guard), "customer_id", Dedupe.Keep.HIGHEST, "updated_at", kept, reasons);
       phases.done("crm tally");
       quarantined.add(crm.quarantineRows(spark, day));
       long crmStored = crm.tally().valid == 0 ? 0L : upsertCrm(crm.firstCopies(), commitNote);
@@ -126,7 +167,7 @@ public final class IngestJob {
       Sorted consent = sort("consent", consentFiles, ConsentLines.classify(
           landing.lines(consentFiles.readable(), settings.maxLineChars()), day,
           TimeWindow.forConsent(day, settings.maxClockSkew()),
-          settings.maxLineChars(), settings.defaultPhoneRegion()), "consent_id", Dedupe.Keep.LOWEST, "ts", kept, reasons);
+          settings.maxLineChars(), settings.defaultPhoneRegion(), guard), "consent_id", Dedupe.Keep.LOWEST, "ts", kept, reasons);
       phases.done("consent tally");
       quarantined.add(consent.quarantineRows(spark, day));
       SourceCounts consentCounts = replaceDayOnce(consent, Tables.CONSENT_EVENTS, lit(true), "consent_id", day,
@@ -155,8 +196,20 @@ public final class IngestJob {
       return result;
     } finally {
       kept.close();
+      guard.close();
       phases.close();
     }
+  }
+
+  /**
+   * The guard of {@code suppression_list}; {@link SuppressionGuard#NONE} when it is missing or empty
+   * (without a key it is, or {@link #check} would have refused the run).
+   */
+  private SuppressionGuard guard() {
+    if (pseudonyms.isEmpty() || !store.exists(Tables.SUPPRESSION_LIST)) {
+      return SuppressionGuard.NONE;
+    }
+    return SuppressionGuard.of(store.read(Tables.SUPPRESSION_LIST), pseudonyms.get());
   }
 
   private LandingReader landing() {
@@ -190,7 +243,7 @@ public final class IngestJob {
 
     SourceCounts counts(long stored, long duplicates) {
       return new SourceCounts(files.files(), tally.read, stored, duplicates, tally.dropped, tally.quarantined,
-          tally.invalidEmails, tally.invalidPhones, tally.invalidIds, unreadableFiles());
+          tally.invalidEmails, tally.invalidPhones, tally.invalidIds, unreadableFiles(), tally.suppressed);
     }
   }
 
@@ -198,7 +251,7 @@ public final class IngestJob {
       String rankColumn, Intermediates kept, Map<String, Long> reasons) {
     Column[] ranking = {col(rankColumn), col(LineChecks.LINE_HASH), col(LineChecks.LINE_ID)};
     Dataset<Row> lines = kept.keep(classified);
-    Tally tally = files.files() == 0 ? new Tally(0, 0, 0, 0, 0, 0, 0, 0) : tally(lines, source, reasons);
+    Tally tally = files.files() == 0 ? new Tally(0, 0, 0, 0, 0, 0, 0, 0, 0) : tally(lines, source, reasons);
     if (tally.valid == 0) {
       return new Sorted(source, files, tally, lines, valid(lines), settings.maxLineChars());
     }
@@ -278,7 +331,7 @@ public final class IngestJob {
    * counts the files read only part-way, which are no lines.
    */
   private record Tally(long read, long valid, long dropped, long quarantined, long invalidEmails, long invalidPhones,
-      long invalidIds, long unreadable) {}
+      long invalidIds, long unreadable, long suppressed) {}
 
   private static Tally tally(Dataset<Row> classified, String source, Map<String, Long> reasons) {
     Column isValid = col(OUTCOME).equalTo(VALID);
@@ -296,6 +349,7 @@ public final class IngestJob {
     long badPhones = 0;
     long badIds = 0;
     long unreadable = 0;
+    long suppressed = 0;
     for (Row row : rows) {
       String outcome = row.getString(0);
       long n = row.getLong(2);
@@ -310,6 +364,7 @@ public final class IngestJob {
       switch (outcome) {
         case VALID -> valid += n;
         case DROPPED -> dropped += n;
+        case SUPPRESSED -> suppressed += n;
         case QUARANTINED -> {
           quarantined += n;
           reasons.merge(source + "." + row.getString(1), n, Long::sum);
@@ -317,7 +372,7 @@ public final class IngestJob {
         default -> throw TarmoException.job("Cannot classify " + source + " lines: unknown outcome " + outcome);
       }
     }
-    return new Tally(read, valid, dropped, quarantined, badEmails, badPhones, badIds, unreadable);
+    return new Tally(read, valid, dropped, quarantined, badEmails, badPhones, badIds, unreadable, suppressed);
   }
 
   private static Column flag(Dataset<Row> classified, String name) {

@@ -55,6 +55,13 @@ public final class LineChecks {
   public static final String VALID = "valid";
   public static final String QUARANTINED = "quarantined";
   public static final String DROPPED = "dropped";
+  /**
+   * A line about an erased person ({@link SuppressionGuard}): never stored, never quarantined; its
+   * raw line, file and reason are not kept.
+   */
+  public static final String SUPPRESSED = "suppressed";
+  /** The boolean helper column {@link SuppressionGuard#mark} adds; {@link #finish} turns it into {@link #SUPPRESSED}. */
+  static final String SUPPRESSED_FLAG = "_suppressed";
   /** The outcome of a {@link #PROBLEM} row: a file, not a line, quarantined with its reason. */
   public static final String UNREADABLE = "unreadable";
 
@@ -107,16 +114,22 @@ public final class LineChecks {
   /**
    * Completes a classification in one projection: adds {@code outcome}, keeps the raw line and
    * its file only for quarantined lines (the only ones that need them), gives a {@link #PROBLEM}
-   * row the outcome {@link #UNREADABLE}, turns carried raw contact
+   * row the outcome {@link #UNREADABLE} and a line marked by {@link SuppressionGuard} the outcome
+   * {@link #SUPPRESSED} (with no raw line, file or reason), turns carried raw contact
    * values into the flags {@code email_invalid} and {@code phone_invalid}, and drops helper
    * columns (those starting with an underscore).
    */
   static Dataset<Row> finish(Dataset<Row> checked, Column outcome) {
     List<String> names = List.of(checked.columns());
+    boolean guarded = names.contains(SUPPRESSED_FLAG);
+    // A suppressed line is about an erased person: nothing of it is kept beyond its fate.
+    Column suppressed = guarded ? col(PROBLEM).isNull().and(col(SUPPRESSED_FLAG)) : lit(false);
     List<Column> columns = new ArrayList<>();
     for (String name : names) {
       if (name.equals(VALUE) || name.equals(FILE)) {
-        columns.add(when(col(REASON).isNotNull(), col(name)).as(name));
+        columns.add(when(col(REASON).isNotNull().and(suppressed.unary_$bang()), col(name)).as(name));
+      } else if (name.equals(REASON) && guarded) {
+        columns.add(when(suppressed.unary_$bang(), col(name)).as(name));
       } else if (!name.startsWith("_")) {
         columns.add(col(name));
       }
@@ -125,7 +138,8 @@ public final class LineChecks {
       columns.add(invalid(RAW_EMAIL, "email").as("email_invalid"));
       columns.add(invalid(RAW_PHONE, "phone").as("phone_invalid"));
     }
-    columns.add(when(col(PROBLEM).isNotNull(), lit(UNREADABLE)).otherwise(outcome).as(OUTCOME));
+    Column fate = guarded ? when(suppressed, lit(SUPPRESSED)).otherwise(outcome) : outcome;
+    columns.add(when(col(PROBLEM).isNotNull(), lit(UNREADABLE)).otherwise(fate).as(OUTCOME));
     return checked.select(columns.toArray(Column[]::new));
   }
 

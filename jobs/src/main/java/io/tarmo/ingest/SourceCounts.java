@@ -5,7 +5,7 @@ import java.util.Map;
 
 /**
  * What became of one source's lines on one day. Every line read has exactly one fate:
- * {@code read = stored + duplicates + dropped + quarantined}.
+ * {@code read = stored + duplicates + dropped + quarantined + suppressed}.
  *
  * @param files landing files read (unreadable ones not included unless read part-way)
  * @param read data lines read (a CSV record counts once, header lines excluded)
@@ -20,14 +20,17 @@ import java.util.Map;
  *     (stored without it)
  * @param unreadableFiles files not read, or not to their end (wrong type, in a sub-folder, a
  *     truncated gzip): each is one {@code quarantine} row besides the quarantined lines
+ * @param suppressed lines about an erased person dated at or before the erasure (or undatable):
+ *     neither stored nor quarantined ({@link SuppressionGuard})
  */
 public record SourceCounts(long files, long read, long stored, long duplicates, long dropped,
-    long quarantined, long invalidEmails, long invalidPhones, long invalidIds, long unreadableFiles) {
+    long quarantined, long invalidEmails, long invalidPhones, long invalidIds, long unreadableFiles,
+    long suppressed) {
 
-  public static final SourceCounts NONE = new SourceCounts(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+  public static final SourceCounts NONE = new SourceCounts(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
   public boolean accountedFor() {
-    return read == stored + duplicates + dropped + quarantined;
+    return read == stored + duplicates + dropped + quarantined + suppressed;
   }
 
   public double quarantineRatio() {
@@ -47,11 +50,12 @@ public record SourceCounts(long files, long read, long stored, long duplicates, 
     counts.put(prefix + ".invalid_phone", invalidPhones);
     counts.put(prefix + ".invalid_id", invalidIds);
     counts.put(prefix + ".unreadable_files", unreadableFiles);
+    counts.put(prefix + ".suppressed", suppressed);
     return counts;
   }
 
   public String summary() {
     return "read=" + read + " stored=" + stored + " duplicates=" + duplicates + " dropped=" + dropped
-        + " quarantined=" + quarantined + " unreadable_files=" + unreadableFiles;
+        + " quarantined=" + quarantined + " suppressed=" + suppressed + " unreadable_files=" + unreadableFiles;
   }
 }

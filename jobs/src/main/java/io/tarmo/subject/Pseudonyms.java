@@ -41,6 +41,13 @@ public final class Pseudonyms implements Serializable {
 
   private final byte[] key;
 
+  /**
+   * One initialised {@link Mac} per thread: creating and keying one costs more than hashing a short
+   * value, and a Spark task hashes millions. A {@code Mac} is not thread-safe, hence one per thread;
+   * rebuilt lazily after the object travels to an executor.
+   */
+  private transient volatile ThreadLocal<Mac> macs;
+
   private Pseudonyms(byte[] key) {
     this.key = key;
   }
@@ -73,10 +80,25 @@ public final class Pseudonyms implements Serializable {
     if (normalisedValue == null) {
       return null;
     }
+    return HexFormat.of().formatHex(mac().doFinal(normalisedValue.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  /** This thread's keyed {@link Mac}; {@code doFinal} leaves it reset for the next value. */
+  private Mac mac() {
+    ThreadLocal<Mac> local = macs;
+    if (local == null) {
+      // A race here only builds a second ThreadLocal: each still hands every thread a Mac of its own.
+      local = ThreadLocal.withInitial(this::newMac);
+      macs = local;
+    }
+    return local.get();
+  }
+
+  private Mac newMac() {
     try {
       Mac mac = Mac.getInstance(ALGORITHM);
       mac.init(new SecretKeySpec(key, ALGORITHM));
-      return HexFormat.of().formatHex(mac.doFinal(normalisedValue.getBytes(StandardCharsets.UTF_8)));
+      return mac;
     } catch (GeneralSecurityException e) {
       throw TarmoException.job("Cannot compute a pseudonym: " + ALGORITHM + " is not available", e);
     }

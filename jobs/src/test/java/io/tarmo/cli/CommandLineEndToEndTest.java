@@ -86,7 +86,7 @@ class CommandLineEndToEndTest {
 
     Run accounting = tarmo("sql", "--lake", lake, "--format", "csv",
         "select business_date, counts['events.read'] = counts['events.stored'] + counts['events.duplicates']"
-            + " + counts['events.dropped'] + counts['events.quarantined'] as adds_up, status"
+            + " + counts['events.dropped'] + counts['events.quarantined'] + counts['events.suppressed'] as adds_up, status"
             + " from job_runs where command = 'ingest' order by business_date");
     assertThat(accounting.out().strip().split("\n"))
         .containsExactly("business_date,adds_up,status", "2026-11-27,true,SUCCEEDED", "2026-11-28,true,SUCCEEDED");

@@ -92,9 +92,9 @@ class IngestJobTest {
     writeDay1();
     IngestResult result = job.run(DAY1, "test");
 
-    assertThat(result.events()).isEqualTo(new SourceCounts(2, 7, 4, 1, 1, 1, 0, 0, 0, 0));
-    assertThat(result.crm()).isEqualTo(new SourceCounts(1, 4, 2, 1, 0, 1, 0, 0, 0, 0));
-    assertThat(result.consent()).isEqualTo(new SourceCounts(1, 2, 1, 0, 0, 1, 0, 0, 0, 0));
+    assertThat(result.events()).isEqualTo(new SourceCounts(2, 7, 4, 1, 1, 1, 0, 0, 0, 0, 0));
+    assertThat(result.crm()).isEqualTo(new SourceCounts(1, 4, 2, 1, 0, 1, 0, 0, 0, 0, 0));
+    assertThat(result.consent()).isEqualTo(new SourceCounts(1, 2, 1, 0, 0, 1, 0, 0, 0, 0, 0));
     assertThat(store.read(Tables.EVENTS).count()).isEqualTo(4);
     assertThat(store.read(Tables.QUARANTINE).count()).isEqualTo(3);
     assertThat(result.quarantineReasons()).containsEntry("events.malformed JSON or a field of the wrong type", 1L);

@@ -45,6 +45,26 @@ class PseudonymsTest {
   }
 
   @Test
+  void givesTheSameAnswersOnEveryThreadAndAfterTravellingToAnExecutor() throws Exception {
+    Pseudonyms pseudonyms = Pseudonyms.withKey(KEY);
+    String expected = "a0fa06f18f31e03b714f1524456ecc5a9876be82af8def445cee3024af321a4b";
+    List<String> answers = java.util.stream.IntStream.range(0, 2_000).parallel()
+        .mapToObj(i -> pseudonyms.of(i % 2 == 0 ? "anna@example.org" : "cookie-" + i))
+        .filter(hash -> !hash.equals(pseudonyms.of("cookie-x")))
+        .toList();
+    assertThat(answers.stream().filter(expected::equals)).hasSize(1_000);
+
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+      out.writeObject(pseudonyms);
+    }
+    try (java.io.ObjectInputStream in = new java.io.ObjectInputStream(
+        new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+      assertThat(((Pseudonyms) in.readObject()).of("anna@example.org")).isEqualTo(expected);
+    }
+  }
+
+  @Test
   void theKeyComesFromTheEnvironmentAndIsNeverShown() {
     assertThat(Pseudonyms.fromEnvironment(Map.of())).isEmpty();
     assertThat(Pseudonyms.fromEnvironment(Map.of(Pseudonyms.KEY_VARIABLE, " "))).isEmpty();
