@@ -69,7 +69,14 @@ public final class ErasureJob {
     this.clock = clock;
   }
 
-  /** Calls {@code listener} with each stage's name as it ends (for tests that interrupt a batch). */
+  /**
+   * Calls {@code listener} with each stage's name as it ends: tests stop a batch there as a kill
+   * would, the benchmark times the stages.
+   */
+  public ErasureJob onStageListener(java.util.function.Consumer<String> listener) {
+    return onStage(listener);
+  }
+
   ErasureJob onStage(java.util.function.Consumer<String> listener) {
     this.stages = listener;
     return this;
@@ -243,6 +250,7 @@ public final class ErasureJob {
         removed += store.vacuum(spec, java.time.Duration.ZERO);
       }
     }
+    stages.accept("vacuumed");
     return new ErasureResult.Work(deleted, rewritten.files(), rewritten.bytes(), rewritten.records(), removed,
         noticed.values().stream().mapToLong(Set::size).sum());
   }
