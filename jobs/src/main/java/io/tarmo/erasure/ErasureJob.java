@@ -220,6 +220,7 @@ public final class ErasureJob {
     suppress(subjects, keyed, now, commitNote);
 
     stages.accept("suppressed");
+    handOver(subjects, today, commitNote);
     Map<String, Long> deleted = new LinkedHashMap<>();
     for (TableSpec spec : Tables.ALL) {
       if (spec.personal()) {
@@ -253,6 +254,41 @@ public final class ErasureJob {
     stages.accept("vacuumed");
     return new ErasureResult.Work(deleted, rewritten.files(), rewritten.bytes(), rewritten.records(), removed,
         noticed.values().stream().mapToLong(Set::size).sum());
+  }
+
+  /**
+   * Gives each shared identifier that identity_map assigns to a subject to the other customer who
+   * holds it (a family laptop's cookie goes to the other person who logged in on it), before the
+   * subject's map rows are deleted: the other customer keeps it, as the identity rules would decide
+   * without the subject. Idempotent: a second run finds the rows already handed over.
+   */
+  private void handOver(List<ErasureWork.Subject> subjects, LocalDate today, String commitNote) {
+    List<Row> owners = new ArrayList<>();
+    for (ErasureWork.Subject subject : subjects) {
+      for (ErasureWork.Identifier identifier : subject.identifiers()) {
+        if (identifier.shared() && identifier.owner() != null) {
+          owners.add(RowFactory.create(identifier.type(), identifier.value(), identifier.owner()));
+        }
+      }
+    }
+    if (owners.isEmpty()) {
+      return;
+    }
+    Dataset<Row> map = store.read(Tables.IDENTITY_MAP);
+    Dataset<Row> handed = store.spark().createDataFrame(owners, new org.apache.spark.sql.types.StructType()
+        .add("identifier_type", org.apache.spark.sql.types.DataTypes.StringType)
+        .add("identifier_value", org.apache.spark.sql.types.DataTypes.StringType)
+        .add("owner", org.apache.spark.sql.types.DataTypes.LongType));
+    Dataset<Row> clusters = map.groupBy(col("customer_key").as("owner"))
+        .agg(org.apache.spark.sql.functions.min(col("cluster_id")).as("owner_cluster"));
+    Dataset<Row> rows = map.join(handed, scala.jdk.javaapi.CollectionConverters.asScala(
+            List.of("identifier_type", "identifier_value")).toSeq())
+        .where(col("customer_key").notEqual(col("owner")))
+        .join(clusters, scala.jdk.javaapi.CollectionConverters.asScala(List.of("owner")).toSeq(), "left_outer")
+        .withColumn("customer_key", col("owner"))
+        .withColumn("cluster_id", org.apache.spark.sql.functions.coalesce(col("owner_cluster"), col("owner")))
+        .withColumn("updated_date", org.apache.spark.sql.functions.lit(java.sql.Date.valueOf(today)));
+    store.upsert(Tables.IDENTITY_MAP, rows, List.of("identifier_type", "identifier_value"), "true", false, commitNote);
   }
 
   /** Whether a CSV export line starts with one of {@code keys} (its customer_key column). */

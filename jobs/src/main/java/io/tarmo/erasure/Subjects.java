@@ -100,19 +100,20 @@ public final class Subjects {
             .add(new String[] {row.getString(0), row.getString(1)});
       }
     }
-    Set<String> shared = shared(identifiersByKey, batchKeys);
+    Map<String, Long> shared = shared(identifiersByKey, batchKeys);
 
     List<ErasureWork.Subject> subjects = new ArrayList<>();
     for (ErasureRequests.Request request : requests) {
       Set<Long> keys = keysByRequest.getOrDefault(request.requestId(), Set.of());
       Map<String, ErasureWork.Identifier> identifiers = new java.util.LinkedHashMap<>();
       identifiers.put(request.type().key() + ":" + request.value(),
-          new ErasureWork.Identifier(request.type().key(), request.value(), false));
+          new ErasureWork.Identifier(request.type().key(), request.value(), false, null));
       for (Long key : keys) {
         for (String[] identifier : identifiersByKey.getOrDefault(key, List.of())) {
           String id = identifier[0] + ":" + identifier[1];
-          identifiers.putIfAbsent(id, new ErasureWork.Identifier(identifier[0], identifier[1],
-              shared.contains(id) && !id.equals(request.type().key() + ":" + request.value())));
+          boolean isShared = shared.containsKey(id) && !id.equals(request.type().key() + ":" + request.value());
+          identifiers.putIfAbsent(id, new ErasureWork.Identifier(identifier[0], identifier[1], isShared,
+              isShared ? shared.get(id) : null));
         }
       }
       subjects.add(new ErasureWork.Subject(request.requestId(), request.raw(), List.copyOf(keys),
@@ -126,12 +127,12 @@ public final class Subjects {
    * holds too: an edge to another customer's customer_id (they logged in on it), or an identity
    * decision that kept it from joining another customer. A customer_id is never shared.
    */
-  private Set<String> shared(Map<Long, List<String[]>> identifiersByKey, Set<Long> batchKeys) {
+  private Map<String, Long> shared(Map<Long, List<String[]>> identifiersByKey, Set<Long> batchKeys) {
     List<Row> identifiers = new ArrayList<>();
     identifiersByKey.values().forEach(list -> list.forEach(identifier ->
         identifiers.add(RowFactory.create("", identifier[0], identifier[1]))));
     if (identifiers.isEmpty()) {
-      return Set.of();
+      return Map.of();
     }
     Dataset<Row> ours = broadcast(store.spark().createDataFrame(identifiers, IDENTIFIERS)
         .select(col("identifier_type").as("o_type"), col("identifier_value").as("o_value")));
@@ -139,26 +140,30 @@ public final class Subjects {
         .select(col("identifier_type").as("n_type"), col("identifier_value").as("n_value"), col("customer_key"));
     Dataset<Row> edges = store.read(Tables.IDENTITY_EDGES);
     Dataset<Row> fromSrc = edges.join(ours, col("src_type").equalTo(col("o_type")).and(col("src_value").equalTo(col("o_value"))))
-        .select(col("o_type"), col("o_value"), col("dst_type").as("x_type"), col("dst_value").as("x_value"));
+        .select(col("o_type"), col("o_value"), col("dst_type").as("x_type"), col("dst_value").as("x_value"),
+            col("last_seen").as("x_last_seen"));
     Dataset<Row> fromDst = edges.join(ours, col("dst_type").equalTo(col("o_type")).and(col("dst_value").equalTo(col("o_value"))))
-        .select(col("o_type"), col("o_value"), col("src_type").as("x_type"), col("src_value").as("x_value"));
-    Set<String> shared = new HashSet<>();
-    for (Row row : fromSrc.union(fromDst).distinct()
+        .select(col("o_type"), col("o_value"), col("src_type").as("x_type"), col("src_value").as("x_value"),
+            col("last_seen").as("x_last_seen"));
+    Map<String, Long> shared = new HashMap<>();
+    for (Row row : fromSrc.union(fromDst)
         // A login of another customer on the identifier (their customer_id beside the cookie): a
         // link to any other identifier of theirs says nothing, it may just be the shared cookie's.
         .where(col("x_type").equalTo("customer_id").and(col("o_type").notEqual("customer_id")))
         .join(map, col("x_type").equalTo(col("n_type")).and(col("x_value").equalTo(col("n_value"))))
         .where(col("customer_key").isin(batchKeys.toArray()).unary_$bang())
-        .select(col("o_type"), col("o_value")).distinct().collectAsList()) {
-      shared.add(row.getString(0) + ":" + row.getString(1));
+        .select(col("o_type"), col("o_value"), col("customer_key"), col("x_last_seen"))
+        .orderBy(col("x_last_seen").asc_nulls_first()).collectAsList()) {
+      // The other customer who logged in on it last gets it (the identity rule for a shared device).
+      shared.put(row.getString(0) + ":" + row.getString(1), row.getLong(2));
     }
     Dataset<Row> decisions = store.read(Tables.IDENTITY_DECISIONS);
     for (Row row : decisions.join(ours, col("identifier_type").equalTo(col("o_type"))
             .and(col("identifier_value").equalTo(col("o_value"))))
         .where(col("o_type").notEqual("customer_id").and(col("other_customer_key").isNotNull())
             .and(col("other_customer_key").isin(batchKeys.toArray()).unary_$bang()))
-        .select(col("o_type"), col("o_value")).distinct().collectAsList()) {
-      shared.add(row.getString(0) + ":" + row.getString(1));
+        .select(col("o_type"), col("o_value"), col("other_customer_key")).distinct().collectAsList()) {
+      shared.putIfAbsent(row.getString(0) + ":" + row.getString(1), row.getLong(2));
     }
     return shared;
   }

@@ -42,9 +42,11 @@ public final class ErasureWork {
    *
    * @param type its identifier type
    * @param value normalised
-   * @param shared whether it is also linked to another customer (kept for them)
+   * @param shared whether another customer holds it too (kept for them)
+   * @param owner for a shared identifier, the customer_key it goes to once the subject is erased
+   *     (the other customer who holds it); null otherwise
    */
-  public record Identifier(String type, String value, boolean shared) {}
+  public record Identifier(String type, String value, boolean shared, Long owner) {}
 
   /**
    * A request's subject as resolved.

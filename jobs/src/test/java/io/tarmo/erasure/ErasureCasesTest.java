@@ -158,6 +158,26 @@ class ErasureCasesTest {
   }
 
   @Test
+  void theFamilyCookieOfAnErasedCustomerGoesToTheOtherCustomerWhoLoggedInOnIt() throws IOException {
+    DeltaStore store = lake();
+    long annaKey = store.read(Tables.IDENTITY_MAP).where("identifier_value = 'C1'").first().getAs("customer_key");
+    assertThat(store.read(Tables.IDENTITY_MAP).where("identifier_value = 'ck-family'").first()
+        .<Long>getAs("customer_key")).as("Bob logged in last: the cookie is his").isNotEqualTo(annaKey);
+    write("landing/erasure/requests.csv", "request_id,subject_type,subject_value,received_at",
+        "R-bob,customer_id,C2,2026-11-30");
+
+    ErasureResult result = job(store).run(null, "test", "run-1");
+
+    assertThat(result.completed()).as(result.summary()).containsExactly("R-bob");
+    assertThat(store.read(Tables.IDENTITY_MAP).where("identifier_value = 'ck-family'").first()
+        .<Long>getAs("customer_key")).as("the cookie stays, with Anna").isEqualTo(annaKey);
+    assertThat(store.read(Tables.EVENTS).select("message_id").orderBy("message_id")
+        .as(org.apache.spark.sql.Encoders.STRING()).collectAsList()).containsExactly("m1", "m2", "m3", "m4");
+    assertThat(LakeScan.find(spark, store.lake(), List.of("C2", "bob@example.de", "ck-bob-1"))).isEmpty();
+    assertThat(store.read(Tables.ERASURE_LOG).first().<Long>getAs("shared_identifiers")).isEqualTo(1L);
+  }
+
+  @Test
   void aBatchStoppedAtAnyStageFinishesWhenStartedAgain() throws IOException {
     DeltaStore store = lake();
     Path pristine = root.resolve("pristine");
