@@ -230,9 +230,8 @@ public final class ErasureJob {
     for (String folder : LANDING) {
       rewritten = rewritten.plus(lakeFiles.rewrite(folder, text::matches));
     }
-    Set<Long> keys = rows.keys();
     LakeFiles.Rewrite exported = lakeFiles.rewrite(ExportFiles.FOLDER, List.of(ExportFiles.ERASURE_NOTICES),
-        record -> text.matches(record) || leadingKeyIn(record, keys));
+        SubjectRows.filter(Tables.folder(ExportFiles.FOLDER), rows));
     exports.refreshManifests(exported.paths());
     rewritten = rewritten.plus(exported);
     stages.accept("rewritten");
@@ -245,16 +244,6 @@ public final class ErasureJob {
     }
     return new ErasureResult.Work(deleted, rewritten.files(), rewritten.bytes(), rewritten.records(), removed,
         noticed.values().stream().mapToLong(Set::size).sum());
-  }
-
-  /** Whether a CSV export line starts with one of {@code keys} (its customer_key column). */
-  private static boolean leadingKeyIn(String record, Set<Long> keys) {
-    int comma = record.indexOf(',');
-    String first = comma < 0 ? record : record.substring(0, comma);
-    if (first.isEmpty() || first.length() > 19 || !first.chars().allMatch(Character::isDigit)) {
-      return false;
-    }
-    return keys.contains(Long.parseLong(first));
   }
 
   /** Records keyed hashes of every erased identifier (shared ones excepted) in suppression_list. */
