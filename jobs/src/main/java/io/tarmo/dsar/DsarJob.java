@@ -3,6 +3,7 @@ package io.tarmo.dsar;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.to_json;
+import static org.apache.spark.sql.functions.when;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -134,12 +135,25 @@ public final class DsarJob {
 
   private static final String JSON_COLUMN = "__dsar_json";
 
-  /** The table's rows about the subject, each with every column and its JSON line (nulls kept), in JSON order. */
+  /**
+   * The table's rows about the subject, each with every column and its JSON line (nulls kept), in
+   * JSON order. A customer_key column the catalogue declares that holds another customer's key (an
+   * identity decision that kept the subject and someone else apart) is null: the other person's
+   * key is theirs.
+   */
   private List<Row> rowsOf(TableSpec spec, SubjectSet subjects) {
+    Set<String> keyColumns = new LinkedHashSet<>();
+    spec.lookups().stream().filter(SubjectLookup.ByCustomerKey.class::isInstance)
+        .forEach(lookup -> keyColumns.addAll(lookup.columns()));
     Dataset<Row> table = store.read(spec);
-    Column[] columns = Arrays.stream(table.columns()).map(name -> col("`" + name + "`")).toArray(Column[]::new);
-    List<Row> rows = new ArrayList<>(table.where(SubjectRows.condition(spec, subjects))
-        .select(col("*"), to_json(struct(columns), Map.of("ignoreNullFields", "false")).as(JSON_COLUMN))
+    Column[] columns = Arrays.stream(table.columns())
+        .map(name -> keyColumns.contains(name)
+            ? when(subjects.keyIn(col(name)), col(name)).as(name)
+            : col("`" + name + "`"))
+        .toArray(Column[]::new);
+    List<Row> rows = new ArrayList<>(table.where(SubjectRows.condition(spec, subjects)).select(columns)
+        .select(col("*"), to_json(struct(Arrays.stream(table.columns()).map(name -> col("`" + name + "`"))
+            .toArray(Column[]::new)), Map.of("ignoreNullFields", "false")).as(JSON_COLUMN))
         .collectAsList());
     rows.sort((a, b) -> a.getString(a.fieldIndex(JSON_COLUMN)).compareTo(b.getString(b.fieldIndex(JSON_COLUMN))));
     return rows;

@@ -197,8 +197,9 @@ public final class DsarSummary {
   private static void contents(List<String> out, Findings findings) {
     out.add("## What this folder holds");
     out.add("");
-    out.add("Every row of every table found about the subject, all columns, as JSON lines; and every line of the "
-        + "landing and export files that mentions the subject, with its file and line number.");
+    out.add("Every row of every table found about the subject, all columns, as JSON lines (a customer key of "
+        + "someone else in a row, such as the other customer of an identity decision, is left out as null); and "
+        + "every line of the landing and export files that mentions the subject, with its file and line number.");
     out.add("");
     out.add("| table or folder | rows or lines | file |");
     out.add("| --- | --- | --- |");

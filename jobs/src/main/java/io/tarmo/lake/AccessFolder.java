@@ -65,10 +65,17 @@ public final class AccessFolder {
     }
   }
 
+  /** Whether {@code path} is {@code folder} or inside it (qualified paths; {@code file:/x} and {@code file:///x} alike). */
   private static boolean within(Path path, Path folder) {
-    String inner = path.toUri().normalize().toString();
-    String outer = folder.toUri().normalize().toString().replaceAll("/+$", "");
-    return inner.equals(outer) || inner.startsWith(outer + "/");
+    java.net.URI inner = path.toUri().normalize();
+    java.net.URI outer = folder.toUri().normalize();
+    if (!String.valueOf(inner.getScheme()).equalsIgnoreCase(String.valueOf(outer.getScheme()))
+        || !java.util.Objects.toString(inner.getAuthority(), "").equals(java.util.Objects.toString(outer.getAuthority(), ""))) {
+      return false;
+    }
+    String innerPath = inner.getPath().replaceAll("/+$", "");
+    String outerPath = outer.getPath().replaceAll("/+$", "");
+    return innerPath.equals(outerPath) || innerPath.startsWith(outerPath + "/");
   }
 
   /** The folder as a URI, for messages. */
@@ -104,7 +111,7 @@ public final class AccessFolder {
 
   /** Object stores (s3a) have no permissions to set: their bucket's policy applies. */
   private void setOwnerOnly(Path path, FsPermission permission) throws IOException {
-    if ("file".equals(fs.getScheme())) {
+    if ("file".equals(path.toUri().getScheme())) {
       fs.setPermission(path, permission);
     }
   }
