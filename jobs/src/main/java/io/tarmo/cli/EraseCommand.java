@@ -41,7 +41,7 @@ final class EraseCommand implements Callable<Integer> {
         .run("erase", null, false, erase(file, spec.commandLine().getOut()));
   }
 
-  private static String uri(String requests) {
+  static String uri(String requests) {
     URI uri = URI.create(requests.replace(" ", "%20"));
     return uri.getScheme() == null || uri.getScheme().length() == 1
         ? Path.of(requests).toAbsolutePath().normalize().toUri().toString() : requests;

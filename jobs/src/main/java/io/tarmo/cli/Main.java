@@ -27,6 +27,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
         ActivateCommand.class,
         NightlyCommand.class,
         EraseCommand.class,
+        DsarCommand.class,
         RetentionCommand.class,
         SqlCommand.class,
         DemoCommand.class,

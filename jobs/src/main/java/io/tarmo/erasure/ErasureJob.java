@@ -238,9 +238,8 @@ public final class ErasureJob {
     for (String folder : LANDING) {
       rewritten = rewritten.plus(lakeFiles.rewrite(folder, text::matches));
     }
-    Set<Long> keys = rows.keys();
     LakeFiles.Rewrite exported = lakeFiles.rewrite(ExportFiles.FOLDER, List.of(ExportFiles.ERASURE_NOTICES),
-        record -> text.matches(record) || leadingKeyIn(record, keys));
+        SubjectRows.filter(Tables.folder(ExportFiles.FOLDER), rows));
     exports.refreshManifests(exported.paths());
     rewritten = rewritten.plus(exported);
     stages.accept("rewritten");
@@ -289,16 +288,6 @@ public final class ErasureJob {
         .withColumn("cluster_id", org.apache.spark.sql.functions.coalesce(col("owner_cluster"), col("owner")))
         .withColumn("updated_date", org.apache.spark.sql.functions.lit(java.sql.Date.valueOf(today)));
     store.upsert(Tables.IDENTITY_MAP, rows, List.of("identifier_type", "identifier_value"), "true", false, commitNote);
-  }
-
-  /** Whether a CSV export line starts with one of {@code keys} (its customer_key column). */
-  private static boolean leadingKeyIn(String record, Set<Long> keys) {
-    int comma = record.indexOf(',');
-    String first = comma < 0 ? record : record.substring(0, comma);
-    if (first.isEmpty() || first.length() > 19 || !first.chars().allMatch(Character::isDigit)) {
-      return false;
-    }
-    return keys.contains(Long.parseLong(first));
   }
 
   /** Records keyed hashes of every erased identifier (shared ones excepted) in suppression_list. */

@@ -107,6 +107,21 @@ public final class ErasureRequests {
     return new Batch(requests, rejections);
   }
 
+  /**
+   * One request from its parts (an access request names its subject on the command line), validated
+   * and normalised exactly as a line of a request file; an invalid one is refused with exit 2 and a
+   * reason that never quotes the value.
+   */
+  public static Request request(String requestId, String type, String value, Instant receivedAt,
+      String phoneRegion) {
+    Object parsed = parse(new String[] {requestId, type, value, receivedAt.toString()}, "the request", 1,
+        phoneRegion);
+    if (parsed instanceof Rejection rejection) {
+      throw TarmoException.usage("Cannot read the subject: " + rejection.reason());
+    }
+    return (Request) parsed;
+  }
+
   private static boolean header(String[] fields) {
     if (fields == null || fields.length != HEADER.size()) {
       return false;

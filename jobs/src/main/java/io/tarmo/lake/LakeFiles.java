@@ -253,6 +253,69 @@ public final class LakeFiles {
     return total;
   }
 
+  /**
+   * One record of a lake file.
+   *
+   * @param path the file, relative to the lake root
+   * @param line the line the record starts on (1 for the first)
+   * @param header the file's first record for a {@code .csv} file, else null
+   * @param record the record as stored, without its line end
+   */
+  public record Line(String path, long line, String header, String record) implements Serializable {}
+
+  /**
+   * The records that {@code filter} picks from the files under {@code folder} (relative to the root),
+   * except those under {@code excludedFolders}, read as {@link #rewrite} reads them (the same files,
+   * records and header), each file in its own task; by file, then line. Only the picked records
+   * reach the driver.
+   */
+  public List<Line> lines(String folder, List<String> excludedFolders, RecordFilter filter) {
+    List<String> files = new ArrayList<>();
+    for (String file : listFiles(lake.root() + "/" + folder, excludedFolders)) {
+      String name = new Path(file).getName();
+      if (!name.startsWith("_") && !name.startsWith(".")) {
+        files.add(file);
+      }
+    }
+    if (files.isEmpty()) {
+      return List.of();
+    }
+    Map<String, String> conf = hadoopConf();
+    String rootPath = new Path(lake.root()).toUri().getPath();
+    Function<String, List<Line>> pick = file -> pickedLines(file, relative(file, rootPath), conf, filter);
+    List<Line> lines = new ArrayList<>();
+    JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(files, slices(files.size())).map(pick)
+        .collect().forEach(lines::addAll);
+    return lines;
+  }
+
+  private static List<Line> pickedLines(String file, String relative, Map<String, String> conf, RecordFilter filter)
+      throws IOException {
+    Path path = new Path(file);
+    FileSystem fs = raw(path.getFileSystem(configuration(conf)));
+    boolean csv = path.getName().toLowerCase(Locale.ROOT).replaceAll("\\.gz$", "").endsWith(".csv");
+    List<Line> picked = new ArrayList<>();
+    try (BufferedReader reader = reader(fs.open(path))) {
+      String header = null;
+      String record;
+      long line = 1;
+      while ((record = nextRecord(reader, csv)) != null) {
+        if (csv && header == null) {
+          header = record;
+        } else if (filter.drop(record)) {
+          picked.add(new Line(relative, line, header, record));
+        }
+        line += 1 + record.chars().filter(c -> c == '\n').count();
+      }
+    }
+    return picked;
+  }
+
+  private static String relative(String file, String rootPath) {
+    String path = new Path(file).toUri().getPath();
+    return path.startsWith(rootPath + "/") ? path.substring(rootPath.length() + 1) : path;
+  }
+
   /** Rewrites one file; returns {records dropped, bytes before}. */
   private static long[] rewriteFile(String file, Map<String, String> conf, RecordFilter filter) throws IOException {
     Path path = new Path(file);

@@ -24,6 +24,33 @@ public final class SubjectRows {
     return any;
   }
 
+  /**
+   * Picks the records of a folder's files about the subjects, by every lookup {@code folder}
+   * declares: free text anywhere in the record, or one of their customer_keys as the record's first
+   * CSV field (where the export files keep it). The twin of {@link #condition} for files.
+   */
+  public static LakeFiles.RecordFilter filter(LandingSpec folder, SubjectSet subjects) {
+    boolean byText = folder.lookups().stream().anyMatch(SubjectLookup.ByRawText.class::isInstance)
+        && !subjects.text().isEmpty();
+    boolean byKey = folder.lookups().stream().anyMatch(SubjectLookup.ByCustomerKey.class::isInstance)
+        && !subjects.keys().isEmpty();
+    return record -> (byText && subjects.text().matches(record)) || (byKey && leadingKeyIn(record, subjects));
+  }
+
+  /** Whether a CSV record starts with one of the subjects' customer_keys. */
+  private static boolean leadingKeyIn(String record, SubjectSet subjects) {
+    int comma = record.indexOf(',');
+    String first = comma < 0 ? record : record.substring(0, comma);
+    if (first.isEmpty() || first.length() > 19 || !first.chars().allMatch(Character::isDigit)) {
+      return false;
+    }
+    try {
+      return subjects.keys().contains(Long.parseLong(first));
+    } catch (NumberFormatException tooLong) {
+      return false;
+    }
+  }
+
   private static Column condition(SubjectLookup lookup, SubjectSet subjects) {
     if (lookup instanceof SubjectLookup.ByCustomerKey byKey) {
       return byKey.columns().stream().map(column -> subjects.keyIn(col(column))).reduce(lit(false), Column::or);

@@ -443,6 +443,12 @@ public final class Tables {
     return Optional.ofNullable(BY_NAME.get(name));
   }
 
+  /** The folder of {@link #FOLDERS} at {@code path} (relative to the lake root). */
+  public static LandingSpec folder(String path) {
+    return FOLDERS.stream().filter(folder -> folder.path().equals(path)).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("no such folder in the catalogue: " + path));
+  }
+
   static StructType schema(StructField... fields) {
     return new StructType(fields);
   }
