@@ -12,8 +12,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.ahocorasick.trie.Emit;
 import org.ahocorasick.trie.Trie;
 
@@ -32,9 +30,6 @@ import org.ahocorasick.trie.Trie;
 public final class ValueMatcher implements Serializable {
 
   private static final long serialVersionUID = 1L;
-
-  /** A run of digits with the separators people put in phone numbers, at least 7 digits long. */
-  private static final Pattern PHONE_RUN = Pattern.compile("\\+?\\(?\\d[\\d ()./-]{5,24}\\d");
 
   /** How many trailing digits of a phone number pre-select the runs worth normalising. */
   private static final int PHONE_TAIL = 7;
@@ -149,26 +144,58 @@ public final class ValueMatcher implements Serializable {
     return true;
   }
 
-  /** A phone number written with separators or nationally, found by normalising each phone-like run. */
+  /**
+   * A phone number written with separators or nationally, found by normalising each phone-like run:
+   * digits with the separators people type between them ({@code space ( ) . / -}), an optional
+   * leading {@code +}. One pass over the text without a regular expression; only a run whose last
+   * digits end one of the searched numbers is parsed.
+   */
   private Optional<String> findPhone(String text) {
-    Matcher run = PHONE_RUN.matcher(text);
-    while (run.find()) {
-      if (!standsAlone(text, run.start(), run.end())) {
+    int length = text.length();
+    int i = 0;
+    while (i < length) {
+      char c = text.charAt(i);
+      if (!isDigit(c) && !((c == '+' || c == '(') && i + 1 < length && (isDigit(text.charAt(i + 1))
+          || text.charAt(i + 1) == '('))) {
+        i++;
         continue;
       }
-      String digits = run.group().replaceAll("[^0-9]", "");
-      if (digits.length() < PHONE_TAIL) {
-        continue;
+      int start = i;
+      int lastDigit = -1;
+      int digits = 0;
+      StringBuilder tail = new StringBuilder(PHONE_TAIL);
+      int j = i;
+      while (j < length && j - start < 32) {
+        char d = text.charAt(j);
+        if (isDigit(d)) {
+          digits++;
+          lastDigit = j;
+          if (tail.length() == PHONE_TAIL) {
+            tail.deleteCharAt(0);
+          }
+          tail.append(d);
+        } else if (!(d == ' ' || d == '(' || d == ')' || d == '.' || d == '/' || d == '-' || (d == '+' && j == start))) {
+          break;
+        }
+        j++;
       }
-      Set<String> candidates = phonesByTail.get(digits.substring(digits.length() - PHONE_TAIL));
-      if (candidates != null) {
-        String e164 = Identifiers.normalizePhone(run.group(), phoneRegion);
-        if (e164 != null && candidates.contains(e164)) {
-          return Optional.of(e164);
+      if (digits >= PHONE_TAIL && lastDigit >= 0) {
+        int end = lastDigit + 1;
+        Set<String> candidates = phonesByTail.get(tail.toString());
+        if (candidates != null && standsAlone(text, start, end)) {
+          String e164 = Identifiers.normalizePhone(text.substring(start, end), phoneRegion);
+          if (e164 != null && candidates.contains(e164)) {
+            return Optional.of(e164);
+          }
         }
       }
+      i = Math.max(j, i + 1);
     }
     return Optional.empty();
+  }
+
+  private static boolean isDigit(char c) {
+    return c >= '0' && c <= '9';
   }
 
   private Trie trie() {
