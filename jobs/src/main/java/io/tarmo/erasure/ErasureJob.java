@@ -147,9 +147,9 @@ public final class ErasureJob {
     ErasureResult.Work work = ErasureResult.Work.NONE;
     Map<String, List<String>> placesByRequest = new HashMap<>();
     List<ErasureWork.Subject> subjects = new ArrayList<>();
+    ErasureWork workFiles = new ErasureWork(lake, store.spark().sparkContext().hadoopConfiguration());
     if (!active.isEmpty()) {
       log.start(active, now);
-      ErasureWork workFiles = new ErasureWork(lake, store.spark().sparkContext().hadoopConfiguration());
       List<ErasureRequests.Request> unresolved = new ArrayList<>();
       for (ErasureRequests.Request request : active) {
         workFiles.read(request.requestId()).ifPresentOrElse(subjects::add, () -> unresolved.add(request));
@@ -159,8 +159,9 @@ public final class ErasureJob {
         subjects.add(subject);
       }
       stages.accept("resolved");
-      work = erase(subjects, keyed, now, commitNote);
-      placesByRequest.putAll(verify(subjects, keyed));
+      SubjectSet rows = Subjects.rowsOf(subjects, phoneRegion);
+      work = erase(subjects, rows, keyed, now, commitNote);
+      placesByRequest.putAll(verify(subjects, rows, keyed));
       stages.accept("scanned");
       List<ErasureRequests.Request> failed = new ArrayList<>();
       for (ErasureRequests.Request request : active) {
@@ -187,7 +188,6 @@ public final class ErasureJob {
       result.requestFilesRewritten(requestFiles.remove(finished));
     }
     stages.accept("request-files-removed");
-    ErasureWork workFiles = new ErasureWork(lake, store.spark().sparkContext().hadoopConfiguration());
     verifiedIds.forEach(workFiles::delete);
     stages.accept("work-files-removed");
     log.complete(verifiedIds, clock.instant());
@@ -200,9 +200,8 @@ public final class ErasureJob {
   }
 
   /** Deletes, rewrites, suppresses and vacuums for the whole batch; each step finds nothing the second time. */
-  private ErasureResult.Work erase(List<ErasureWork.Subject> subjects, Pseudonyms keyed, Instant now,
-      String commitNote) {
-    SubjectSet rows = Subjects.rowsOf(subjects, phoneRegion);
+  private ErasureResult.Work erase(List<ErasureWork.Subject> subjects, SubjectSet rows, Pseudonyms keyed,
+      Instant now, String commitNote) {
     LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
 
     // Downstream notices first: the activation rows that name the channels are deleted next.
@@ -316,8 +315,7 @@ public final class ErasureJob {
    * files (pending request lines and work files, removed right after). Returns the places found,
    * by request, each as {@code path#<hash prefix>}.
    */
-  private Map<String, List<String>> verify(List<ErasureWork.Subject> subjects, Pseudonyms keyed) {
-    SubjectSet rows = Subjects.rowsOf(subjects, phoneRegion);
+  private Map<String, List<String>> verify(List<ErasureWork.Subject> subjects, SubjectSet rows, Pseudonyms keyed) {
     List<LakeFiles.Finding> findings = new LakeFiles(store.spark(), store.lake())
         .scan(rows.text(), List.of(RequestFiles.FOLDER, ErasureWork.FOLDER));
     Map<String, Set<String>> requestsByValue = new HashMap<>();

@@ -6,7 +6,6 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.ChecksumFileSystem;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -40,7 +39,7 @@ public final class AccessFolder {
     try {
       Path path = new Path(location);
       FileSystem any = path.getFileSystem(hadoop);
-      FileSystem fs = any instanceof ChecksumFileSystem checksummed ? checksummed.getRawFileSystem() : any;
+      FileSystem fs = Lake.withoutChecksumFiles(any);
       Path root = fs.makeQualified(path);
       Path lakeRoot = lake.fileSystem(hadoop).makeQualified(new Path(lake.root()));
       if (within(root, lakeRoot)) {

@@ -9,7 +9,6 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
-import org.apache.hadoop.fs.ChecksumFileSystem;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.permission.FsPermission;
@@ -34,7 +33,7 @@ public final class ErasureWork {
   public ErasureWork(Lake lake, org.apache.hadoop.conf.Configuration hadoop) {
     this.lake = lake;
     FileSystem any = lake.fileSystem(hadoop);
-    this.fs = any instanceof ChecksumFileSystem checksummed ? checksummed.getRawFileSystem() : any;
+    this.fs = Lake.withoutChecksumFiles(any);
   }
 
   /**

@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
-import org.apache.hadoop.fs.ChecksumFileSystem;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -126,7 +125,7 @@ public final class ExportFiles {
    * @throws TarmoException when a row belongs to no audience or the rows are not sorted
    */
   public Export write(LocalDate day, LocalDate previousDay, List<Audience> audiences, Dataset<Row> rows) {
-    FileSystem fs = withoutChecksumFiles(lake.fileSystem(spark.sparkContext().hadoopConfiguration()));
+    FileSystem fs = Lake.withoutChecksumFiles(lake.fileSystem(spark.sparkContext().hadoopConfiguration()));
     Path target = new Path(dayFolder(day));
     Path staging = new Path(lake.root() + "/" + FOLDER + "/" + STAGING_PREFIX + "dt=" + day + "-" + UUID.randomUUID());
     try {
@@ -161,13 +160,6 @@ public final class ExportFiles {
     }
   }
 
-  /**
-   * Hadoop's checksummed local file system writes a hidden {@code .crc} beside every file, which a
-   * sending tool would find in the folder; the manifest carries the checksums instead.
-   */
-  private static FileSystem withoutChecksumFiles(FileSystem fs) {
-    return fs instanceof ChecksumFileSystem checksummed ? checksummed.getRawFileSystem() : fs;
-  }
 
   /** Staging folders of the same day left by a run that was killed. */
   private void removeStaleStaging(FileSystem fs, LocalDate day) throws IOException {
@@ -251,7 +243,7 @@ public final class ExportFiles {
    * customers on its side. Keys only: the notice names nobody.
    */
   public void addErasureNotices(LocalDate day, Map<String, java.util.Set<Long>> keysByChannel) {
-    FileSystem fs = withoutChecksumFiles(lake.fileSystem(spark.sparkContext().hadoopConfiguration()));
+    FileSystem fs = Lake.withoutChecksumFiles(lake.fileSystem(spark.sparkContext().hadoopConfiguration()));
     for (Map.Entry<String, java.util.Set<Long>> channel : keysByChannel.entrySet()) {
       Path file = new Path(lake.root() + "/" + ERASURE_NOTICES + "/dt=" + day + "/" + channel.getKey() + ".csv");
       java.util.TreeSet<Long> keys = new java.util.TreeSet<>(channel.getValue());
@@ -286,7 +278,7 @@ public final class ExportFiles {
    * to the lake root) up to date with their files' new row counts and digests.
    */
   public void refreshManifests(List<String> rewritten) {
-    FileSystem fs = withoutChecksumFiles(lake.fileSystem(spark.sparkContext().hadoopConfiguration()));
+    FileSystem fs = Lake.withoutChecksumFiles(lake.fileSystem(spark.sparkContext().hadoopConfiguration()));
     java.util.Set<String> days = new java.util.TreeSet<>();
     for (String path : rewritten) {
       String[] parts = path.split("/");

@@ -87,6 +87,15 @@ public final class Lake {
     return root + "/_tarmo/" + name;
   }
 
+  /**
+   * {@code fs} without Hadoop's local {@code .crc} side files: files Tarmo writes for people or
+   * rewrites in place (exports, notices, work files, rewritten landing files) get no stale or
+   * stray checksum beside them.
+   */
+  static FileSystem withoutChecksumFiles(FileSystem fs) {
+    return fs instanceof org.apache.hadoop.fs.ChecksumFileSystem checksummed ? checksummed.getRawFileSystem() : fs;
+  }
+
   public FileSystem fileSystem(Configuration hadoop) {
     try {
       return new Path(root).getFileSystem(hadoop);

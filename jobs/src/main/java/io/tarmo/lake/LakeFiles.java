@@ -30,7 +30,6 @@ import java.util.Optional;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.ChecksumFileSystem;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocatedFileStatus;
@@ -148,7 +147,7 @@ public final class LakeFiles {
   /** The first value {@code file} holds, read as text lines; null when none. */
   private static String firstMatch(String file, Map<String, String> conf, ValueMatcher matcher) throws IOException {
     Path path = new Path(file);
-    FileSystem fs = raw(path.getFileSystem(configuration(conf)));
+    FileSystem fs = Lake.withoutChecksumFiles(path.getFileSystem(configuration(conf)));
     try (BufferedReader reader = reader(fs.open(path))) {
       String line;
       while ((line = reader.readLine()) != null) {
@@ -220,7 +219,7 @@ public final class LakeFiles {
   /** {@link #rewrite(String, RecordFilter)}, leaving the files under {@code excludedFolders} (relative to the root) alone. */
   public Rewrite rewrite(String folder, List<String> excludedFolders, RecordFilter filter) {
     String root = lake.root() + "/" + folder;
-    FileSystem fs = raw(lake.fileSystem(spark.sparkContext().hadoopConfiguration()));
+    FileSystem fs = Lake.withoutChecksumFiles(lake.fileSystem(spark.sparkContext().hadoopConfiguration()));
     List<String> files = new ArrayList<>();
     try {
       if (!fs.exists(new Path(root))) {
@@ -292,7 +291,7 @@ public final class LakeFiles {
   private static List<Line> pickedLines(String file, String relative, Map<String, String> conf, RecordFilter filter)
       throws IOException {
     Path path = new Path(file);
-    FileSystem fs = raw(path.getFileSystem(configuration(conf)));
+    FileSystem fs = Lake.withoutChecksumFiles(path.getFileSystem(configuration(conf)));
     boolean csv = path.getName().toLowerCase(Locale.ROOT).replaceAll("\\.gz$", "").endsWith(".csv");
     List<Line> picked = new ArrayList<>();
     try (BufferedReader reader = reader(fs.open(path))) {
@@ -319,7 +318,7 @@ public final class LakeFiles {
   /** Rewrites one file; returns {records dropped, bytes before}. */
   private static long[] rewriteFile(String file, Map<String, String> conf, RecordFilter filter) throws IOException {
     Path path = new Path(file);
-    FileSystem fs = raw(path.getFileSystem(configuration(conf)));
+    FileSystem fs = Lake.withoutChecksumFiles(path.getFileSystem(configuration(conf)));
     boolean csv = path.getName().toLowerCase(Locale.ROOT).replaceAll("\\.gz$", "").endsWith(".csv");
     boolean gzip;
     long dropped = 0;
@@ -483,8 +482,4 @@ public final class LakeFiles {
     return conf;
   }
 
-  /** The file system without Hadoop's local {@code .crc} side files. */
-  private static FileSystem raw(FileSystem fs) {
-    return fs instanceof ChecksumFileSystem checksummed ? checksummed.getRawFileSystem() : fs;
-  }
 }
