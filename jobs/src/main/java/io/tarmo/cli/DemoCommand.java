@@ -51,7 +51,7 @@ final class DemoCommand implements Callable<Integer> {
       });
       // Each day as Airflow would run it: the whole night.
       for (LocalDate day = end.minusDays(days - 1L); !day.isAfter(end); day = day.plusDays(1)) {
-        NightlyCommand.night(session, day, NightlyStep.values()[0], out);
+        NightlyCommand.night(session, day, NightlyStep.values()[0], true, out);
       }
       JobContext context = session.readOnlyContext();
       LakeViews.register(context.store());

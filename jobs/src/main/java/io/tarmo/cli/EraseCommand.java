@@ -1,5 +1,7 @@
 package io.tarmo.cli;
 
+import io.tarmo.TarmoException;
+import io.tarmo.erasure.ErasureDeadlines;
 import io.tarmo.erasure.ErasureJob;
 import io.tarmo.erasure.ErasureResult;
 import io.tarmo.subject.Pseudonyms;
@@ -7,11 +9,14 @@ import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 @Command(name = "erase", mixinStandardHelpOptions = true,
@@ -34,11 +39,34 @@ final class EraseCommand implements Callable<Integer> {
           + "landing/erasure/. A file outside landing/erasure/ is left as it is: it is yours to remove.")
   String requests;
 
+  @Option(names = "--check-deadlines", paramLabel = "DAYS",
+      description = "Run no batch: only check erasure_log, and exit 1 when a request not yet COMPLETED (nor REJECTED)"
+          + " is due within DAYS days or past due (for a scheduler's alert); exit 0 otherwise")
+  Integer checkDeadlines;
+
   @Override
   public Integer call() {
+    if (checkDeadlines != null) {
+      return checkDeadlines(checkDeadlines);
+    }
     String file = requests == null ? null : uri(requests);
     return new CommandRunner(global, spec.commandLine().getErr())
         .run("erase", null, false, erase(file, spec.commandLine().getOut()));
+  }
+
+  private int checkDeadlines(int days) {
+    if (days < 0) {
+      throw new ParameterException(spec.commandLine(), "--check-deadlines: expected a number of days, 0 or more");
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    return new CommandRunner(global, spec.commandLine().getErr()).runReadOnly("erase", context -> {
+      ErasureDeadlines deadlines = ErasureDeadlines.within(context.store(), Duration.ofDays(days), Instant.now());
+      if (deadlines.anyDueSoon()) {
+        throw TarmoException.job("erase --check-deadlines: " + deadlines.summary(days));
+      }
+      out.println(deadlines.summary(days));
+      out.flush();
+    });
   }
 
   static String uri(String requests) {

@@ -29,14 +29,18 @@ final class IngestCommand implements Callable<Integer> {
       description = "The landing day (dt=) to ingest (default: yesterday, UTC)")
   LocalDate date;
 
+  @Option(names = DayOrder.OPTION, description = DayOrder.DESCRIPTION)
+  boolean inOrder;
+
   @Override
   public Integer call() {
     LocalDate day = BusinessDate.orYesterday(date);
     return new CommandRunner(global, spec.commandLine().getErr())
-        .run("ingest", day, false, ingest(day, spec.commandLine().getOut()));
+        .run("ingest", day, false, ingest(day, inOrder, spec.commandLine().getOut()));
   }
 
-  static CommandJob ingest(LocalDate day, PrintWriter out) {
+  /** Ingest of {@code day}; with {@code inOrder}, refused when the day before was not processed ({@link DayOrder}). */
+  static CommandJob ingest(LocalDate day, boolean inOrder, PrintWriter out) {
     return new CommandJob() {
       @Override
       public void validate(JobContext context) {
@@ -45,6 +49,9 @@ final class IngestCommand implements Callable<Integer> {
 
       @Override
       public void check(JobContext context) {
+        if (inOrder) {
+          DayOrder.require(context, "ingest", day);
+        }
         job(context).check(day);
       }
 

@@ -39,13 +39,16 @@ final class NightlyCommand implements Callable<Integer> {
           + "tarmo.retention.nightly is true); the ones before are skipped")
   NightlyStep from;
 
+  @Option(names = DayOrder.OPTION, description = DayOrder.DESCRIPTION)
+  boolean inOrder;
+
   @Override
   public Integer call() {
     LocalDate day = BusinessDate.orYesterday(date);
     PrintWriter out = spec.commandLine().getOut();
     NightlyStep first = from == null ? NightlyStep.values()[0] : from;
     return new CommandRunner(global, spec.commandLine().getErr())
-        .run("nightly", true, false, session -> night(session, day, first, out));
+        .run("nightly", true, false, session -> night(session, day, first, inOrder, out));
   }
 
   /**
@@ -55,8 +58,12 @@ final class NightlyCommand implements Callable<Integer> {
    *
    * @throws TarmoException naming the step that failed, with its exit code
    */
-  static void night(CommandRunner.Session session, LocalDate day, NightlyStep first, PrintWriter out) {
+  static void night(CommandRunner.Session session, LocalDate day, NightlyStep first, boolean inOrder,
+      PrintWriter out) {
     Map<NightlyStep, CommandJob> jobs = validated(session, day, first, out);
+    if (inOrder) {
+      DayOrder.require(session.readOnlyContext(), "nightly", day);
+    }
     session.step("nightly", day, new CommandJob() {
       @Override
       public Outcome run(JobContext context) {

@@ -25,7 +25,7 @@ enum NightlyStep {
   /** The step's work for {@code day}, exactly what its own command runs. */
   CommandJob job(LocalDate day, PrintWriter out) {
     return switch (this) {
-      case INGEST -> IngestCommand.ingest(day, out);
+      case INGEST -> IngestCommand.ingest(day, false, out);
       case IDENTITY -> IdentityCommand.identity(day, false, out);
       case CONSENT -> ConsentCommand.consent(day, out);
       case PROFILES -> ProfilesCommand.profiles(day, out);

@@ -13,7 +13,9 @@ import java.time.LocalDate;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -46,6 +48,20 @@ public final class JobRuns {
   public JobRuns(DeltaStore store, Clock clock) {
     this.store = store;
     this.clock = clock;
+  }
+
+  /** The business days on which {@code command} SUCCEEDED (alone or as a step of a night); none without the table. */
+  public static Set<LocalDate> succeededDays(DeltaStore store, String command) {
+    if (!store.exists(Tables.JOB_RUNS)) {
+      return Set.of();
+    }
+    return store.read(Tables.JOB_RUNS)
+        .where(col("command").equalTo(command).and(col("status").equalTo(Status.SUCCEEDED.name()))
+            .and(col("business_date").isNotNull()))
+        .select(col("business_date")).distinct()
+        .collectAsList().stream()
+        .map(row -> row.getDate(0).toLocalDate())
+        .collect(Collectors.toSet());
   }
 
   /**

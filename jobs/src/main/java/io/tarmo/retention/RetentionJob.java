@@ -105,13 +105,7 @@ public final class RetentionJob {
 
   /** The business days with a SUCCEEDED ingest (alone or as a step of a night). */
   private Set<LocalDate> ingestedDays() {
-    return store.read(Tables.JOB_RUNS)
-        .where(col("command").equalTo("ingest").and(col("status").equalTo(JobRuns.Status.SUCCEEDED.name()))
-            .and(col("business_date").isNotNull()))
-        .select(col("business_date")).distinct()
-        .collectAsList().stream()
-        .map(row -> row.getDate(0).toLocalDate())
-        .collect(Collectors.toSet());
+    return JobRuns.succeededDays(store, "ingest");
   }
 
   private RetentionResult.TableRetention ageTable(TableSpec table, LocalDate day, String commitNote) {

@@ -1,0 +1,42 @@
+"""Fixtures shared by the Python-side tests: one standalone cluster per test session, stopped at the
+end also when a test fails, and one small generated landing zone that every test copies."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tarmo_runtime import StandaloneCluster, submit
+
+FIRST_DAY = "2026-11-27"
+SECOND_DAY = "2026-11-28"
+
+
+@pytest.fixture(scope="session")
+def cluster(tmp_path_factory):
+    standalone = StandaloneCluster(tmp_path_factory.mktemp("standalone")).start()
+    try:
+        yield standalone
+    finally:
+        standalone.stop()
+
+
+@pytest.fixture(scope="session")
+def landing(tmp_path_factory) -> Path:
+    """A lake holding only landing files: two days of 200 generated customers, made in local mode."""
+    lake = tmp_path_factory.mktemp("generated") / "lake"
+    submit("local[2]", "generate", "--lake", str(lake), "--date", SECOND_DAY, "--days", "2",
+           "--customers", "200", "--seed", "7").check()
+    return lake
+
+
+@pytest.fixture(scope="session")
+def test_config(tmp_path_factory) -> Path:
+    """What a cluster run sets (conf/cluster.conf) minus the S3 lake, sized for tiny tables."""
+    from tarmo_runtime import REPO
+    config = tmp_path_factory.mktemp("conf") / "test.conf"
+    config.write_text(
+        'include file("%s")\n' % (REPO / "conf" / "cluster.conf")
+        + 'tarmo.spark.shuffle-partitions = 4\n'
+        + 'tarmo.segments.file = "%s"\n' % (REPO / "conf" / "segments.conf"))
+    return config

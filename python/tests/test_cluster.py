@@ -1,0 +1,65 @@
+"""The cluster jar on a real Spark standalone cluster (a master and two one-core workers, each its own
+JVM): two business days of `nightly`, then an erasure batch, must leave the same tables as the same
+runs in local mode. Closures that do not serialise, classpath clashes and driver-only assumptions
+(files the executors cannot see, state kept in the driver) show up here and nowhere else."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from conftest import FIRST_DAY, SECOND_DAY
+from lake_tables import differences, local_spark, read
+from tarmo_runtime import spark_env, submit
+
+pytestmark = pytest.mark.cluster
+
+PSEUDONYM_KEY = "pytest-only-pseudonym-key-0123456789abcdef"
+
+
+def run_nights_and_erase(master: str, lake, config, requests) -> list[str]:
+    env = spark_env(TARMO_PSEUDONYM_KEY=PSEUDONYM_KEY)
+    outputs = []
+    for day in (FIRST_DAY, SECOND_DAY):
+        outputs.append(submit(master, "nightly", "--lake", str(lake), "--config", str(config), "--date", day,
+                              env=env).check().out)
+    outputs.append(submit(master, "erase", "--lake", str(lake), "--config", str(config), "--requests", str(requests),
+                          env=env).check().out)
+    return outputs
+
+
+def test_two_nights_and_an_erasure_on_the_cluster_equal_local_mode(cluster, landing, test_config, tmp_path):
+    on_cluster, in_local = tmp_path / "cluster" / "lake", tmp_path / "local" / "lake"
+    for lake in (on_cluster, in_local):
+        shutil.copytree(landing / "landing", lake / "landing")
+
+    spark = local_spark()
+    # Who to erase is known only after the nights; both lakes are built from the same files, so the
+    # request is chosen from the local lake's CRM after its nights and given to both.
+    env = spark_env(TARMO_PSEUDONYM_KEY=PSEUDONYM_KEY)
+    requests = tmp_path / "requests.csv"
+
+    local_nights = [submit("local[2]", "nightly", "--lake", str(in_local), "--config", str(test_config), "--date", day,
+                           env=env).check() for day in (FIRST_DAY, SECOND_DAY)]
+    crm = read(spark, in_local, "crm_customers").where("email is not null").orderBy("customer_id").collect()
+    requests.write_text("request_id,subject_type,subject_value,received_at\n"
+                        f"R-1,customer_id,{crm[0]['customer_id']},2026-11-28\n"
+                        f"R-2,email,{crm[-1]['email'].upper()},2026-11-28\n")
+    submit("local[2]", "erase", "--lake", str(in_local), "--config", str(test_config), "--requests", str(requests),
+           env=env).check()
+
+    apps_before = len(cluster.status().get("completedapps", []))
+    cluster_out = run_nights_and_erase(cluster.url, on_cluster, test_config, requests)
+
+    # The work really ran on the cluster: one application per command, executors on both workers.
+    status = cluster.status()
+    assert len(status.get("completedapps", [])) - apps_before == 3
+    assert len(cluster.alive_workers()) == 2
+    assert all("nightly" in out or out for out in cluster_out)
+
+    assert differences(spark, in_local, on_cluster) == {}
+    statuses = {row["request_id"]: row["status"] for row in read(spark, on_cluster, "erasure_log").collect()}
+    assert statuses == {"R-1": "COMPLETED", "R-2": "COMPLETED"}
+    for lake in (in_local, on_cluster):
+        ids = {row["customer_id"] for row in read(spark, lake, "crm_customers").collect()}
+        assert crm[0]["customer_id"] not in ids
