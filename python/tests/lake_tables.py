@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pyspark.sql import DataFrame, SparkSession, functions as F
+from pyspark.sql.types import MapType
 
 from tarmo_runtime import tarmo_jar
 
@@ -12,7 +13,7 @@ from tarmo_runtime import tarmo_jar
 RUN_COLUMNS = {
     "job_runs": None,  # compared on (command, business_date, status) only
     "identity_merges": {"merged_at"},
-    "erasure_log": {"started_at", "completed_at", "updated_at"},
+    "erasure_log": {"started_at", "completed_at", "duration_ms", "run_id"},
     "suppression_list": {"suppressed_at"},
 }
 JOB_RUN_COLUMNS = ["command", "business_date", "status"]
@@ -25,7 +26,9 @@ def local_spark() -> SparkSession:
             .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
             .config("spark.sql.session.timeZone", "UTC")
             .config("spark.sql.shuffle.partitions", "2")
+            .config("spark.databricks.delta.snapshotPartitions", "2")
             .config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")
             .getOrCreate())
 
 
@@ -44,7 +47,10 @@ def comparable(spark: SparkSession, lake: Path, table: str) -> DataFrame:
     if table == "quarantine" and "file" in frame.columns:
         # The quarantined line's file, relative to its lake.
         frame = frame.withColumn("file", F.regexp_extract("file", "landing/.*$", 0))
-    return frame.drop(*RUN_COLUMNS.get(table, set()))
+    frame = frame.drop(*RUN_COLUMNS.get(table, set()))
+    # Set operations refuse maps: a map compares as its entries, sorted.
+    return frame.select(*[F.array_sort(F.map_entries(field.name)).alias(field.name)
+                          if isinstance(field.dataType, MapType) else F.col(field.name) for field in frame.schema])
 
 
 def differences(spark: SparkSession, left: Path, right: Path) -> dict[str, str]:

@@ -28,7 +28,8 @@ public final class Sessions {
     conf.put("spark.sql.sources.parallelPartitionDiscovery.parallelism", "4");
     conf.put("spark.sql.files.maxPartitionBytes", String.valueOf(64L * 1024 * 1024));
     conf.put("spark.delta.logStore.s3a.impl", "io.delta.storage.S3SingleDriverLogStore");
-    conf.put("spark.ui.showConsoleProgress", "false");
+    // Spark's progress bar for long stages on a terminal; never in a log or a scheduler's output.
+    conf.put("spark.ui.showConsoleProgress", String.valueOf(System.console() != null));
     // A partitioned write keeps a file open per partition value (up to this many per task)
     // instead of sorting its rows by partition first; a day of events spans only a few dates.
     conf.put("spark.sql.maxConcurrentOutputFileWriters", "8");
