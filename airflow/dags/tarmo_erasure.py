@@ -14,8 +14,7 @@ the DAG or its configuration).
 """
 from __future__ import annotations
 
-from airflow.sdk import DAG
-from airflow.utils.trigger_rule import TriggerRule
+from airflow.sdk import DAG, TriggerRule
 
 from tarmo_tasks import alert, default_args, setting, start_date, tarmo_task
 
