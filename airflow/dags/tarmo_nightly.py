@@ -15,12 +15,26 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from airflow.providers.smtp.notifications.smtp import SmtpNotifier
 from airflow.sdk import DAG
 from airflow.sdk.definitions.deadline import AsyncCallback, DeadlineAlert, DeadlineReference
 
-from airflow.providers.smtp.notifications.smtp import SmtpNotifier
-
 from tarmo_tasks import NIGHTLY_STEPS, alert_kwargs, default_args, setting, start_date, tarmo_task
+
+DEADLINE_HOURS = float(setting("nightly_deadline_hours", "30"))
+
+
+def deadline_alert() -> DeadlineAlert | None:
+    """A mail when the night has not finished DEADLINE_HOURS after its business day began; 0 turns it off."""
+    if DEADLINE_HOURS <= 0:
+        return None
+    return DeadlineAlert(
+        reference=DeadlineReference.DAGRUN_LOGICAL_DATE,
+        interval=timedelta(hours=DEADLINE_HOURS),
+        callback=AsyncCallback(SmtpNotifier, kwargs=alert_kwargs(
+            "Tarmo: a night missed its deadline", "A tarmo_nightly run has not finished in time; see its task logs.")),
+    )
+
 
 with DAG(
     dag_id="tarmo_nightly",
@@ -30,13 +44,8 @@ with DAG(
     catchup=True,
     max_active_runs=1,
     default_args={**default_args(), "depends_on_past": True},
-    dagrun_timeout=timedelta(hours=float(setting("nightly_deadline_hours", "30")) + 18),
-    deadline=DeadlineAlert(
-        reference=DeadlineReference.DAGRUN_LOGICAL_DATE,
-        interval=timedelta(hours=float(setting("nightly_deadline_hours", "30"))),
-        callback=AsyncCallback(SmtpNotifier, kwargs=alert_kwargs(
-            "Tarmo: a night missed its deadline", "A tarmo_nightly run has not finished in time; see its task logs.")),
-    ),
+    dagrun_timeout=timedelta(hours=max(DEADLINE_HOURS, 30) + 18),
+    deadline=deadline_alert(),
     tags=["tarmo"],
 ) as dag:
     previous = None

@@ -18,7 +18,7 @@ Settings ([tarmo] in airflow.cfg, or AIRFLOW__TARMO__<KEY>):
   retry_delay_minutes default 10
   step_timeout_hours  a step that runs longer fails (and is retried); default 4
   nightly_deadline_hours  the night must have finished this many hours after the business day began
-                      (its logical date); default 30, i.e. 06:00 UTC the day after
+                      (its logical date); default 30, i.e. 06:00 UTC the day after; 0 turns the alert off
   erasure_alert_days  alert when a request not yet COMPLETED is due within this many days; default 7
 """
 from __future__ import annotations

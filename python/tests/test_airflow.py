@@ -116,7 +116,12 @@ def test_dag_test_runs_a_business_day_on_the_cluster_then_refuses_a_day_out_of_o
         {"conn_type": "spark", "host": "spark://127.0.0.1", "port": cluster.port})
     shutil.rmtree(LAKE, ignore_errors=True)
     shutil.copytree(landing / "landing", LAKE / "landing")
-    dag = dagbag.get_dag("tarmo_nightly")
+    # Airflow 3.1.8's dag.test() cannot finish a run of a DAG with a deadline: DagRun.update_state prunes
+    # the deadline against an end_date it has not loaded yet (None <= datetime). The scheduler's path is
+    # not affected; the deadline itself is checked above, and this run goes without it.
+    os.environ["AIRFLOW__TARMO__NIGHTLY_DEADLINE_HOURS"] = "0"
+    dag = BundleDagBag(dag_folder=str(DAGS), bundle_path=DAGS).get_dag("tarmo_nightly")
+    assert dag.deadline is None
     apps_before = len(cluster.status().get("completedapps", []))
 
     run = dag.test(logical_date=day(FIRST_DAY))
