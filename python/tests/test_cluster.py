@@ -4,7 +4,9 @@ runs in local mode. Closures that do not serialise, classpath clashes and driver
 (files the executors cannot see, state kept in the driver) show up here and nowhere else."""
 from __future__ import annotations
 
+import re
 import shutil
+import time
 
 import pytest
 
@@ -15,6 +17,11 @@ from tarmo_runtime import spark_env, submit
 pytestmark = pytest.mark.cluster
 
 PSEUDONYM_KEY = "pytest-only-pseudonym-key-0123456789abcdef"
+
+
+def without_times(out: str) -> str:
+    """A command's output with its durations (and the padding around them) left out."""
+    return re.sub(r" +", " ", re.sub(r"\d+(\.\d+)? ?(s|ms)\b", "<time>", out))
 
 
 def run_nights_and_erase(master: str, lake, config, requests) -> list[str]:
@@ -39,23 +46,32 @@ def test_two_nights_and_an_erasure_on_the_cluster_equal_local_mode(cluster, land
     env = spark_env(TARMO_PSEUDONYM_KEY=PSEUDONYM_KEY)
     requests = tmp_path / "requests.csv"
 
-    local_nights = [submit("local[2]", "nightly", "--lake", str(in_local), "--config", str(test_config), "--date", day,
-                           env=env).check() for day in (FIRST_DAY, SECOND_DAY)]
+    started = time.monotonic()
+    local_out = [submit("local[2]", "nightly", "--lake", str(in_local), "--config", str(test_config), "--date", day,
+                        env=env).check().out for day in (FIRST_DAY, SECOND_DAY)]
     crm = read(spark, in_local, "crm_customers").where("email is not null").orderBy("customer_id").collect()
     requests.write_text("request_id,subject_type,subject_value,received_at\n"
                         f"R-1,customer_id,{crm[0]['customer_id']},2026-11-28\n"
                         f"R-2,email,{crm[-1]['email'].upper()},2026-11-28\n")
-    submit("local[2]", "erase", "--lake", str(in_local), "--config", str(test_config), "--requests", str(requests),
-           env=env).check()
+    local_out.append(submit("local[2]", "erase", "--lake", str(in_local), "--config", str(test_config),
+                            "--requests", str(requests), env=env).check().out)
+    local_seconds = time.monotonic() - started
 
     apps_before = len(cluster.status().get("completedapps", []))
+    started = time.monotonic()
     cluster_out = run_nights_and_erase(cluster.url, on_cluster, test_config, requests)
+    cluster_seconds = time.monotonic() - started
+    # Not an assertion: the same three commands' wall time in both modes, for BENCHMARKS.md's ratio.
+    print(f"\ncluster overhead: local[2] {local_seconds:.0f} s, standalone cluster {cluster_seconds:.0f} s, "
+          f"ratio {cluster_seconds / local_seconds:.2f}")
 
     # The work really ran on the cluster: one application per command, executors on both workers.
     status = cluster.status()
     assert len(status.get("completedapps", [])) - apps_before == 3
     assert len(cluster.alive_workers()) == 2
-    assert all("nightly" in out or out for out in cluster_out)
+    # Every step printed the same counts in both modes (durations aside).
+    assert [without_times(out) for out in cluster_out] == [without_times(out) for out in local_out]
+    assert re.search(rf"nightly {SECOND_DAY}: step 6/6 activate +SUCCEEDED", cluster_out[1])
 
     assert differences(spark, in_local, on_cluster) == {}
     statuses = {row["request_id"]: row["status"] for row in read(spark, on_cluster, "erasure_log").collect()}
