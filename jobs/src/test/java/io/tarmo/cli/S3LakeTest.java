@@ -1,5 +1,6 @@
 package io.tarmo.cli;
 
+import static io.tarmo.cli.CommandLineEndToEndTest.tarmo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tarmo.cli.CommandLineEndToEndTest.Run;
@@ -33,12 +34,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A lake on S3: S3Proxy on loopback stands for S3, and every command runs as production runs it, in
- * a JVM of its own with the credentials in its environment ({@code AWS_ACCESS_KEY_ID},
- * {@code AWS_SECRET_ACCESS_KEY}, read by S3A's default credential chain) and the shipped
- * {@code conf/s3.conf} included in its configuration. generate → nightly for two days → erase, then
- * the bucket is checked from outside Tarmo: the tables through Spark on {@code s3a://}, and every
- * object byte by byte in S3Proxy's folder. Nothing any command prints holds the credentials.
+ * A lake on S3: S3Proxy on loopback stands for S3, with a checked identity and credential, and the
+ * shipped {@code conf/s3.conf} is included in every command's configuration. generate → nightly for
+ * two days → erase, then the bucket is checked from outside Tarmo: the tables through Spark on
+ * {@code s3a://}, and every object byte by byte in S3Proxy's folder. Nothing any command prints holds
+ * the credentials.
+ *
+ * <p>{@code erase} and the refusals run as production runs them, each in a JVM of its own with the
+ * credentials in its environment ({@code AWS_ACCESS_KEY_ID}, {@code AWS_SECRET_ACCESS_KEY}, which
+ * Spark and S3A's default chain read; erase's {@code TARMO_PSEUDONYM_KEY} too), a fresh SparkSession
+ * and everything it prints captured, Spark's and Hadoop's logs included. generate and the two nights
+ * run in this JVM's warm shared session, with the keys as per-bucket S3A settings: a cold JVM per
+ * command made the test take several times as long, and the path from the environment is the
+ * erasure's.
  */
 @SparkTest
 @Tag("slow")
@@ -78,26 +86,23 @@ class S3LakeTest {
   void generateNightlyAndEraseRunEntirelyOnS3() throws Exception {
     String lake = "s3a://" + BUCKET + "/lake";
     Path config = s3Config(proxy.endpoint(), lake);
-    TarmoProcess tarmo = new TarmoProcess(Files.createDirectories(root.resolve("runs")), Map.of(
-        "AWS_ACCESS_KEY_ID", ACCESS_KEY, "AWS_SECRET_ACCESS_KEY", SECRET_KEY, "TARMO_PSEUDONYM_KEY", PSEUDONYM_KEY),
-        List.of());
-    List<TarmoProcess.Run> runs = new ArrayList<>();
-
-    TarmoProcess.Run generate = tarmo.run(TIMEOUT, "generate", "--config", config.toString(), "--date", "2026-11-28",
-        "--days", "2", "--customers", "200");
-    runs.add(generate);
-    assertThat(generate.exitCode()).as(generate.err()).isZero();
     Path bucketLake = proxy.basedir().resolve(BUCKET).resolve("lake");
-    assertLandingEqualsALocalGenerate(bucketLake.resolve("landing"));
+    List<String> printed = new ArrayList<>();
 
+    readS3FromThisSession();
+    Run generate = tarmo("generate", "--config", config.toString(), "--date", "2026-11-28", "--days", "2",
+        "--customers", "200");
+    printed.add(generate.out() + generate.err());
+    assertThat(generate.exitCode()).as(generate.err()).isZero();
+    assertLandingEqualsALocalGenerate(bucketLake.resolve("landing"));
     for (String day : List.of("2026-11-27", "2026-11-28")) {
-      TarmoProcess.Run night = tarmo.run(TIMEOUT, "nightly", "--config", config.toString(), "--date", day);
-      runs.add(night);
+      Run night = tarmo("nightly", "--config", config.toString(), "--date", day);
+      printed.add(night.out() + night.err());
       assertThat(night.exitCode()).as(night.err()).isZero();
       assertThat(night.out()).contains("nightly " + day + ": step 6/6").doesNotContain("@");
     }
+    assertThat(Files.exists(bucketLake.resolve("exports/dt=2026-11-28/_manifest.json"))).isTrue();
 
-    readS3FromThisSession();
     Row subject = spark.read().format("delta").load(lake + "/tables/crm_customers")
         .where("email is not null and phone is not null").orderBy("customer_id").select("customer_id", "email", "phone")
         .first();
@@ -107,16 +112,20 @@ class S3LakeTest {
     writeOnS3(lake + "/" + RequestFiles.FOLDER + "/s3-test.csv", "request_id,subject_type,subject_value,received_at\n"
         + "S3-1,customer_id," + subject.getString(0) + ",2026-12-01\n");
 
+    TarmoProcess tarmo = new TarmoProcess(Files.createDirectories(root.resolve("runs")), Map.of(
+        "AWS_ACCESS_KEY_ID", ACCESS_KEY, "AWS_SECRET_ACCESS_KEY", SECRET_KEY, "TARMO_PSEUDONYM_KEY", PSEUDONYM_KEY),
+        List.of());
     TarmoProcess.Run erase = tarmo.run(TIMEOUT, "erase", "--config", config.toString());
-    runs.add(erase);
+    printed.add(erase.printed());
     assertThat(erase.exitCode()).as(erase.err()).isZero();
+    assertThat(erase.err()).as("nothing on stderr").isEmpty();
 
     assertThat(spark.read().format("delta").load(lake + "/tables/erasure_log").select("request_id", "status")
         .collectAsList()).map(Row::toString).containsExactly("[S3-1,COMPLETED]");
     assertThat(spark.read().format("delta").load(lake + "/tables/job_runs").where("status <> 'SUCCEEDED'").count())
         .as("every run and step succeeded").isZero();
     for (String table : List.of("events", "crm_customers", "consent_events", "identity_map", "customer_profiles",
-        "segment_membership", "consent_state", "suppression_list")) {
+        "segment_membership", "consent_state", "activation_exclusions", "suppression_list")) {
       assertThat(spark.read().format("delta").load(lake + "/tables/" + table).count()).as(table).isPositive();
     }
     assertThat(Files.exists(bucketLake.resolve(RequestFiles.FOLDER).resolve("s3-test.csv")))
@@ -125,10 +134,41 @@ class S3LakeTest {
     scanned.addAll(List.of(ACCESS_KEY, SECRET_KEY));
     assertThat(LakeScan.find(spark, Lake.at(bucketLake.toString()), scanned))
         .as("no object in the bucket holds the subject's values or the credentials").isEmpty();
-    for (TarmoProcess.Run run : runs) {
-      assertThat(run.printed()).as("what a command printed").doesNotContain(ACCESS_KEY).doesNotContain(SECRET_KEY)
-          .doesNotContain(PSEUDONYM_KEY);
-    }
+    assertThat(printed).as("what the commands printed").allSatisfy(text -> assertThat(text)
+        .doesNotContain(ACCESS_KEY).doesNotContain(SECRET_KEY).doesNotContain(PSEUDONYM_KEY));
+  }
+
+  /**
+   * An endpoint nothing listens on: exit 2 within seconds, one line on stderr naming the endpoint
+   * and the lake, never the keys (S3A's own retries would take minutes).
+   */
+  @Test
+  void unreachableEndpointIsExitTwoWithinSecondsNamingItButNotTheKeys() throws Exception {
+    String endpoint = "http://127.0.0.1:" + S3Proxy.freePort();
+    Path config = s3Config(endpoint, "s3a://" + BUCKET + "/nowhere");
+    TarmoProcess tarmo = new TarmoProcess(Files.createDirectories(root.resolve("runs")),
+        Map.of("AWS_ACCESS_KEY_ID", ACCESS_KEY, "AWS_SECRET_ACCESS_KEY", SECRET_KEY), List.of());
+    TarmoProcess.Run ingest = tarmo.run(TIMEOUT, "ingest", "--config", config.toString(), "--date", "2026-11-28");
+    assertThat(ingest.exitCode()).as(ingest.err()).isEqualTo(2);
+    assertThat(ingest.err().lines().toList()).containsExactly("tarmo ingest: Cannot reach the lake's S3 endpoint "
+        + endpoint + ": ConnectException (s3a://" + BUCKET + "/nowhere)");
+    assertThat(ingest.printed()).doesNotContain(ACCESS_KEY).doesNotContain(SECRET_KEY);
+    assertThat(ingest.seconds()).as("seconds, Spark's start included").isLessThan(90);
+  }
+
+  /** A jar run (spark-submit sets spark.master) without a lake: exit 2 before Spark starts, saying what to set. */
+  @Test
+  void sparkSubmitRunWithoutALakeIsExitTwo() throws Exception {
+    Path config = root.resolve("no-lake.conf");
+    Files.writeString(config, "tarmo.spark.shuffle-partitions = 2\n", StandardCharsets.UTF_8);
+    TarmoProcess submitted = new TarmoProcess(Files.createDirectories(root.resolve("runs")), Map.of(),
+        List.of("-Dspark.master=local[1]"));
+    TarmoProcess.Run nightly = submitted.run(TIMEOUT, "nightly", "--config", config.toString(), "--date", "2026-11-28");
+    assertThat(nightly.exitCode()).as(nightly.err()).isEqualTo(2);
+    assertThat(nightly.err().lines().toList()).containsExactly("tarmo nightly: Cannot start under spark-submit"
+        + " without a lake: pass --lake s3a://bucket/prefix or set tarmo.lake.root in the --config file (the default"
+        + " ./lake is a folder on the driver's machine)");
+    assertThat(root.resolve("runs/lake")).doesNotExist();
   }
 
   /** conf/s3.conf as shipped, pointed at the proxy: the configuration a user of S3Proxy or MinIO writes. */
@@ -147,7 +187,7 @@ class S3LakeTest {
   /** The landing files on S3 are, byte for byte, those of the same generate into a local lake. */
   private void assertLandingEqualsALocalGenerate(Path s3Landing) throws IOException {
     Path local = root.resolve("local-lake");
-    Run generate = CommandLineEndToEndTest.tarmo("generate", "--lake", local.toString(), "--date", "2026-11-28",
+    Run generate = tarmo("generate", "--lake", local.toString(), "--date", "2026-11-28",
         "--days", "2", "--customers", "200");
     assertThat(generate.exitCode()).as(generate.err()).isZero();
     assertThat(files(s3Landing)).as("landing files on S3").isNotEmpty().isEqualTo(files(local.resolve("landing")));
