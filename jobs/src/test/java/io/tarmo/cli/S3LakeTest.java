@@ -2,7 +2,9 @@ package io.tarmo.cli;
 
 import static io.tarmo.cli.CommandLineEndToEndTest.tarmo;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tarmo.TarmoException;
 import io.tarmo.cli.CommandLineEndToEndTest.Run;
 import io.tarmo.lake.Lake;
 import io.tarmo.lake.RequestFiles;
@@ -154,6 +156,18 @@ class S3LakeTest {
         + endpoint + ": ConnectException (s3a://" + BUCKET + "/nowhere)");
     assertThat(ingest.printed()).doesNotContain(ACCESS_KEY).doesNotContain(SECRET_KEY);
     assertThat(ingest.seconds()).as("seconds, Spark's start included").isLessThan(90);
+  }
+
+  /** Keys the store refuses: exit 2 at the first look, naming the endpoint and what to check, not the keys. */
+  @Test
+  void refusedKeysAreExitTwoNamingTheEndpointButNotTheKeys() {
+    Configuration hadoop = new Configuration();
+    s3Settings(proxy.endpoint()).forEach(hadoop::set);
+    hadoop.set("fs.s3a.bucket." + BUCKET + ".secret.key", "not-" + SECRET_KEY);
+    assertThatThrownBy(() -> Lake.at("s3a://" + BUCKET + "/lake").checkReachable(hadoop))
+        .isInstanceOfSatisfying(TarmoException.class, e -> assertThat(e.failure()).isEqualTo(TarmoException.Failure.USAGE))
+        .hasMessage("Cannot use the lake on S3: access denied by " + proxy.endpoint() + "; check AWS_ACCESS_KEY_ID"
+            + " and AWS_SECRET_ACCESS_KEY or the instance profile (s3a://" + BUCKET + "/lake)");
   }
 
   /** A jar run (spark-submit sets spark.master) without a lake: exit 2 before Spark starts, saying what to set. */
