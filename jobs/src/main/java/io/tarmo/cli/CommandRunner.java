@@ -150,7 +150,19 @@ final class CommandRunner {
     if (global.master != null) {
       settings = settings.withMaster(global.master);
     }
+    requireChosenLake(settings, Sessions.underSparkSubmit());
     return settings;
+  }
+
+  /**
+   * Refuses a cluster run ({@code underSparkSubmit}) on the built-in lake root {@code ./lake}: a
+   * folder on whichever machine the driver landed on, which no executor and no later run would see.
+   */
+  static void requireChosenLake(TarmoSettings settings, boolean underSparkSubmit) {
+    if (underSparkSubmit && !settings.lakeRootGiven()) {
+      throw TarmoException.usage("Cannot start under spark-submit without a lake: pass --lake s3a://bucket/prefix"
+          + " or set tarmo.lake.root in the --config file (the default ./lake is a folder on the driver's machine)");
+    }
   }
 
   private Path configFile() {
@@ -188,6 +200,7 @@ final class CommandRunner {
       } else {
         spark.sparkContext().setLogLevel("ERROR");
       }
+      lake.checkReachable(spark.sparkContext().hadoopConfiguration());
       if (writable) {
         lake.checkUsable(spark.sparkContext().hadoopConfiguration(), create);
       } else {

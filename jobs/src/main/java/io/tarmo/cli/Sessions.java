@@ -52,16 +52,31 @@ public final class Sessions {
   /**
    * Every setting of a session Tarmo starts: the base ones, the lake's warehouse folder, Spark's
    * scratch folder {@code localDir} (none for a session that already runs: Spark reads
-   * {@code spark.local.dir} only when it starts), then the user's {@code tarmo.spark.conf}.
+   * {@code spark.local.dir} only when it starts), then the user's {@code tarmo.spark.conf}. Outside
+   * spark-submit, where the driver is the only machine, S3A's upload buffers (the data being written
+   * to an {@code s3a://} lake, on local disk until uploaded) go under {@code localDir} too, so they
+   * are removed with it; on a cluster that folder would not exist on the executors' machines.
    */
   public static Map<String, String> conf(SparkSettings settings, Lake lake, Path localDir) {
     Map<String, String> conf = baseConf(settings.shufflePartitions());
     conf.put("spark.sql.warehouse.dir", lake.internalPath("warehouse"));
     if (localDir != null) {
       conf.put("spark.local.dir", localDir.toString());
+      if (!underSparkSubmit()) {
+        conf.put("spark.hadoop.fs.s3a.buffer.dir", localDir.resolve("s3a").toString());
+      }
     }
     conf.putAll(settings.conf());
     return conf;
+  }
+
+  /**
+   * Whether this JVM was started by {@code spark-submit}, which passes the master (and every other
+   * setting of its command line) as system properties: a cluster run, where the master, the
+   * resources and the lake are the submitter's to say.
+   */
+  public static boolean underSparkSubmit() {
+    return System.getProperty("spark.master") != null;
   }
 
   /**
@@ -70,8 +85,7 @@ public final class Sessions {
    */
   public static SparkSession create(SparkSettings settings, Lake lake, Path localDir) {
     SparkSession.Builder builder = SparkSession.builder().appName("tarmo");
-    boolean underSubmit = System.getProperty("spark.master") != null;
-    if (!underSubmit) {
+    if (!underSparkSubmit()) {
       builder = builder.master(settings.master())
           .config("spark.ui.enabled", "false")
           .config("spark.driver.bindAddress", "127.0.0.1")

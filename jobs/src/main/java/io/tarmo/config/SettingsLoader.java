@@ -82,7 +82,7 @@ public final class SettingsLoader {
     } catch (ConfigException e) {
       throw TarmoException.usage("Cannot read configuration: " + e.getMessage(), e);
     }
-    return read(config);
+    return read(config, user.hasPath("tarmo.lake.root"));
   }
 
   private static void rejectUnknownKeys(Config user, Config reference) {
@@ -103,7 +103,7 @@ public final class SettingsLoader {
     }
   }
 
-  private static TarmoSettings read(Config config) {
+  private static TarmoSettings read(Config config, boolean lakeRootGiven) {
     String lakeRoot = string(config, "tarmo.lake.root");
     SparkSettings spark = new SparkSettings(
         string(config, "tarmo.spark.master"),
@@ -120,7 +120,7 @@ public final class SettingsLoader {
     PrivacySettings privacy = new PrivacySettings(
         enumValue(config, "tarmo.privacy.ip-policy", IpPolicy.class),
         string(config, "tarmo.privacy.analytics-category"));
-    return new TarmoSettings(lakeRoot, spark, ingest, privacy, identity(config),
+    return new TarmoSettings(lakeRoot, lakeRootGiven, spark, ingest, privacy, identity(config),
         new SegmentSettings(segmentsFile(string(config, "tarmo.segments.file"))), activation(config),
         retention(config));
   }

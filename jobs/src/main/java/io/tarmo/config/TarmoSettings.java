@@ -12,9 +12,11 @@ import java.util.Map;
 /**
  * Every setting a Tarmo job may read, validated once at start by {@link SettingsLoader}. Each
  * domain owns the record of its own settings; jobs get their part and never see a {@code Config}.
+ * {@code lakeRootGiven} says whether the lake root was chosen (in a configuration file or by
+ * {@code --lake}) rather than left at the built-in {@code ./lake}, which means nothing on a cluster.
  */
 public record TarmoSettings(
-    String lakeRoot, SparkSettings spark, IngestSettings ingest, PrivacySettings privacy,
+    String lakeRoot, boolean lakeRootGiven, SparkSettings spark, IngestSettings ingest, PrivacySettings privacy,
     IdentitySettings identity, SegmentSettings segments, ActivationSettings activation,
     RetentionSettings retention) {
 
@@ -29,17 +31,17 @@ public record TarmoSettings(
   }
 
   public TarmoSettings withLakeRoot(String root) {
-    return new TarmoSettings(root, spark, ingest, privacy, identity, segments, activation, retention);
+    return new TarmoSettings(root, true, spark, ingest, privacy, identity, segments, activation, retention);
   }
 
   public TarmoSettings withSegmentsFile(Path file) {
-    return new TarmoSettings(lakeRoot, spark, ingest, privacy, identity, new SegmentSettings(file), activation,
+    return new TarmoSettings(lakeRoot, lakeRootGiven, spark, ingest, privacy, identity, new SegmentSettings(file), activation,
         retention);
   }
 
   public TarmoSettings withMaster(String master) {
     return new TarmoSettings(
-        lakeRoot, new SparkSettings(master, spark.shufflePartitions(), spark.localDir(), spark.conf()), ingest, privacy, identity,
+        lakeRoot, lakeRootGiven, new SparkSettings(master, spark.shufflePartitions(), spark.localDir(), spark.conf()), ingest, privacy, identity,
         segments, activation, retention);
   }
 }

@@ -35,7 +35,8 @@ import org.apache.spark.sql.SparkSession;
  *
  * <p>A day is written into a hidden staging folder beside it and then put in the place of the old
  * day, so a re-run leaves exactly the new files; a failed run removes its staging folder, and one
- * left by a killed run is removed by the next run of that day. Rows are streamed partition by partition to the driver
+ * left by a killed run is removed by the next run of that day. The manifest is the day's completion
+ * mark, removed first and written last, as on S3 the move is a copy of one file after another. Rows are streamed partition by partition to the driver
  * ({@link Dataset#toLocalIterator()}), never collected: an audience of millions needs one
  * partition of memory. Through Hadoop's {@link FileSystem}, so an {@code s3a://} lake works alike.
  */
@@ -132,13 +133,16 @@ public final class ExportFiles {
       removeStaleStaging(fs, day);
       fs.mkdirs(staging);
       List<ExportedFile> files = writeFiles(fs, staging, audiences, rows);
-      writeManifest(fs, new Path(staging, MANIFEST), day, previousDay, files);
+      // The manifest marks a complete day: it goes first and comes back last, since moving a
+      // folder is atomic on a local disk or HDFS but a copy, file by file, on S3.
+      fs.delete(new Path(target, MANIFEST), false);
       if (fs.exists(target) && !fs.delete(target, true)) {
         throw new IOException("could not remove the earlier export of the day");
       }
       if (!fs.rename(staging, target)) {
         throw new IOException("could not move the staged export into place");
       }
+      writeManifest(fs, new Path(target, MANIFEST), day, previousDay, files);
       return new Export(target.toString(), day, previousDay, files);
     } catch (IOException e) {
       TarmoException failure = TarmoException.job("Cannot write the exports of " + day + ": " + e.getMessage()

@@ -128,6 +128,17 @@ public final class Lake {
     }
   }
 
+  /**
+   * Refuses, within seconds, a lake on S3 whose endpoint cannot be reached or refuses the
+   * credentials, naming the endpoint; nothing to do for other roots.
+   */
+  public void checkReachable(Configuration hadoop) {
+    Path rootPath = new Path(root);
+    if (S3Endpoint.isS3(rootPath)) {
+      S3Endpoint.check(hadoop, rootPath);
+    }
+  }
+
   /** Refuses a lake root that does not exist. */
   public void checkExists(Configuration hadoop) {
     try {

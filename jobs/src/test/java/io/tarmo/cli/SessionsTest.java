@@ -18,12 +18,14 @@ class SessionsTest {
     Map<String, String> conf = Sessions.conf(SETTINGS, Lake.at("/data/lake"), Path.of("/var/tmp/tarmo-spark/run-7"));
     assertThat(conf)
         .containsEntry("spark.local.dir", "/var/tmp/tarmo-spark/run-7")
+        .containsEntry("spark.hadoop.fs.s3a.buffer.dir", "/var/tmp/tarmo-spark/run-7/s3a")
         .containsEntry("spark.sql.warehouse.dir", "file:/data/lake/_tarmo/warehouse")
         .containsEntry("spark.executor.cores", "2");
   }
 
   @Test
   void borrowedSessionGetsNoScratchFolder() {
-    assertThat(Sessions.conf(SETTINGS, Lake.at("/data/lake"), null)).doesNotContainKey("spark.local.dir");
+    assertThat(Sessions.conf(SETTINGS, Lake.at("/data/lake"), null)).doesNotContainKey("spark.local.dir")
+        .doesNotContainKey("spark.hadoop.fs.s3a.buffer.dir");
   }
 }

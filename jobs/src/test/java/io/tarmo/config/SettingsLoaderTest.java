@@ -37,6 +37,14 @@ class SettingsLoaderTest {
   }
 
   @Test
+  void aLakeRootIsGivenOnlyWhenAFileOrTheCommandLineSetsIt() {
+    assertThat(load("").lakeRootGiven()).isFalse();
+    assertThat(load("tarmo.lake.root = \"./lake\"").lakeRootGiven()).as("set, even to the default").isTrue();
+    assertThat(load("").withLakeRoot("s3a://bucket/lake").lakeRootGiven()).isTrue();
+    assertThat(load("").withMaster("local[1]").lakeRootGiven()).isFalse();
+  }
+
+  @Test
   void sparkScratchFilesGoUnderTheTempFolderByDefault() {
     assertThat(load("").spark().localDir()).isEqualTo(Path.of(System.getProperty("java.io.tmpdir"),
         "tarmo-spark-" + System.getProperty("user.name")).toAbsolutePath().normalize());
