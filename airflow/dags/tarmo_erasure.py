@@ -14,19 +14,15 @@ the DAG or its configuration).
 """
 from __future__ import annotations
 
-from airflow.sdk import DAG, TriggerRule
+from airflow.sdk import TriggerRule
 
-from tarmo_tasks import alert, default_args, setting, start_date, tarmo_task
+from tarmo_tasks import alert, setting, tarmo_dag, tarmo_task
 
-with DAG(
-    dag_id="tarmo_erasure",
-    description="Pending GDPR erasure requests, and an alert for those near their deadline",
-    schedule="@daily",
-    start_date=start_date(),
-    catchup=False,
-    max_active_runs=1,
-    default_args=default_args(),
-    tags=["tarmo", "gdpr"],
+with tarmo_dag(
+    "tarmo_erasure",
+    "Pending GDPR erasure requests, and an alert for those near their deadline",
+    "@daily",
+    tags=("gdpr",),
 ) as erasure:
     erase = tarmo_task("erase", "erase")
     deadlines = tarmo_task(
@@ -40,14 +36,5 @@ with DAG(
     )
     erase >> deadlines
 
-with DAG(
-    dag_id="tarmo_retention",
-    description="Retention deletes and vacuum, weekly",
-    schedule="@weekly",
-    start_date=start_date(),
-    catchup=False,
-    max_active_runs=1,
-    default_args=default_args(),
-    tags=["tarmo", "gdpr"],
-) as retention:
+with tarmo_dag("tarmo_retention", "Retention deletes and vacuum, weekly", "@weekly", tags=("gdpr",)) as retention:
     tarmo_task("retention", "retention", "--date", "{{ ds }}")

@@ -16,10 +16,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from airflow.providers.smtp.notifications.smtp import SmtpNotifier
-from airflow.sdk import DAG
 from airflow.sdk.definitions.deadline import AsyncCallback, DeadlineAlert, DeadlineReference
 
-from tarmo_tasks import NIGHTLY_STEPS, alert_kwargs, default_args, setting, start_date, tarmo_task
+from tarmo_tasks import NIGHTLY_STEPS, alert_kwargs, setting, tarmo_dag, tarmo_task
 
 DEADLINE_HOURS = float(setting("nightly_deadline_hours", "30"))
 
@@ -36,17 +35,14 @@ def deadline_alert() -> DeadlineAlert | None:
     )
 
 
-with DAG(
-    dag_id="tarmo_nightly",
-    description="Tarmo's night: ingest, identity, consent, profiles, segments, activate for {{ ds }}",
-    schedule="@daily",
-    start_date=start_date(),
+with tarmo_dag(
+    "tarmo_nightly",
+    "Tarmo's night: ingest, identity, consent, profiles, segments, activate for {{ ds }}",
+    "@daily",
     catchup=True,
-    max_active_runs=1,
-    default_args={**default_args(), "depends_on_past": True},
+    args={"depends_on_past": True},
     dagrun_timeout=timedelta(hours=max(DEADLINE_HOURS, 30) + 18),
     deadline=deadline_alert(),
-    tags=["tarmo"],
 ) as dag:
     previous = None
     for step in NIGHTLY_STEPS:

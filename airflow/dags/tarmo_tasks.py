@@ -31,6 +31,7 @@ from airflow.configuration import conf
 from airflow.exceptions import AirflowConfigException
 from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
 from airflow.providers.smtp.notifications.smtp import SmtpNotifier
+from airflow.sdk import DAG
 
 SECTION = "tarmo"
 MAIN_CLASS = "io.tarmo.cli.Main"
@@ -59,6 +60,15 @@ def default_args() -> dict:
         "execution_timeout": timedelta(hours=float(setting("step_timeout_hours", "4"))),
         "pool": setting("pool", "default_pool"),
     }
+
+
+def tarmo_dag(dag_id: str, description: str, schedule: str, *, catchup: bool = False, tags: tuple = (),
+              args: dict | None = None, **kwargs) -> DAG:
+    """A Tarmo DAG: from [tarmo] start_date, one run at a time (every task writes the lake), Tarmo's
+    retries and timeouts (`args` adds to them)."""
+    return DAG(dag_id=dag_id, description=description, schedule=schedule, start_date=start_date(),
+               catchup=catchup, max_active_runs=1, default_args={**default_args(), **(args or {})},
+               tags=["tarmo", *tags], **kwargs)
 
 
 def alert_kwargs(subject: str, text: str) -> dict:
