@@ -59,7 +59,7 @@ final class NightlyCommand implements Callable<Integer> {
         night(session, day, first, inOrder, out);
         return;
       }
-      ReportFile file = ReportCommand.file(session.readOnlyContext(), report);
+      ReportFile file = ReportCommand.file(session.readOnlyContext(), "--report", report);
       reportAfter(() -> night(session, day, first, inOrder, out),
           () -> ReportCommand.write(session.readOnlyContext(), day, ReportJob.DEFAULT_DAYS, file, out));
     });

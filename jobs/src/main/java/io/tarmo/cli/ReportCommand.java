@@ -53,13 +53,14 @@ final class ReportCommand implements Callable<Integer> {
       if (days < 1) {
         throw TarmoException.usage("Cannot write the report: --days must be at least 1 (" + days + ")");
       }
-      write(context, day, days, file(context, out), console);
+      write(context, day, days, file(context, "--out", out), console);
     });
   }
 
-  /** The page at {@code out}, checked before any work (exit 2 inside the lake or on a folder). */
-  static ReportFile file(JobContext context, String out) {
-    return ReportFile.at(EraseCommand.uri(out), context.lake(), context.spark().sparkContext().hadoopConfiguration());
+  /** The page at {@code out}, given as {@code option}, checked before any work (exit 2 inside the lake or on a folder). */
+  static ReportFile file(JobContext context, String option, String out) {
+    return ReportFile.at(EraseCommand.uri(out), option, context.lake(),
+        context.spark().sparkContext().hadoopConfiguration());
   }
 
   /** Writes the report of {@code day} to {@code file} and prints where it went. */

@@ -25,22 +25,25 @@ public final class ReportFile {
     this.file = file;
   }
 
-  /** The file at {@code location}, checked: refused (exit 2) inside the lake root or when it is a folder. */
-  public static ReportFile at(String location, Lake lake, Configuration hadoop) {
+  /**
+   * The file at {@code location}, given with command-line option {@code option} (named in messages),
+   * checked: refused (exit 2) inside the lake root or when it is a folder.
+   */
+  public static ReportFile at(String location, String option, Lake lake, Configuration hadoop) {
     try {
       Path path = new Path(location);
       FileSystem fs = Lake.withoutChecksumFiles(path.getFileSystem(hadoop));
       Path file = fs.makeQualified(path);
       if (lake.holds(file, hadoop)) {
-        throw TarmoException.usage("Cannot write the report: --out lies inside the lake; choose a file outside "
+        throw TarmoException.usage("Cannot write the report: " + option + " lies inside the lake; choose a file outside "
             + lake.root() + " (" + location + ")");
       }
       if (fs.exists(file) && fs.getFileStatus(file).isDirectory()) {
-        throw TarmoException.usage("Cannot write the report: --out is a folder, not a file (" + location + ")");
+        throw TarmoException.usage("Cannot write the report: " + option + " is a folder, not a file (" + location + ")");
       }
       return new ReportFile(fs, file);
     } catch (IOException | IllegalArgumentException e) {
-      throw TarmoException.usage("Cannot write the report: --out is not a usable file (" + location + ")", e);
+      throw TarmoException.usage("Cannot write the report: " + option + " is not a usable file (" + location + ")", e);
     }
   }
 
@@ -52,7 +55,7 @@ public final class ReportFile {
   public static Optional<ReportFile> besideLake(Lake lake, Configuration hadoop) {
     Path parent = new Path(lake.root()).getParent();
     return parent == null ? Optional.empty()
-        : Optional.of(at(new Path(parent, "report.html").toString(), lake, hadoop));
+        : Optional.of(at(new Path(parent, "report.html").toString(), "the demo's report", lake, hadoop));
   }
 
   /** Where the page is: a local path for a local file, the URI otherwise. */

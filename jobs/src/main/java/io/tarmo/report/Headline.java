@@ -11,7 +11,7 @@ import java.util.function.Predicate;
  * The report day's own figures, taken from the same aggregates as the charts so the two always
  * agree: the night's status and duration, lines read and stored, lines quarantined, customers and
  * merges, members contacted and excluded, open erasure requests and those past their deadline. A
- * figure with nothing to count that day is null (shown as a dash), not 0.
+ * figure whose step did not run that day is null (shown as a dash), not 0.
  */
 final class Headline {
 
@@ -30,9 +30,11 @@ final class Headline {
     headline.put("quarantined", JsonRows.sum(volumes, onDay, "quarantined"));
     headline.put("customers", JsonRows.sum((ArrayNode) data.get("identity"),
         onDay.and(JsonRows.is("metric", "customers")).and(JsonRows.is("label", "")), "value"));
-    headline.put("merges", JsonRows.sum((ArrayNode) data.get("merges"), onDay, "merges"));
-    headline.put("contacted", JsonRows.sum((ArrayNode) data.get("activations"), onDay, "members"));
-    headline.put("excluded", JsonRows.sum((ArrayNode) data.get("exclusions"), onDay, "members"));
+    boolean identity = ran(data, day, "identity");
+    boolean activate = ran(data, day, "activate");
+    headline.put("merges", orZero(JsonRows.sum((ArrayNode) data.get("merges"), onDay, "merges"), identity));
+    headline.put("contacted", orZero(JsonRows.sum((ArrayNode) data.get("activations"), onDay, "members"), activate));
+    headline.put("excluded", orZero(JsonRows.sum((ArrayNode) data.get("exclusions"), onDay, "members"), activate));
     Predicate<JsonNode> open = row -> Arrays.stream(ErasureAggregates.CLOSED)
         .noneMatch(closed -> closed.equals(row.path("status").asText()));
     ArrayNode erasure = (ArrayNode) data.get("erasure");
@@ -52,8 +54,19 @@ final class Headline {
     return null;
   }
 
-  /** Open requests are counted over the whole log: none open is 0 once the log exists, unknown before. */
-  private static Long orZero(Long sum, boolean logged) {
-    return sum == null && logged ? Long.valueOf(0L) : sum;
+  /** Whether {@code command} wrote its rows for {@code day}: its latest run succeeded or failed only its gate. */
+  private static boolean ran(ObjectNode data, LocalDate day, String command) {
+    JsonNode run = first((ArrayNode) data.get("steps"),
+        JsonRows.is("day", day.toString()).and(JsonRows.is("command", command)));
+    return run != null && ("SUCCEEDED".equals(run.get("status").asText())
+        || "QUALITY_FAILED".equals(run.get("status").asText()));
+  }
+
+  /**
+   * Nothing counted is 0 where the rows would be if there were any (the step ran that day, the
+   * erasure log exists), and unknown (null) otherwise.
+   */
+  private static Long orZero(Long sum, boolean counted) {
+    return sum == null && counted ? Long.valueOf(0L) : sum;
   }
 }

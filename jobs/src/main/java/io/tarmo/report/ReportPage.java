@@ -34,9 +34,9 @@ final class ReportPage {
     return resource(TEMPLATE)
         .replace("<!-- tarmo:data -->", "<script type=\"application/json\" id=\"report-data\">" + json(page)
             + "</script>")
-        .replace("<!-- tarmo:echarts -->", script(resource(
+        .replace("<!-- tarmo:echarts -->", script("data-library=\"echarts " + version + "\"", resource(
             "/META-INF/resources/webjars/echarts/" + version + "/dist/echarts.min.js")))
-        .replace("<!-- tarmo:page -->", script(resource(SCRIPT)));
+        .replace("<!-- tarmo:page -->", script("", resource(SCRIPT)));
   }
 
   /**
@@ -52,11 +52,12 @@ final class ReportPage {
     }
   }
 
-  private static String script(String code) {
+  /** {@code code} as a script element with {@code attributes}; refused if it could end the element early. */
+  private static String script(String attributes, String code) {
     if (code.toLowerCase(Locale.ROOT).contains("</script")) {
       throw new IllegalStateException("Cannot inline a script into the report: it contains </script");
     }
-    return "<script>" + code + "</script>";
+    return "<script" + (attributes.isEmpty() ? "" : " " + attributes) + ">" + code + "</script>";
   }
 
   /** The version of the ECharts WebJar on the classpath: the one the build pinned. */

@@ -85,7 +85,7 @@
       textStyle: { fontFamily: 'system-ui, sans-serif' },
       tooltip: { trigger: 'axis', confine: true },
       legend: { type: 'scroll', top: 0 },
-      grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true }
+      grid: { left: 8, right: 16, top: 60, bottom: 8, containLabel: true }
     };
     Object.keys(extra).forEach(function (key) { option[key] = extra[key]; });
     return option;
@@ -210,7 +210,9 @@
       series.push({ name: segment, type: 'bar', stack: 'exited', color: colour(i),
         data: perDay(data.segments, mine, 'exited').map(function (n) { return n === null ? null : -n; }) });
     });
-    var option = base({ xAxis: dayAxis(), yAxis: countAxis('entered (up) / exited (down)'), series: series });
+    var axis = countAxis('entered (up) / exited (down)');
+    axis.axisLabel = { formatter: function (value) { return number(Math.abs(value)); } };
+    var option = base({ xAxis: dayAxis(), yAxis: axis, series: series });
     option.tooltip.valueFormatter = function (value) { return value === null ? '\u2013' : number(Math.abs(value)); };
     return option;
   }
