@@ -100,9 +100,9 @@ final class DemoCommand implements Callable<Integer> {
               + " group by 1 order by 2 desc, 1"));
       out.println("Try: bin/tarmo sql \"select as_of_date, segment_id, members from segment_sizes order by 1, 2\"");
       if (report.isPresent()) {
-        ReportResult result = ReportCommand.write(context, end, Math.max(days, ReportJob.DEFAULT_DAYS), report.get(),
-            out);
-        out.println("Report: " + result.location() + " (open it in a browser; it needs no network)");
+        ReportResult result = ReportCommand.write(context, end, Math.max(days, ReportJob.DEFAULT_DAYS), report.get());
+        out.println("Report: " + result.location() + " (" + result.from() + " to " + end
+            + "; open it in a browser, it needs no network)");
       } else {
         out.println("Report: none (the lake has no folder above it); run: bin/tarmo report --out FILE.html");
       }

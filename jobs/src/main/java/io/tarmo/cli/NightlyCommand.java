@@ -59,9 +59,10 @@ final class NightlyCommand implements Callable<Integer> {
         night(session, day, first, inOrder, out);
         return;
       }
-      ReportFile file = ReportCommand.file(session.readOnlyContext(), "--report", report);
+      JobContext context = session.readOnlyContext();
+      ReportFile file = ReportCommand.file(context, "--report", report);
       reportAfter(() -> night(session, day, first, inOrder, out),
-          () -> ReportCommand.write(session.readOnlyContext(), day, ReportJob.DEFAULT_DAYS, file, out));
+          () -> out.println(ReportCommand.write(context, day, ReportJob.DEFAULT_DAYS, file).summary()));
     });
   }
 

@@ -53,7 +53,7 @@ final class ReportCommand implements Callable<Integer> {
       if (days < 1) {
         throw TarmoException.usage("Cannot write the report: --days must be at least 1 (" + days + ")");
       }
-      write(context, day, days, file(context, "--out", out), console);
+      console.println(write(context, day, days, file(context, "--out", out)).summary());
     });
   }
 
@@ -63,11 +63,8 @@ final class ReportCommand implements Callable<Integer> {
         context.spark().sparkContext().hadoopConfiguration());
   }
 
-  /** Writes the report of {@code day} to {@code file} and prints where it went. */
-  static ReportResult write(JobContext context, LocalDate day, int days, ReportFile file, PrintWriter console) {
-    ReportResult result = new ReportJob(context.store(), Clock.systemUTC()).run(day, days, file);
-    console.println(result.summary());
-    console.flush();
-    return result;
+  /** Writes the report of {@code day} over up to {@code days} days ending at it to {@code file}. */
+  static ReportResult write(JobContext context, LocalDate day, int days, ReportFile file) {
+    return new ReportJob(context.store(), Clock.systemUTC()).run(day, days, file);
   }
 }

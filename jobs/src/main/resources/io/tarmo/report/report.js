@@ -255,31 +255,28 @@
     });
   }
 
-  function activations() {
-    if (!data.activations.length) { return null; }
-    var channels = unique(data.activations.map(function (row) { return row.channel; })).sort();
+  /** Bars per day, one stacked series per value of rows[key] in keys (in that order), summing rows[field]. */
+  function stackedByDay(rows, key, keys, field, axisName) {
+    if (!rows.length) { return null; }
     return base({
       xAxis: dayAxis(),
-      yAxis: countAxis('members contacted'),
-      series: channels.map(function (channel) {
-        return { name: channel, type: 'bar', stack: 'channel',
-          data: perDay(data.activations, function (row) { return row.channel === channel; }, 'members') };
+      yAxis: countAxis(axisName),
+      series: keys.map(function (value) {
+        return { name: value, type: 'bar', stack: key,
+          data: perDay(rows, function (row) { return row[key] === value; }, field) };
       })
     });
   }
 
+  function activations() {
+    var channels = unique(data.activations.map(function (row) { return row.channel; })).sort();
+    return stackedByDay(data.activations, 'channel', channels, 'members', 'members contacted');
+  }
+
   function exclusions() {
-    if (!data.exclusions.length) { return null; }
     var totals = sumBy(data.exclusions, function (row) { return row.reason; }, 'members');
     var reasons = Object.keys(totals).sort(function (a, b) { return totals[b] - totals[a]; });
-    return base({
-      xAxis: dayAxis(),
-      yAxis: countAxis('members not contacted'),
-      series: reasons.map(function (reason) {
-        return { name: reason, type: 'bar', stack: 'reason',
-          data: perDay(data.exclusions, function (row) { return row.reason === reason; }, 'members') };
-      })
-    });
+    return stackedByDay(data.exclusions, 'reason', reasons, 'members', 'members not contacted');
   }
 
   function erasure() {

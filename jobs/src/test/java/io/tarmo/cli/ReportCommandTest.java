@@ -1,10 +1,14 @@
 package io.tarmo.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tarmo.TarmoException;
 import io.tarmo.testing.SparkTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -67,5 +71,25 @@ class ReportCommandTest {
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.err().strip()).hasLineCount(1).contains("Cannot write the report: --report lies inside the lake");
     assertThat(run.out()).doesNotContain("step 1/");
+  }
+
+  @Test
+  void nightlyWritesItsReportAfterAFailedNightAndKeepsTheNightsFailure() {
+    List<String> done = new ArrayList<>();
+    TarmoException night = TarmoException.qualityGate("nightly 2026-11-28 stopped at step ingest");
+    TarmoException report = TarmoException.job("Cannot write the report: disk full");
+
+    assertThatThrownBy(() -> NightlyCommand.reportAfter(() -> {
+      done.add("night");
+      throw night;
+    }, () -> done.add("report"))).isSameAs(night);
+    assertThatThrownBy(() -> NightlyCommand.reportAfter(() -> {
+      throw night;
+    }, () -> {
+      throw report;
+    })).isSameAs(night).satisfies(e -> assertThat(e.getSuppressed()).containsExactly(report));
+    NightlyCommand.reportAfter(() -> done.add("night"), () -> done.add("report"));
+
+    assertThat(done).containsExactly("night", "report", "night", "report");
   }
 }
