@@ -92,7 +92,7 @@ check() {
   if [[ -n "$screenshot" ]]; then
     mkdir -p "$(dirname "$screenshot")"
     rm -f "$screenshot"
-    browse --hide-scrollbars --window-size=1400,5200 --screenshot="$screenshot" "file://$(realpath "$page")" \
+    browse --hide-scrollbars --window-size=1400,4700 --screenshot="$screenshot" "file://$(realpath "$page")" \
       >/dev/null || true
     [[ -s "$screenshot" ]] || { echo "$page: no screenshot was written to $screenshot"; return 1; }
   fi

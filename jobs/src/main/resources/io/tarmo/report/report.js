@@ -95,8 +95,8 @@
     return { type: 'category', data: days, axisLabel: { formatter: shortDay } };
   }
 
-  function countAxis(name) {
-    return { type: 'value', name: name || '', minInterval: 1 };
+  function countAxis(name, side) {
+    return { type: 'value', name: name || '', minInterval: 1, nameTextStyle: { align: side || 'left' } };
   }
 
   // ---- the charts ------------------------------------------------------------------------------
@@ -158,7 +158,7 @@
     if (!data.identity.length) { return null; }
     return base({
       xAxis: dayAxis(),
-      yAxis: [countAxis('customers, components'), countAxis('identifiers')],
+      yAxis: [countAxis('customers, components'), countAxis('identifiers', 'right')],
       series: [
         { name: 'customers', type: 'line', data: perDay(metric('customers'), whole, 'value') },
         { name: 'components', type: 'line', data: perDay(metric('components'), whole, 'value') },
