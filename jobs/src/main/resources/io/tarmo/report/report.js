@@ -293,13 +293,13 @@
         }) };
     });
     var deadline = report.erasure_deadline_days + '+';
-    series[0].markArea = { silent: true, itemStyle: { color: 'rgba(192, 57, 43, 0.08)' },
-      label: { color: '#c0392b', position: 'insideTop' },
-      data: [[{ name: 'past the ' + report.erasure_deadline_days + '-day deadline', xAxis: deadline },
-        { xAxis: deadline }]] };
     return base({
       tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, confine: true },
-      xAxis: { type: 'category', data: buckets, name: 'days since received' },
+      grid: { left: 8, right: 16, top: 60, bottom: 30, containLabel: true },
+      xAxis: { type: 'category', data: buckets, name: 'days since received', nameLocation: 'middle', nameGap: 28,
+        axisLabel: { interval: 0, formatter: function (bucket) {
+          return bucket === deadline ? '{late|' + bucket + ' late}' : bucket;
+        }, rich: { late: { color: '#c0392b', fontWeight: 'bold' } } } },
       yAxis: countAxis('requests'),
       series: series
     });
