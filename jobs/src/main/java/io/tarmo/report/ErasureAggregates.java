@@ -9,6 +9,7 @@ import static org.apache.spark.sql.functions.floor;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
 
+import io.tarmo.erasure.ErasureJob;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -25,7 +26,7 @@ final class ErasureAggregates {
   static final int BUCKET_DAYS = 5;
   static final int DEADLINE_DAYS = 30;
   /** Statuses after which nothing more is done for a request. */
-  static final String[] CLOSED = {"COMPLETED", "REJECTED"};
+  static final String[] CLOSED = {ErasureJob.Status.COMPLETED.name(), ErasureJob.Status.REJECTED.name()};
 
   private ErasureAggregates() {}
 
