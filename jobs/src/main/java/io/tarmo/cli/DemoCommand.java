@@ -3,10 +3,14 @@ package io.tarmo.cli;
 import io.tarmo.generate.GenerationResult;
 import io.tarmo.generate.GeneratorSettings;
 import io.tarmo.generate.LandingGenerator;
+import io.tarmo.lake.ReportFile;
+import io.tarmo.report.ReportJob;
+import io.tarmo.report.ReportResult;
 import io.tarmo.sql.LakeViews;
 import io.tarmo.sql.ResultPrinter;
 import java.io.PrintWriter;
 import java.time.LocalDate;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -18,7 +22,8 @@ import picocli.CommandLine.Spec;
     description = {
         "Generates a week of data for a few thousand customers and runs the pipeline on it:",
         "each day the whole night (bin/tarmo nightly: ingest, identity, consent, profiles, segments, ...).",
-        "Writes into the lake (./lake by default) and prints a summary."})
+        "Writes into the lake (./lake by default), prints a summary and writes the run report of the last day",
+        "(tarmo report) to report.html beside the lake (./report.html by default), printing its path."})
 final class DemoCommand implements Callable<Integer> {
 
   @Mixin GlobalOptions global;
@@ -40,6 +45,8 @@ final class DemoCommand implements Callable<Integer> {
     return new CommandRunner(global, spec.commandLine().getErr()).run("demo", true, true, session -> {
       // Refuse invalid settings and definitions before a week of work, not after the first day.
       NightlyCommand.validated(session, end, NightlyStep.values()[0], out);
+      Optional<ReportFile> report = ReportFile.besideLake(session.readOnlyContext().lake(),
+          session.readOnlyContext().spark().sparkContext().hadoopConfiguration());
       session.step("generate", end, new CommandJob() {
         @Override
         public Outcome run(JobContext context) {
@@ -92,6 +99,13 @@ final class DemoCommand implements Callable<Integer> {
           "select reason, count(*) as excluded from activation_exclusions where as_of_date = DATE'" + end + "'"
               + " group by 1 order by 2 desc, 1"));
       out.println("Try: bin/tarmo sql \"select as_of_date, segment_id, members from segment_sizes order by 1, 2\"");
+      if (report.isPresent()) {
+        ReportResult result = ReportCommand.write(context, end, Math.max(days, ReportJob.DEFAULT_DAYS), report.get());
+        out.println("Report: " + result.location() + " (" + result.from() + " to " + end
+            + "; open it in a browser, it needs no network)");
+      } else {
+        out.println("Report: none (the lake has no folder above it); run: bin/tarmo report --out FILE.html");
+      }
     });
   }
 }

@@ -30,6 +30,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
         DsarCommand.class,
         RetentionCommand.class,
         SqlCommand.class,
+        ReportCommand.class,
         DemoCommand.class,
         CommandLine.HelpCommand.class
     },

@@ -1,6 +1,8 @@
 package io.tarmo.cli;
 
 import io.tarmo.TarmoException;
+import io.tarmo.lake.ReportFile;
+import io.tarmo.report.ReportJob;
 import java.io.PrintWriter;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -24,7 +26,8 @@ import picocli.CommandLine.TypeConversionException;
         "The night stops at the first step that fails, with that step's exit code, and names it; a step",
         "that fails its data-quality gate (exit 3) stops it too, so nothing later runs on a bad day.",
         "--from STEP resumes a failed night at that step. Re-running a night replaces what it wrote.",
-        "With tarmo.retention.nightly = true, retention runs for D as the last step."})
+        "With tarmo.retention.nightly = true, retention runs for D as the last step.",
+        "--report FILE writes the run report of D (as tarmo report does) after the night, also after a failed one."})
 final class NightlyCommand implements Callable<Integer> {
 
   @Mixin GlobalOptions global;
@@ -42,13 +45,44 @@ final class NightlyCommand implements Callable<Integer> {
   @Option(names = DayOrder.OPTION, description = DayOrder.DESCRIPTION)
   boolean inOrder;
 
+  @Option(names = "--report", paramLabel = "FILE.html",
+      description = "After the night, write its report (tarmo report --date D --out FILE.html) there, outside the lake")
+  String report;
+
   @Override
   public Integer call() {
     LocalDate day = BusinessDate.orYesterday(date);
     PrintWriter out = spec.commandLine().getOut();
     NightlyStep first = from == null ? NightlyStep.values()[0] : from;
-    return new CommandRunner(global, spec.commandLine().getErr())
-        .run("nightly", true, false, session -> night(session, day, first, inOrder, out));
+    return new CommandRunner(global, spec.commandLine().getErr()).run("nightly", true, false, session -> {
+      if (report == null) {
+        night(session, day, first, inOrder, out);
+        return;
+      }
+      JobContext context = session.readOnlyContext();
+      ReportFile file = ReportCommand.file(context, "--report", report);
+      reportAfter(() -> night(session, day, first, inOrder, out),
+          () -> out.println(ReportCommand.write(context, day, ReportJob.DEFAULT_DAYS, file).summary()));
+    });
+  }
+
+  /**
+   * Runs {@code night}, then {@code report} whatever the night's outcome: a night that failed is
+   * when the report is looked at most. The night's failure stays the command's (its exit code); a
+   * report that fails after it is added to it, not lost.
+   */
+  static void reportAfter(Runnable night, Runnable report) {
+    try {
+      night.run();
+    } catch (RuntimeException failure) {
+      try {
+        report.run();
+      } catch (RuntimeException reportFailure) {
+        failure.addSuppressed(reportFailure);
+      }
+      throw failure;
+    }
+    report.run();
   }
 
   /**

@@ -41,8 +41,7 @@ public final class AccessFolder {
       FileSystem any = path.getFileSystem(hadoop);
       FileSystem fs = Lake.withoutChecksumFiles(any);
       Path root = fs.makeQualified(path);
-      Path lakeRoot = lake.fileSystem(hadoop).makeQualified(new Path(lake.root()));
-      if (within(root, lakeRoot)) {
+      if (lake.holds(root, hadoop)) {
         throw TarmoException.usage("Cannot write the access request: --out lies inside the lake, where it would be "
             + "personal data outside the catalogue; choose a folder outside " + lake.root() + " (" + location + ")");
       }
@@ -62,19 +61,6 @@ public final class AccessFolder {
       throw TarmoException.usage("Cannot write the access request: --out is not a usable folder (" + location + ")",
           e);
     }
-  }
-
-  /** Whether {@code path} is {@code folder} or inside it (qualified paths; {@code file:/x} and {@code file:///x} alike). */
-  private static boolean within(Path path, Path folder) {
-    java.net.URI inner = path.toUri().normalize();
-    java.net.URI outer = folder.toUri().normalize();
-    if (!String.valueOf(inner.getScheme()).equalsIgnoreCase(String.valueOf(outer.getScheme()))
-        || !java.util.Objects.toString(inner.getAuthority(), "").equals(java.util.Objects.toString(outer.getAuthority(), ""))) {
-      return false;
-    }
-    String innerPath = inner.getPath().replaceAll("/+$", "");
-    String outerPath = outer.getPath().replaceAll("/+$", "");
-    return innerPath.equals(outerPath) || innerPath.startsWith(outerPath + "/");
   }
 
   /** The folder as a URI, for messages. */

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Paths;
 import java.time.LocalDate;
+import java.util.Objects;
 import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -137,6 +138,23 @@ public final class Lake {
     if (S3Endpoint.isS3(rootPath)) {
       S3Endpoint.check(hadoop, rootPath);
     }
+  }
+
+  /**
+   * Whether the qualified {@code path} is the lake root or lies inside it ({@code file:/x} and
+   * {@code file:///x} alike): where a file written for people (an access request, a report) must
+   * not go, since erasure reads every file under the root and the catalogue accounts for them.
+   */
+  public boolean holds(Path path, Configuration hadoop) {
+    URI inner = path.toUri().normalize();
+    URI outer = fileSystem(hadoop).makeQualified(new Path(root)).toUri().normalize();
+    if (!String.valueOf(inner.getScheme()).equalsIgnoreCase(String.valueOf(outer.getScheme()))
+        || !Objects.toString(inner.getAuthority(), "").equals(Objects.toString(outer.getAuthority(), ""))) {
+      return false;
+    }
+    String innerPath = inner.getPath().replaceAll("/+$", "");
+    String outerPath = outer.getPath().replaceAll("/+$", "");
+    return innerPath.equals(outerPath) || innerPath.startsWith(outerPath + "/");
   }
 
   /** Refuses a lake root that does not exist. */

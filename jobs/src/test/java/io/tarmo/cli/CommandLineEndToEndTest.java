@@ -117,6 +117,12 @@ class CommandLineEndToEndTest {
     assertThat(steps).containsExactlyElementsOf(expected);
     assertThat(demo.out()).contains("Who may be contacted on 2026-11-28").contains("Members not contacted on 2026-11-28")
         .doesNotContain("@");
+    Path report = root.resolve("report.html");
+    assertThat(demo.out()).as("the demo writes its report beside the lake and says where")
+        .contains("Report: " + report + " (");
+    assertThat(Files.readString(report)).startsWith("<!DOCTYPE html>");
+    assertThat(io.tarmo.testing.ReportPages.dataText(Files.readString(report)))
+        .contains("\"date\":\"2026-11-28\"").doesNotContain("@");
 
     Run runs = tarmo("sql", "--lake", lake, "--format", "csv",
         "select command, count(*) as n, count_if(status = 'SUCCEEDED') as succeeded from job_runs group by 1 order by 1");

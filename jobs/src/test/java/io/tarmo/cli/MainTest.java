@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 /** What the command line answers to arguments it does not know: never the values it was given. */
 class MainTest {
 
-  private static final String COMMANDS = "(commands: generate, ingest, identity, consent, profiles, segments, activate, nightly, erase, dsar, retention, sql, demo, help)";
+  private static final String COMMANDS = "(commands: generate, ingest, identity, consent, profiles, segments, activate, nightly, erase, dsar, retention, sql, report, demo, help)";
 
   record Run(int exitCode, String out, String err) {}
 
