@@ -3,8 +3,11 @@ tables read without their personal columns, so that no email, phone, name or add
 notebook's output (analysts work with customer_key and counts)."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
+import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 from delta import configure_spark_with_delta_pip
 from pyspark.sql import DataFrame, SparkSession
@@ -39,6 +42,8 @@ PERSONAL_COLUMNS: dict[str, frozenset[str]] = {
 def start_spark(app_name: str) -> SparkSession:
     """A local session with delta-spark fetched from Maven Central by Ivy (the version pip installed,
     built for this PySpark), quiet enough for a notebook."""
+    # Spark binds to the address the host name resolves to; a laptop on a VPN makes that unreachable.
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     builder = (SparkSession.builder.master("local[*]").appName(app_name)
                .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
                .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
@@ -69,9 +74,31 @@ def read_table(spark: SparkSession, lake: str, name: str) -> DataFrame:
     return frame.drop(*PERSONAL_COLUMNS[name])
 
 
+def register_views(spark: SparkSession, lake: str, *names: str) -> None:
+    """Each table as a temporary view by its name, as `bin/tarmo sql` sees them, for Spark SQL."""
+    for name in names:
+        read_table(spark, lake, name).createOrReplaceTempView(name)
+
+
 def nothing_to_show(frame: pd.DataFrame, what: str) -> bool:
     """True, after saying so, when a frame has no rows to chart (a young lake, a quiet day)."""
     if frame.empty:
         print(f"No {what} in this lake yet.")
         return True
     return False
+
+
+def draw_heatmap(frame: pd.DataFrame, title: str, number_format: str = "{:.0f}") -> None:
+    """A grid of numbers (rows × columns of `frame`) as shades, each cell labelled with its value."""
+    values = frame.to_numpy(dtype=float)
+    figure, axes = plt.subplots(figsize=(1.1 * len(frame.columns) + 4, 0.5 * len(frame.index) + 2))
+    image = axes.imshow(values, cmap="Blues", aspect="auto")
+    axes.set_xticks(range(len(frame.columns)), labels=[str(c) for c in frame.columns], rotation=40, ha="right")
+    axes.set_yticks(range(len(frame.index)), labels=[str(i) for i in frame.index])
+    axes.set_xlabel(frame.columns.name or "")
+    axes.set_ylabel(frame.index.name or "")
+    for (row, column), value in np.ndenumerate(values):
+        axes.text(column, row, number_format.format(value), ha="center", va="center", fontsize=8)
+    axes.set_title(title)
+    figure.colorbar(image, ax=axes)
+    plt.show()
