@@ -98,3 +98,11 @@ def test_delta_rs_reads_the_same_schema_and_rows_as_spark(table, demo_lake):
     assert spark_rows, f"{table} is empty in the demo lake: nothing was compared"
     # Sorted by their text: rows hold None and dicts, which do not order among themselves.
     assert sorted(delta_rs_rows(by_delta_rs), key=repr) == sorted(spark_rows, key=repr)
+
+
+@pytest.mark.parametrize("table", OPEN_TABLES)
+def test_open_tables_need_no_reader_feature(table, demo_lake):
+    """Reader version 1: no deletion vectors, column mapping, v2 checkpoints or type widening, which lock
+    out delta-rs's pyarrow path or (type widening) delta-rs altogether (docs/other-engines.md)."""
+    protocol = DeltaTable(str(demo_lake / "tables" / table)).protocol()
+    assert protocol.min_reader_version == 1 and not protocol.reader_features, f"{table}: {protocol}"
