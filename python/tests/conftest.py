@@ -40,3 +40,17 @@ def test_config(tmp_path_factory) -> Path:
         + 'tarmo.spark.shuffle-partitions = 4\n'
         + 'tarmo.segments.file = "%s"\n' % (REPO / "conf" / "segments.conf"))
     return config
+
+
+@pytest.fixture(scope="session")
+def demo_lake(tmp_path_factory, test_config) -> Path:
+    """A lake as `demo` leaves it, for what analysts and other engines read: TARMO_DEMO_LAKE when set
+    (.ci/run sets it to the lake its own demo built), else three days of 300 customers made here."""
+    import os
+    given = os.environ.get("TARMO_DEMO_LAKE")
+    if given:
+        return Path(given)
+    lake = tmp_path_factory.mktemp("demo") / "lake"
+    submit("local[2]", "demo", "--lake", str(lake), "--config", str(test_config), "--days", "3",
+           "--customers", "300", timeout=2400).check()
+    return lake
