@@ -135,7 +135,11 @@ def test_dag_test_runs_a_business_day_on_the_cluster_then_refuses_a_day_out_of_o
     assert read(spark, LAKE, "events").where(f"event_date = '{FIRST_DAY}'").count() > 0
     assert read(spark, LAKE, "segment_membership").where(f"as_of_date = '{FIRST_DAY}'").count() > 0
     assert read(spark, LAKE, "consent_state").count() > 0
-    assert read(spark, LAKE, "activation").where(f"as_of_date = '{FIRST_DAY}'").count() > 0
+    # The day's audiences were decided (on a first day of 200 customers, possibly nobody is contactable yet).
+    decided = read(spark, LAKE, "activation").where(f"as_of_date = '{FIRST_DAY}'").count() + read(
+        spark, LAKE, "activation_exclusions").where(f"as_of_date = '{FIRST_DAY}'").count()
+    assert decided > 0
+    assert (LAKE / "exports" / f"dt={FIRST_DAY}" / "_manifest.json").is_file()
 
     # Two days later, with the day between never processed: the first task refuses it.
     out_of_order = dag.test(logical_date=day("2026-11-29"))
