@@ -9,7 +9,7 @@ spark-submit of the cluster jar for the business day `{{ ds }}`.
   manual trigger, a cleared run), so a day is never processed out of order.
 - A deadline alert (Airflow 3's DeadlineAlert; the `sla` argument is gone) mails [tarmo] alert_email
   when a night has not finished [tarmo] nightly_deadline_hours after its business day began.
-Settings: tarmo_tasks.py and README ("Scheduling with Airflow").
+Settings: tarmo_tasks.py and README ("For data engineers", step 4).
 """
 from __future__ import annotations
 
