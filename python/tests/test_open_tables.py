@@ -106,3 +106,52 @@ def test_open_tables_need_no_reader_feature(table, demo_lake):
     out delta-rs's pyarrow path or (type widening) delta-rs altogether (docs/other-engines.md)."""
     protocol = DeltaTable(str(demo_lake / "tables" / table)).protocol()
     assert protocol.min_reader_version == 1 and not protocol.reader_features, f"{table}: {protocol}"
+
+
+# Delta features Tarmo could turn on, each as a tiny table: its columns, properties and what makes the
+# feature take effect. What delta-rs makes of them is docs/other-engines.md's table.
+FEATURES = {
+    "deletion_vectors": ("id bigint, name string", "'delta.enableDeletionVectors' = 'true'",
+                         ["insert into {t} values (1, 'a'), (2, 'b'), (3, 'c')", "delete from {t} where id = 2"]),
+    "column_mapping": ("id bigint, name string", "'delta.columnMapping.mode' = 'name'",
+                       ["insert into {t} values (1, 'a'), (2, 'b')", "alter table {t} rename column name to label"]),
+    "v2_checkpoint": ("id bigint, name string", "'delta.checkpointPolicy' = 'v2', 'delta.checkpointInterval' = '2'",
+                      ["insert into {t} values (1, 'a')", "insert into {t} values (2, 'b')"]),
+    "timestamp_ntz": ("id bigint, seen timestamp_ntz", "'delta.feature.timestampNtz' = 'supported'",
+                      ["insert into {t} values (1, timestamp_ntz'2026-01-01 10:00:00'), (2, null)"]),
+    "type_widening": ("id int, name string", "'delta.enableTypeWidening' = 'true'",
+                      ["insert into {t} values (1, 'a')", "alter table {t} change column id type bigint"]),
+}
+
+
+def outcome(read_rows, expected: list[tuple]) -> str:
+    try:
+        rows = sorted((tuple(row.values()) for row in read_rows()), key=repr)
+    except Exception:  # delta-rs refuses with its own exception types, which differ by path
+        return "refuses"
+    return "reads" if rows == expected else "misreads"
+
+
+@pytest.mark.parametrize("feature, query_builder, pyarrow_path", [
+    ("deletion_vectors", "reads", "refuses"),
+    ("column_mapping", "reads", "misreads"),
+    ("v2_checkpoint", "reads", "refuses"),
+    ("timestamp_ntz", "reads", "reads"),
+    ("type_widening", "refuses", "refuses"),
+])
+def test_which_delta_features_delta_rs_reads(feature, query_builder, pyarrow_path, tmp_path):
+    spark = local_spark()
+    columns, properties, statements = FEATURES[feature]
+    path = str(tmp_path / feature)
+    spark.sql(f"create table delta.`{path}` ({columns}) using delta tblproperties ({properties})")
+    for statement in statements:
+        spark.sql(statement.format(t=f"delta.`{path}`"))
+    expected = sorted((tuple(row) for row in spark.read.format("delta").load(path).collect()), key=repr)
+
+    def by_query_builder():
+        return pa.table(QueryBuilder().register("t", DeltaTable(path)).execute("select * from t")).to_pylist()
+
+    def by_pyarrow():
+        return DeltaTable(path).to_pyarrow_table().to_pylist()
+
+    assert (outcome(by_query_builder, expected), outcome(by_pyarrow, expected)) == (query_builder, pyarrow_path)
