@@ -36,7 +36,7 @@ public record ErasureDeadlines(long open, long dueSoon, long pastDue, Optional<L
     }
     Timestamp horizon = Timestamp.from(now.plus(window));
     Row row = store.read(Tables.ERASURE_LOG)
-        .where(col("status").isin(ErasureJob.Status.COMPLETED.name(), ErasureJob.Status.REJECTED.name()).unary_$bang())
+        .where(col("status").isin(ErasureJob.Status.CLOSED.toArray()).unary_$bang())
         .agg(count(lit(1)),
             count_if(col("due_at").lt(lit(horizon))),
             count_if(col("due_at").lt(lit(Timestamp.from(now)))),

@@ -50,7 +50,12 @@ import org.apache.spark.sql.RowFactory;
 public final class ErasureJob {
 
   /** Request statuses in {@code erasure_log}. */
-  public enum Status { REJECTED, IN_PROGRESS, VERIFIED, COMPLETED, FAILED }
+  public enum Status {
+    REJECTED, IN_PROGRESS, VERIFIED, COMPLETED, FAILED;
+
+    /** The statuses after which nothing more is done for a request; a request in any other is open. */
+    public static final List<String> CLOSED = List.of(COMPLETED.name(), REJECTED.name());
+  }
 
   /** The landing folders whose raw files are searched line by line and rewritten. */
   private static final List<String> LANDING = List.of("landing/events", "landing/crm", "landing/consent");

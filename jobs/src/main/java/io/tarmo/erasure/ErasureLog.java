@@ -12,7 +12,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 
@@ -185,8 +184,7 @@ final class ErasureLog {
   /** Requests not yet COMPLETED or REJECTED whose deadline has passed. */
   long pastDue(Instant now) {
     return entries.values().stream()
-        .filter(entry -> !Set.of(ErasureJob.Status.COMPLETED.name(), ErasureJob.Status.REJECTED.name())
-            .contains(entry.status()))
+        .filter(entry -> !ErasureJob.Status.CLOSED.contains(entry.status()))
         .filter(entry -> entry.fields[at("due_at")] instanceof Timestamp due && due.toInstant().isBefore(now))
         .count();
   }

@@ -9,7 +9,7 @@ import static org.apache.spark.sql.functions.floor;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
 
-import io.tarmo.erasure.ErasureJob;
+import io.tarmo.erasure.ErasureRequests;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -24,9 +24,7 @@ final class ErasureAggregates {
 
   /** Days per age bucket: 0-4, 5-9, ..., 25-29, then 30+ (past the deadline). */
   static final int BUCKET_DAYS = 5;
-  static final int DEADLINE_DAYS = 30;
-  /** Statuses after which nothing more is done for a request. */
-  static final String[] CLOSED = {ErasureJob.Status.COMPLETED.name(), ErasureJob.Status.REJECTED.name()};
+  static final int DEADLINE_DAYS = (int) ErasureRequests.DEADLINE.toDays();
 
   private ErasureAggregates() {}
 

@@ -3,8 +3,8 @@ package io.tarmo.report;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tarmo.erasure.ErasureJob;
 import java.time.LocalDate;
-import java.util.Arrays;
 import java.util.function.Predicate;
 
 /**
@@ -35,8 +35,7 @@ final class Headline {
     headline.put("merges", orZero(JsonRows.sum((ArrayNode) data.get("merges"), onDay, "merges"), identity));
     headline.put("contacted", orZero(JsonRows.sum((ArrayNode) data.get("activations"), onDay, "members"), activate));
     headline.put("excluded", orZero(JsonRows.sum((ArrayNode) data.get("exclusions"), onDay, "members"), activate));
-    Predicate<JsonNode> open = row -> Arrays.stream(ErasureAggregates.CLOSED)
-        .noneMatch(closed -> closed.equals(row.path("status").asText()));
+    Predicate<JsonNode> open = row -> !ErasureJob.Status.CLOSED.contains(row.path("status").asText());
     ArrayNode erasure = (ArrayNode) data.get("erasure");
     boolean logged = data.path("tables").path("erasure_log").asBoolean();
     headline.put("erasure_open", orZero(JsonRows.sum(erasure, open, "requests"), logged));
