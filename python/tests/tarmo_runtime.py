@@ -60,10 +60,13 @@ class Submitted:
         return self
 
 
-def submit(master: str, *tarmo_args: str, env: dict[str, str] | None = None, timeout: int = 900) -> Submitted:
+def submit(master: str, *tarmo_args: str, env: dict[str, str] | None = None, timeout: int = 900,
+           spark_conf: dict[str, str] | None = None) -> Submitted:
     """`spark-submit --class io.tarmo.cli.Main <jar> <command> ...` against `master`, as a data engineer
-    runs it; Spark's own INFO logging stays out of the way (WARN), Tarmo's summary lines stay on stdout."""
+    runs it; Spark's own INFO logging stays out of the way (WARN), Tarmo's summary lines stay on stdout.
+    `spark_conf` adds `--conf key=value` settings."""
     jar = tarmo_jar()
+    confs = [arg for key, value in (spark_conf or {}).items() for arg in ("--conf", f"{key}={value}")]
     args = [
         str(SPARK_HOME / "bin" / "spark-submit"),
         "--master", master,
@@ -72,6 +75,7 @@ def submit(master: str, *tarmo_args: str, env: dict[str, str] | None = None, tim
         # The jar's own quiet log configuration (README, "Running on a cluster").
         "--driver-java-options", f"-Dlog4j2.configurationFile=jar:{jar.as_uri()}!/log4j2.properties",
         "--conf", "spark.executor.memory=1g",
+        *confs,
         str(jar),
         *tarmo_args,
     ]

@@ -41,6 +41,9 @@ public final class Lake {
     }
   }
 
+  /** Characters Hadoop's file system reads as a pattern in a path, not as themselves. */
+  private static final String GLOB_CHARACTERS = "[]{}*?";
+
   private final String root;
 
   private Lake(String root) {
@@ -52,6 +55,12 @@ public final class Lake {
     String trimmed = root.trim();
     if (trimmed.isEmpty()) {
       throw TarmoException.usage("Cannot use lake root: it is empty");
+    }
+    for (char glob : GLOB_CHARACTERS.toCharArray()) {
+      if (trimmed.indexOf(glob) >= 0) {
+        throw TarmoException.usage("Cannot use lake root " + trimmed + ": it contains '" + glob
+            + "', which Hadoop reads as a file pattern; choose a folder whose path has none of " + GLOB_CHARACTERS);
+      }
     }
     URI uri = URI.create(trimmed.replace(" ", "%20"));
     String normalised;

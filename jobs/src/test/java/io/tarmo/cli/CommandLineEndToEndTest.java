@@ -102,14 +102,14 @@ class CommandLineEndToEndTest {
     Path config = root.resolve("demo.conf");
     java.nio.file.Files.writeString(config, "tarmo.segments.file = \""
         + Path.of("..", "conf", "segments.conf").toAbsolutePath().normalize() + "\"\n");
-    Run demo = tarmo("demo", "--lake", lake, "--config", config.toString(), "--date", "2026-11-28", "--days", "3",
+    Run demo = tarmo("demo", "--lake", lake, "--config", config.toString(), "--date", "2026-11-28", "--days", "2",
         "--customers", "200");
     assertThat(demo.exitCode()).as(demo.err()).isZero();
     List<String> steps = demo.out().lines().filter(line -> line.matches("^[a-z]+ 2026-11-2\\d: .*"))
         .filter(line -> !line.startsWith("nightly "))
         .map(line -> line.substring(0, line.indexOf(':'))).toList();
     List<String> expected = new java.util.ArrayList<>();
-    for (String day : List.of("2026-11-26", "2026-11-27", "2026-11-28")) {
+    for (String day : List.of("2026-11-27", "2026-11-28")) {
       for (NightlyStep step : NightlyStep.night(false)) {
         expected.add(step.command() + " " + day);
       }
@@ -126,8 +126,8 @@ class CommandLineEndToEndTest {
 
     Run runs = tarmo("sql", "--lake", lake, "--format", "csv",
         "select command, count(*) as n, count_if(status = 'SUCCEEDED') as succeeded from job_runs group by 1 order by 1");
-    assertThat(runs.out().strip().split("\n")).containsExactly("command,n,succeeded", "activate,3,3",
-        "consent,3,3", "generate,1,1", "identity,3,3", "ingest,3,3", "nightly,3,3", "profiles,3,3", "segments,3,3");
+    assertThat(runs.out().strip().split("\n")).containsExactly("command,n,succeeded", "activate,2,2",
+        "consent,2,2", "generate,1,1", "identity,2,2", "ingest,2,2", "nightly,2,2", "profiles,2,2", "segments,2,2");
     Run versions = tarmo("sql", "--lake", lake, "--format", "csv",
         "select array_join(sort_array(map_keys(delta_versions)), ' ') as tables from job_runs where command = 'segments'"
             + " and business_date = DATE'2026-11-28'");

@@ -8,6 +8,7 @@ import io.tarmo.lake.Lake;
 import io.tarmo.lake.Tables;
 import io.tarmo.testing.ReportPages;
 import io.tarmo.testing.SparkTest;
+import io.tarmo.testing.TwoNightLake;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The report of a generated lake (the demo's nights) holds none of its people: no email, phone,
+ * The report of a generated lake (two nights of the pipeline, {@link TwoNightLake}) holds none of its people: no email, phone,
  * name, street, customer id, loyalty card, cookie or IP that any table holds appears on the page,
  * and no column that names a person is in its data.
  */
@@ -44,13 +45,9 @@ class ReportOnAGeneratedLakeTest {
 
   @Test
   void theReportOfAGeneratedLakeHoldsNoneOfItsPeople() throws Exception {
-    Path lake = root.resolve("lake");
-    Path config = root.resolve("demo.conf");
-    Files.writeString(config, "tarmo.segments.file = \""
-        + Path.of("..", "conf", "segments.conf").toAbsolutePath().normalize() + "\"\n");
-    CommandLineEndToEndTest.Run demo = CommandLineEndToEndTest.tarmo("demo", "--lake", lake.toString(), "--config", config.toString(), "--date", "2026-11-28",
-        "--days", "2", "--customers", "150");
-    assertThat(demo.exitCode()).as(demo.err()).isZero();
+    TwoNightLake.Copy copy = TwoNightLake.copyTo(root);
+    Path lake = copy.lake();
+    Path config = copy.config();
     CommandLineEndToEndTest.Run report = CommandLineEndToEndTest.tarmo("report", "--lake", lake.toString(), "--config", config.toString(), "--date", "2026-11-28",
         "--out", root.resolve("reports/2026-11-28.html").toString());
     assertThat(report.exitCode()).as(report.err()).isZero();

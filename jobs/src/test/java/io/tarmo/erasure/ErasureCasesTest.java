@@ -14,6 +14,7 @@ import io.tarmo.lake.DeltaStore;
 import io.tarmo.lake.Lake;
 import io.tarmo.lake.Tables;
 import io.tarmo.subject.Pseudonyms;
+import io.tarmo.testing.Folders;
 import io.tarmo.testing.LakeScan;
 import io.tarmo.testing.SparkTest;
 import java.io.IOException;
@@ -181,10 +182,10 @@ class ErasureCasesTest {
   void aBatchStoppedAtAnyStageFinishesWhenStartedAgain() throws IOException {
     DeltaStore store = lake();
     Path pristine = root.resolve("pristine");
-    copy(root.resolve("lake"), pristine);
+    Folders.copy(root.resolve("lake"), pristine);
     for (String stage : List.of("resolved", "deleted:identity_map", "request-files-removed")) {
-      delete(root.resolve("lake"));
-      copy(pristine, root.resolve("lake"));
+      Folders.delete(root.resolve("lake"));
+      Folders.copy(pristine, root.resolve("lake"));
       write("landing/erasure/requests.csv", "request_id,subject_type,subject_value,received_at",
           "R-anna,customer_id,C1,2026-11-30");
       assertThatThrownBy(() -> job(store).onStage(name -> {
@@ -199,27 +200,6 @@ class ErasureCasesTest {
       assertThat(LakeScan.find(spark, store.lake(), ANNA)).as("after a stop at " + stage).isEmpty();
       assertThat(store.read(Tables.ERASURE_LOG).select("status").as(org.apache.spark.sql.Encoders.STRING())
           .collectAsList()).containsExactly("COMPLETED");
-    }
-  }
-
-  private static void copy(Path from, Path to) throws IOException {
-    try (var files = Files.walk(from)) {
-      for (Path file : files.toList()) {
-        Path target = to.resolve(from.relativize(file).toString());
-        if (Files.isDirectory(file)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(file, target);
-        }
-      }
-    }
-  }
-
-  private static void delete(Path folder) throws IOException {
-    try (var files = Files.walk(folder)) {
-      for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.delete(file);
-      }
     }
   }
 }

@@ -3,18 +3,16 @@ package io.tarmo.erasure;
 import static org.apache.spark.sql.functions.col;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tarmo.cli.Main;
 import io.tarmo.lake.DeltaStore;
 import io.tarmo.lake.Lake;
 import io.tarmo.lake.Tables;
 import io.tarmo.subject.Pseudonyms;
 import io.tarmo.testing.LakeScan;
 import io.tarmo.testing.SparkTest;
+import io.tarmo.testing.TwoNightLake;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,17 +25,15 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code erase} on a lake made by the real pipeline (generate, then two nights): every identifier
+ * {@code erase} on a lake made by the real pipeline ({@link TwoNightLake}: generate, then two nights): every identifier
  * type as requests give them, and a byte-level scan of the whole lake afterwards that reads every
  * file itself (Parquet content file by file, JSON and checkpoints of the log, gzip landing files),
  * trusting neither the Delta log nor Tarmo's own scan.
@@ -50,8 +46,6 @@ class ErasureJobTest {
   private static final Pseudonyms KEYED = Pseudonyms.withKey(KEY);
   private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-12-01T09:00:00Z"), ZoneOffset.UTC);
 
-  private static Path generated;
-
   private final SparkSession spark;
   @TempDir Path root;
 
@@ -59,45 +53,9 @@ class ErasureJobTest {
     this.spark = spark;
   }
 
-  @BeforeAll
-  static void generateTwoNights(@TempDir Path shared) throws IOException {
-    // While developing: -Dtarmo.test.erasure-lake=DIR reuses a lake made by the same two commands.
-    String prepared = System.getProperty("tarmo.test.erasure-lake");
-    if (prepared != null) {
-      generated = Path.of(prepared);
-      return;
-    }
-    generated = shared.resolve("lake");
-    Path config = shared.resolve("test.conf");
-    Files.writeString(config, "tarmo.segments.file = \""
-        + Path.of("..", "conf", "segments.conf").toAbsolutePath().normalize() + "\"\n");
-    tarmo("generate", "--lake", generated.toString(), "--date", "2026-11-28", "--days", "2", "--customers", "120");
-    for (String day : List.of("2026-11-27", "2026-11-28")) {
-      tarmo("nightly", "--lake", generated.toString(), "--config", config.toString(), "--date", day);
-    }
-  }
-
-  private static void tarmo(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = Main.commandLine(new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
-    assertThat(code).as(String.join(" ", args) + ": " + err).isZero();
-  }
-
-  /** A copy of the generated lake for one test. */
+  /** A copy of the two-night lake for one test. */
   private DeltaStore lake() throws IOException {
-    Path copy = root.resolve("lake");
-    try (Stream<Path> files = Files.walk(generated)) {
-      for (Path file : files.toList()) {
-        Path target = copy.resolve(generated.relativize(file).toString());
-        if (Files.isDirectory(file)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(file, target);
-        }
-      }
-    }
-    return new DeltaStore(spark, Lake.at(copy.toString()));
+    return new DeltaStore(spark, Lake.at(TwoNightLake.copyTo(root).lake().toString()));
   }
 
   private ErasureJob job(DeltaStore store) {

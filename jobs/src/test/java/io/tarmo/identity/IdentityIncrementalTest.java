@@ -7,6 +7,7 @@ import io.tarmo.lake.DeltaStore;
 import io.tarmo.lake.Lake;
 import io.tarmo.lake.Tables;
 import io.tarmo.subject.IdentifierType;
+import io.tarmo.testing.Folders;
 import io.tarmo.testing.SparkTest;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -62,7 +63,7 @@ class IdentityIncrementalTest {
         .allMatch(night -> night.count("identity.map.statistics_from_region") == 1L);
     assertThat(shape).as("statistics of the whole map").isEqualTo(shape(store, last));
 
-    IdentityJobTest.deleteRecursively(root.resolve("tables/identity_map"));
+    Folders.delete(root.resolve("tables/identity_map"));
     run(store, settings, last, true);
     assertThat(IdentityJobTest.components(keys(store))).as("rebuilt without the previous map")
         .isEqualTo(IdentityJobTest.components(incremental));

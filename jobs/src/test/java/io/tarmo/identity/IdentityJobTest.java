@@ -9,6 +9,7 @@ import io.tarmo.lake.DeltaStore;
 import io.tarmo.lake.Lake;
 import io.tarmo.lake.TableSpec;
 import io.tarmo.lake.Tables;
+import io.tarmo.testing.Folders;
 import io.tarmo.testing.SparkTest;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -308,7 +309,7 @@ class IdentityJobTest {
   @Order(Integer.MAX_VALUE - 1)
   void missingPreviousMapIsRefusedNamingFull() throws IOException {
     Map<String, Long> before = keys();
-    deleteRecursively(root.resolve("tables/identity_map"));
+    Folders.delete(root.resolve("tables/identity_map"));
     assertThatThrownBy(() -> run(DAY3, false))
         .isInstanceOf(TarmoException.class)
         .hasMessageContaining("--full")
@@ -356,13 +357,5 @@ class IdentityJobTest {
       tables.put(table, spark.createDataFrame(store.read(table).collectAsList(), table.schema()));
     }
     return tables;
-  }
-
-  static void deleteRecursively(Path path) throws IOException {
-    try (Stream<Path> files = Files.walk(path)) {
-      for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(file);
-      }
-    }
   }
 }

@@ -38,6 +38,13 @@ class LakeAndTablesTest {
   }
 
   @Test
+  void aRootWithAPatternCharacterIsBadUsageNamingIt() {
+    assertThatThrownBy(() -> Lake.at("/tmp/bench/local[2]-0")).isInstanceOf(TarmoException.class)
+        .hasMessage("Cannot use lake root /tmp/bench/local[2]-0: it contains '[', which Hadoop reads as a file pattern;"
+            + " choose a folder whose path has none of []{}*?");
+  }
+
+  @Test
   void everyTableHasAUniqueNameAndCommentedColumns() {
     assertThat(Tables.ALL.stream().map(TableSpec::name).distinct()).hasSameSizeAs(Tables.ALL);
     for (TableSpec spec : Tables.ALL) {

@@ -1,0 +1,105 @@
+package io.tarmo.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tarmo.cli.Main;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * The lake the real pipeline leaves after two nights: {@code generate} of 200 customers delivering
+ * 2026-11-27 and 2026-11-28, then {@code nightly} for each day with the shipped segment definitions.
+ * Several slow test classes start from that lake. It is built once per build: Maven's two test JVMs
+ * share it through the folder {@code tarmo.test.shared-lake} names (jobs/pom.xml; one per build, older
+ * builds' folders are removed), the first to need it builds it under a file lock while the other
+ * waits. Each test gets a copy of its own, so none can change what another sees.
+ */
+public final class TwoNightLake {
+
+  public static final List<String> DAYS = List.of("2026-11-27", "2026-11-28");
+
+  /**
+   * A test's copy: the lake, a configuration that names the shipped segment definitions, and what
+   * each night printed on stdout (in {@link #DAYS}' order).
+   */
+  public record Copy(Path lake, Path config, List<String> nights) {}
+
+  private static final String DONE = "built";
+
+  private static Path built;
+
+  private TwoNightLake() {}
+
+  /** A fresh copy of the two-night lake at {@code folder}/lake, with its configuration beside it. */
+  public static Copy copyTo(Path folder) throws IOException {
+    Path source = built();
+    Path lake = folder.resolve("lake");
+    Folders.copy(source.resolve("lake"), lake);
+    Path config = Files.writeString(folder.resolve("two-nights.conf"), configText());
+    List<String> nights = new ArrayList<>();
+    for (String day : DAYS) {
+      nights.add(Files.readString(source.resolve("nightly-" + day + ".out")));
+    }
+    return new Copy(lake, config, nights);
+  }
+
+  private static synchronized Path built() throws IOException {
+    if (built == null) {
+      // Outside Maven (an IDE's run) the lake is this JVM's own.
+      Path folder = Path.of(System.getProperty("tarmo.test.shared-lake",
+          "target/two-night-lake/jvm-" + ProcessHandle.current().pid()).replace(':', '-')).toAbsolutePath();
+      Files.createDirectories(folder.getParent());
+      try (FileChannel channel = FileChannel.open(folder.getParent().resolve("lock"), StandardOpenOption.CREATE,
+          StandardOpenOption.WRITE); FileLock lock = channel.lock()) {
+        if (!Files.exists(folder.resolve(DONE))) {
+          removeEarlierBuilds(folder.getParent());
+          build(folder);
+        }
+      }
+      built = folder;
+    }
+    return built;
+  }
+
+  private static void build(Path folder) throws IOException {
+    Files.createDirectories(folder);
+    String lake = folder.resolve("lake").toString();
+    Path config = Files.writeString(folder.resolve("two-nights.conf"), configText());
+    tarmo("generate", "--lake", lake, "--date", DAYS.get(1), "--days", "2", "--customers", "200");
+    for (String day : DAYS) {
+      String printed = tarmo("nightly", "--lake", lake, "--config", config.toString(), "--date", day);
+      Files.writeString(folder.resolve("nightly-" + day + ".out"), printed);
+    }
+    Files.writeString(folder.resolve(DONE), "");
+  }
+
+  /** Removes the lakes earlier builds left under {@code parent}, and this build's if it stopped half-way. */
+  private static void removeEarlierBuilds(Path parent) throws IOException {
+    try (Stream<Path> folders = Files.list(parent)) {
+      for (Path folder : folders.filter(Files::isDirectory).toList()) {
+        Folders.delete(folder);
+      }
+    }
+  }
+
+  private static String configText() {
+    return "tarmo.segments.file = \"" + Path.of("..", "conf", "segments.conf").toAbsolutePath().normalize() + "\"\n";
+  }
+
+  private static String tarmo(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Main.commandLine(new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
+    assertThat(code).as(String.join(" ", args) + ": " + err).isZero();
+    return out.toString();
+  }
+}
