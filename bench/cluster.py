@@ -150,5 +150,6 @@ def report(rows: list[dict[str, tuple[list[float], dict[str, float]]]]) -> None:
         remote = statistics.median(times["cluster"][1][key] for times in rows)
         print(f"| {key} | {local:.0f} | {remote:.0f} | {remote - local:+.0f} |")
 
+
 if __name__ == "__main__":
     main(int(sys.argv[1]) if len(sys.argv) > 1 else 3)
