@@ -73,30 +73,49 @@ public final class ConsentLines {
   public static Dataset<Row> classify(Dataset<Row> lines, LocalDate day, TimeWindow window, int maxLineChars,
       String defaultPhoneRegion, SuppressionGuard guard) {
     Map<String, String> options = Map.of("mode", "PERMISSIVE", "columnNameOfCorruptRecord", CORRUPT);
-    Dataset<Row> parsed = lines.withColumn("j", from_json(col(VALUE), RAW, options));
-
-    Column subjectType = lower(trim(col("j.subject_type")));
+    // Each field is trimmed, lower-cased, parsed or checked once, into a column that the checks and
+    // the stored columns below read: an expression written out again in each of them would be
+    // evaluated again in every branch of the checks' CASE WHEN that names it.
+    Dataset<Row> parsed = lines.withColumn("j", from_json(col(VALUE), RAW, options))
+        .select(col("*"),
+            Identifiers.hasInvisibleCharacter(col("j.consent_id")).as("_consent_id_invisible"),
+            Identifiers.hasInvisibleCharacter(col("j.subject_value")).as("_subject_invisible"),
+            lower(trim(col("j.subject_type"))).as("_subject_type"),
+            lower(trim(col("j.purpose"))).as("_purpose"),
+            lower(trim(col("j.channel"))).as("_channel"),
+            lower(trim(col("j.status"))).as("_status"),
+            lower(trim(col("j.legal_basis"))).as("_legal_basis"),
+            lower(trim(col("j.source"))).as("_source"),
+            try_to_timestamp(trim(col("j.ts"))).as("_ts"),
+            trim(col("j.expires_at")).as("_expires_raw"));
+    Column subjectType = col("_subject_type");
     Column rawSubject = col("j.subject_value");
-    Column subject = when(subjectType.equalTo("email"), Identifiers.email(rawSubject))
-        .when(subjectType.equalTo("phone"), Identifiers.phone(rawSubject, defaultPhoneRegion))
-        .otherwise(Identifiers.id(rawSubject));
-    Column ts = try_to_timestamp(trim(col("j.ts")));
-    Column expiresRaw = trim(col("j.expires_at"));
-    Column expires = try_to_timestamp(expiresRaw);
+    Column subjectId = Identifiers.id(rawSubject, col("_subject_invisible"));
+    parsed = parsed.select(col("*"),
+        Identifiers.id(col("j.consent_id"), col("_consent_id_invisible")).as("_consent_id"),
+        subjectId.as("_subject_id"),
+        when(subjectType.equalTo("email"), Identifiers.email(rawSubject))
+            .when(subjectType.equalTo("phone"), Identifiers.phone(rawSubject, defaultPhoneRegion))
+            .otherwise(subjectId).as("_subject"),
+        try_to_timestamp(col("_expires_raw")).as("_expires"));
+    Column subject = col("_subject");
+    Column ts = col("_ts");
+    Column expiresRaw = col("_expires_raw");
+    Column expires = col("_expires");
 
     LineChecks checks = LineChecks.forLines(maxLineChars)
         .reject(col("j").isNull().or(col("j." + CORRUPT).isNotNull()),
             "malformed JSON or a field of the wrong type")
-        .reject(Identifiers.hasInvisibleCharacter(col("j.consent_id")), "consent_id " + LineChecks.INVISIBLE)
-        .reject(Identifiers.id(col("j.consent_id")).isNull(), "missing consent_id")
+        .reject(col("_consent_id_invisible"), "consent_id " + LineChecks.INVISIBLE)
+        .reject(col("_consent_id").isNull(), "missing consent_id")
         .reject(oneOf(subjectType, SUBJECT_TYPES), "unknown subject_type (expected " + String.join(", ", SUBJECT_TYPES) + ")")
-        .reject(Identifiers.hasInvisibleCharacter(rawSubject), "subject_value " + LineChecks.INVISIBLE)
-        .reject(Identifiers.id(rawSubject).isNull(), "missing subject_value")
+        .reject(col("_subject_invisible"), "subject_value " + LineChecks.INVISIBLE)
+        .reject(col("_subject_id").isNull(), "missing subject_value")
         .reject(subject.isNull(), "subject_value is not a valid " + "identifier of its subject_type")
-        .reject(oneOf(lower(trim(col("j.purpose"))), PURPOSES), "unknown purpose (expected " + String.join(", ", PURPOSES) + ")")
-        .reject(oneOf(lower(trim(col("j.channel"))), CHANNELS), "unknown channel (expected " + String.join(", ", CHANNELS) + ")")
-        .reject(oneOf(lower(trim(col("j.status"))), STATUSES), "unknown status (expected " + String.join(", ", STATUSES) + ")")
-        .reject(oneOf(lower(trim(col("j.legal_basis"))), LEGAL_BASES),
+        .reject(oneOf(col("_purpose"), PURPOSES), "unknown purpose (expected " + String.join(", ", PURPOSES) + ")")
+        .reject(oneOf(col("_channel"), CHANNELS), "unknown channel (expected " + String.join(", ", CHANNELS) + ")")
+        .reject(oneOf(col("_status"), STATUSES), "unknown status (expected " + String.join(", ", STATUSES) + ")")
+        .reject(oneOf(col("_legal_basis"), LEGAL_BASES),
             "unknown legal_basis (expected " + String.join(", ", LEGAL_BASES) + ")")
         .reject(ts.isNull(), "ts missing or not a timestamp")
         .reject(window.outside(ts), window.reason("ts"))
@@ -105,16 +124,16 @@ public final class ConsentLines {
 
     // One projection, not a chain of withColumn: each of those re-analyses the whole plan.
     Dataset<Row> checked = parsed.select(checks.classifiedColumns(
-        Identifiers.id(col("j.consent_id")).as("consent_id"),
+        col("_consent_id").as("consent_id"),
         subjectType.as("subject_type"),
         subject.as("subject_value"),
-        lower(trim(col("j.purpose"))).as("purpose"),
-        lower(trim(col("j.channel"))).as("channel"),
-        lower(trim(col("j.status"))).as("status"),
-        lower(trim(col("j.legal_basis"))).as("legal_basis"),
+        col("_purpose").as("purpose"),
+        col("_channel").as("channel"),
+        col("_status").as("status"),
+        col("_legal_basis").as("legal_basis"),
         ts.as("ts"),
         expires.as("expires_at"),
-        lower(trim(col("j.source"))).as("source"),
+        col("_source").as("source"),
         lit(java.sql.Date.valueOf(day)).as("ingest_date"),
         ts.as(DATED_AT)));
     checked = guard.mark(checked, identifiers(), col(DATED_AT));

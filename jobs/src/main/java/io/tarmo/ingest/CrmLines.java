@@ -24,6 +24,7 @@ import io.tarmo.subject.Identifiers;
 import java.sql.Timestamp;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -57,6 +58,9 @@ public final class CrmLines {
    */
   private static final String DATED_AT = "_dated_at";
 
+  /** Where a record's fields are held once cut out: {@code _f_} and the column's name. */
+  private static final String FIELD = "_f_";
+
   private CrmLines() {}
 
   /**
@@ -86,15 +90,31 @@ public final class CrmLines {
     UDF1<String, List<String>> split = CsvRecords::fields;
     Dataset<Row> parsed = lines.withColumn("fields",
         udf(split, DataTypes.createArrayType(DataTypes.StringType)).withName("tarmo_csv_split").apply(col(VALUE)));
+    // Each field is cut out, trimmed, parsed or checked once, into a column that the checks and
+    // the stored columns below read: an expression written out again in each of them would be
+    // evaluated again in every branch of the checks' CASE WHEN that names it.
+    List<Column> cut = new ArrayList<>(List.of(col("*")));
+    COLUMNS.forEach(name -> cut.add(cutField(name).as(FIELD + name)));
+    parsed = parsed.select(cut.toArray(Column[]::new));
+    parsed = parsed.select(col("*"),
+        Identifiers.hasInvisibleCharacter(field("customer_id")).as("_customer_id_invisible"),
+        Identifiers.id(field("loyalty_card_id")).as("_loyalty_card_id"),
+        try_to_timestamp(field("created_at")).as("_created_at"),
+        try_to_timestamp(field("updated_at")).as("_updated_at"),
+        try_to_date(field("birth_date")).as("_birth_date"));
+    parsed = parsed.select(col("*"),
+        Identifiers.id(field("customer_id"), col("_customer_id_invisible")).as("_customer_id"));
 
     Column createdRaw = field("created_at");
     Column updatedRaw = field("updated_at");
     Column birthRaw = field("birth_date");
-    Column createdAt = try_to_timestamp(createdRaw);
-    Column updatedAt = try_to_timestamp(updatedRaw);
-    Column birthDate = try_to_date(birthRaw);
+    Column createdAt = col("_created_at");
+    Column updatedAt = col("_updated_at");
+    Column birthDate = col("_birth_date");
     Column rawEmail = field("email");
     Column rawPhone = field("phone");
+    Column customerId = col("_customer_id");
+    Column loyaltyCardId = col("_loyalty_card_id");
 
     LineChecks checks = LineChecks.forLines(maxLineChars)
         .reject(col(FILE).isin(badHeaderFiles.toArray()),
@@ -102,8 +122,8 @@ public final class CrmLines {
         .reject(col("fields").isNull(), "unclosed quote; reading resumed on the next line")
         .reject(size(col("fields")).notEqual(COLUMNS.size()),
             "wrong column count (expected " + COLUMNS.size() + ")")
-        .reject(Identifiers.hasInvisibleCharacter(field("customer_id")), "customer_id " + LineChecks.INVISIBLE)
-        .reject(Identifiers.id(field("customer_id")).isNull(), "missing customer_id")
+        .reject(col("_customer_id_invisible"), "customer_id " + LineChecks.INVISIBLE)
+        .reject(customerId.isNull(), "missing customer_id")
         .reject(updatedRaw.isNotNull().and(updatedAt.isNull()), "updated_at is not a timestamp")
         .reject(createdRaw.isNotNull().and(createdAt.isNull()), "created_at is not a timestamp")
         .reject(birthRaw.isNotNull().and(birthDate.isNull()), "birth_date is not a date (YYYY-MM-DD)");
@@ -111,7 +131,7 @@ public final class CrmLines {
     Timestamp dayStart = Timestamp.from(day.atStartOfDay(ZoneOffset.UTC).toInstant());
     // One projection, not a chain of withColumn: each of those re-analyses the whole plan.
     Dataset<Row> checked = parsed.select(checks.classifiedColumns(
-        Identifiers.id(field("customer_id")).as("customer_id"),
+        customerId.as("customer_id"),
         Identifiers.email(rawEmail).as("email"),
         Identifiers.phone(rawPhone, defaultPhoneRegion).as("phone"),
         rawEmail.as(LineChecks.RAW_EMAIL),
@@ -123,8 +143,8 @@ public final class CrmLines {
         field("postal_code").as("postal_code"),
         field("city").as("city"),
         upper(field("country")).as("country"),
-        Identifiers.id(field("loyalty_card_id")).as("loyalty_card_id"),
-        field("loyalty_card_id").isNotNull().and(Identifiers.id(field("loyalty_card_id")).isNull()).as(ID_INVALID),
+        loyaltyCardId.as("loyalty_card_id"),
+        field("loyalty_card_id").isNotNull().and(loyaltyCardId.isNull()).as(ID_INVALID),
         createdAt.as("created_at"),
         coalesce(updatedAt, lit(dayStart)).as("updated_at"),
         lit(java.sql.Date.valueOf(day)).as("ingest_date"),
@@ -133,8 +153,13 @@ public final class CrmLines {
     return LineChecks.finish(checked, when(col(REASON).isNotNull(), lit(QUARANTINED)).otherwise(lit(VALID)));
   }
 
-  /** A trimmed field by name; null when blank, missing, or the line did not split. */
+  /** A trimmed field by name, once cut out ({@link #cutField}). */
   private static Column field(String name) {
+    return col(FIELD + name);
+  }
+
+  /** A trimmed field by name; null when blank, missing, or the line did not split. */
+  private static Column cutField(String name) {
     Column value = trim(element_at(col("fields"), COLUMNS.indexOf(name) + 1));
     Column usable = col("fields").isNotNull().and(size(col("fields")).equalTo(COLUMNS.size()));
     return when(usable.and(value.notEqual("")), value);

@@ -22,6 +22,7 @@ import io.tarmo.subject.IdentifierType;
 import io.tarmo.subject.Identifiers;
 import java.time.Duration;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -87,22 +88,31 @@ public final class EventLines {
     Dataset<Row> parsed = lines.withColumn("j",
         udf(new EventJson(rules.analyticsCategory()), EventJson.SCHEMA).asNonNullable().withName("tarmo_event_json")
             .apply(col(VALUE).cast(DataTypes.BinaryType)));
+    // Each id is checked and trimmed once, into a column that the checks and the stored columns
+    // below read: an expression written out again in each of them would be evaluated again in
+    // every branch of the checks' CASE WHEN that names it.
+    List<Column> flagged = new ArrayList<>(List.of(col("*")));
+    ID_FIELDS.forEach(field -> flagged.add(Identifiers.hasInvisibleCharacter(col("j." + field)).as(invisible(field))));
+    parsed = parsed.select(flagged.toArray(Column[]::new));
+    List<Column> ids = new ArrayList<>(List.of(col("*")));
+    ID_FIELDS.forEach(field -> ids.add(Identifiers.id(col("j." + field), col(invisible(field))).as(id(field))));
+    parsed = parsed.select(ids.toArray(Column[]::new));
 
     Column type = lower(trim(col("j.type")));
     Column rawTs = trim(col("j.timestamp"));
     Column ts = try_to_timestamp(rawTs);
     TimeWindow window = TimeWindow.around(rules.day(), rules.maxEventAgeDays(), rules.maxClockSkew());
-    Column anonymousId = Identifiers.id(col("j.anonymousId"));
-    Column userId = Identifiers.id(col("j.userId"));
+    Column anonymousId = col(id("anonymousId"));
+    Column userId = col(id("userId"));
     Column eventName = trim(col("j.event"));
 
     LineChecks checks = LineChecks.forLines(rules.maxLineChars())
         .reject(col("j." + EventJson.MALFORMED), "malformed JSON or a field of the wrong type")
-        .reject(Identifiers.hasInvisibleCharacter(col("j.messageId")), "messageId " + LineChecks.INVISIBLE)
-        .reject(Identifiers.hasInvisibleCharacter(col("j.userId")), "userId " + LineChecks.INVISIBLE)
-        .reject(Identifiers.hasInvisibleCharacter(col("j.anonymousId")), "anonymousId " + LineChecks.INVISIBLE)
-        .reject(Identifiers.hasInvisibleCharacter(col("j.previousId")), "previousId " + LineChecks.INVISIBLE)
-        .reject(Identifiers.id(col("j.messageId")).isNull(), "missing messageId")
+        .reject(col(invisible("messageId")), "messageId " + LineChecks.INVISIBLE)
+        .reject(col(invisible("userId")), "userId " + LineChecks.INVISIBLE)
+        .reject(col(invisible("anonymousId")), "anonymousId " + LineChecks.INVISIBLE)
+        .reject(col(invisible("previousId")), "previousId " + LineChecks.INVISIBLE)
+        .reject(col(id("messageId")).isNull(), "missing messageId")
         .reject(type.isNull(), "missing type")
         .reject(type.isin(TYPES.toArray()).unary_$bang(),
             "unknown type (expected " + String.join(", ", TYPES) + ")")
@@ -113,7 +123,7 @@ public final class EventLines {
         .reject(anonymousId.isNull().and(userId.isNull()), "missing both anonymousId and userId")
         .reject(type.equalTo("track").and(eventName.isNull().or(eventName.equalTo(""))),
             "track event without an event name")
-        .reject(type.equalTo("alias").and(Identifiers.id(col("j.previousId")).isNull()),
+        .reject(type.equalTo("alias").and(col(id("previousId")).isNull()),
             "alias without previousId");
 
     Column analyticsDenied = col("j.analytics_preference").equalTo(lit(false));
@@ -126,7 +136,7 @@ public final class EventLines {
 
     // One projection, not a chain of withColumn: each of those re-analyses the whole plan.
     Dataset<Row> checked = parsed.select(checks.classifiedColumns(
-        Identifiers.id(col("j.messageId")).as("message_id"),
+        col(id("messageId")).as("message_id"),
         type.as("type"),
         when(type.equalTo("track"), eventName).as("event_name"),
         trim(col("j.name")).as("page_name"),
@@ -134,7 +144,7 @@ public final class EventLines {
         to_date(ts).as("event_date"),
         anonymousId.as("anonymous_id"),
         userId.as("user_id"),
-        Identifiers.id(col("j.previousId")).as("previous_id"),
+        col(id("previousId")).as("previous_id"),
         email.as("email"),
         phone.as("phone"),
         trim(rawEmail).as(LineChecks.RAW_EMAIL),
@@ -160,6 +170,19 @@ public final class EventLines {
     return LineChecks.finish(checked, when(col(REASON).isNotNull(), lit(QUARANTINED))
         .when(col("_analytics_denied"), lit(DROPPED))
         .otherwise(lit(VALID)));
+  }
+
+  /** The parsed line's fields that are identifiers, checked for invisible characters. */
+  private static final List<String> ID_FIELDS = List.of("messageId", "userId", "anonymousId", "previousId");
+
+  /** The helper column of whether an id field holds an invisible character. */
+  private static String invisible(String field) {
+    return "_" + field + "_invisible";
+  }
+
+  /** The helper column of an id field, trimmed; null when not an id. */
+  private static String id(String field) {
+    return "_" + field + "_id";
   }
 
   static Column tryCast(Column value, DataType type) {

@@ -53,25 +53,47 @@ public final class Identifiers {
   /** Characters an email local part may hold besides non-ASCII letters, marks, digits and symbols. */
   private static final Pattern ASCII_LOCAL = Pattern.compile("^[a-z0-9.!#$%&'*+/=?^_`{|}~-]+$");
 
-  /** A control (Cc) or format (Cf) character: what no identifier may contain. */
-  public static final String INVISIBLE_REGEX = "[\\p{Cc}\\p{Cf}]";
-
-  private static final Pattern INVISIBLE = Pattern.compile(INVISIBLE_REGEX);
-
   /** Longest local part of an email, in UTF-8 bytes (RFC 5321, RFC 6531). */
   private static final int MAX_LOCAL_BYTES = 64;
 
   private Identifiers() {}
 
-  /** Whether {@code value} holds a control or format character ({@link #INVISIBLE_REGEX}). */
+  /**
+   * Whether {@code value} holds a control (Unicode category Cc) or format (Cf) character, what no
+   * identifier may contain: the characters {@code [\p{Cc}\p{Cf}]} matches. Printable ASCII, almost
+   * every character of an identifier, is passed over without looking its category up.
+   */
   public static boolean hasInvisibleCharacter(String value) {
-    return value != null && INVISIBLE.matcher(value).find();
+    if (value == null) {
+      return false;
+    }
+    for (int i = 0; i < value.length(); ) {
+      int c = value.codePointAt(i);
+      if (c < 0x20 || (c >= 0x7F && isControlOrFormat(c))) {
+        return true;
+      }
+      i += Character.charCount(c);
+    }
+    return false;
   }
 
-  /** Column form of {@link #hasInvisibleCharacter(String)}: null for null. */
-  public static Column hasInvisibleCharacter(Column value) {
-    return value.rlike(INVISIBLE_REGEX);
+  private static boolean isControlOrFormat(int codePoint) {
+    int type = Character.getType(codePoint);
+    return type == Character.CONTROL || type == Character.FORMAT;
   }
+
+  /**
+   * Column form of {@link #hasInvisibleCharacter(String)}: null for null. A loop over the value, not
+   * {@code rlike}: ingest checks several identifiers of every line, and a regular expression over
+   * character categories cost a few microseconds each.
+   */
+  public static Column hasInvisibleCharacter(Column value) {
+    return INVISIBLE_UDF.apply(value);
+  }
+
+  private static final UserDefinedFunction INVISIBLE_UDF = udf(
+      (UDF1<String, Boolean>) value -> value == null ? null : hasInvisibleCharacter(value), DataTypes.BooleanType)
+      .withName("tarmo_invisible");
 
   /**
    * A trimmed id; null when blank, longer than {@link #MAX_LENGTH} or holding a control or format
@@ -159,9 +181,17 @@ public final class Identifiers {
 
   /** Column form of {@link #normalizeId}. */
   public static Column id(Column value) {
+    return id(value, hasInvisibleCharacter(value));
+  }
+
+  /**
+   * {@link #id(Column)} of a value whose {@link #hasInvisibleCharacter(Column)} a column already
+   * holds: a classification that checks the flag on its own computes it once.
+   */
+  public static Column id(Column value, Column invisible) {
     Column trimmed = trim(value);
     return when(trimmed.equalTo(lit("")).or(org.apache.spark.sql.functions.length(trimmed).gt(MAX_LENGTH))
-            .or(hasInvisibleCharacter(value)),
+            .or(invisible),
         lit(null).cast(DataTypes.StringType)).otherwise(trimmed);
   }
 

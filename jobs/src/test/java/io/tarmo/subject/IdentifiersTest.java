@@ -7,6 +7,7 @@ import io.tarmo.testing.SparkTest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.regex.Pattern;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -62,6 +63,22 @@ class IdentifiersTest {
     assertThat(Identifiers.normalizeId("Kunde-\u00e4")).isEqualTo("Kunde-\u00e4");
   }
 
+  @Test
+  void invisibleCharactersAreExactlyTheControlAndFormatCategories() {
+    Pattern categories = Pattern.compile("[\\p{Cc}\\p{Cf}]");
+    List<String> disagreements = new ArrayList<>();
+    for (int codePoint = 0; codePoint <= Character.MAX_CODE_POINT; codePoint++) {
+      String value = "C1" + Character.toString(codePoint) + "x";
+      if (Identifiers.hasInvisibleCharacter(value) != categories.matcher(value).find()) {
+        disagreements.add(String.format("U+%04X", codePoint));
+      }
+    }
+    assertThat(disagreements).isEmpty();
+    assertThat(Identifiers.hasInvisibleCharacter("C1\uFEFF")).as("byte-order mark").isTrue();
+    assertThat(Identifiers.hasInvisibleCharacter("C1\uDB40\uDC01")).as("language tag U+E0001").isTrue();
+    assertThat(Identifiers.hasInvisibleCharacter("Kunde-\u00e4 \uD83D\uDE00")).isFalse();
+  }
+
   @ParameterizedTest
   @CsvSource(nullValues = "NULL", value = {
       "0151 23456789, +4915123456789",
@@ -85,7 +102,8 @@ class IdentifiersTest {
   @Test
   void columnFormsAgreeWithPlainForms(SparkSession spark) {
     List<Row> rows = spark.createDataset(SAMPLES, Encoders.STRING()).toDF("v")
-        .select(col("v"), Identifiers.email(col("v")), Identifiers.phone(col("v"), "DE"), Identifiers.id(col("v")))
+        .select(col("v"), Identifiers.email(col("v")), Identifiers.phone(col("v"), "DE"), Identifiers.id(col("v")),
+            Identifiers.hasInvisibleCharacter(col("v")))
         .collectAsList();
     List<String> mismatches = new ArrayList<>();
     for (Row row : rows) {
@@ -93,6 +111,8 @@ class IdentifiersTest {
       check(mismatches, "email", raw, Identifiers.normalizeEmail(raw), row.getString(1));
       check(mismatches, "phone", raw, Identifiers.normalizePhone(raw, "DE"), row.getString(2));
       check(mismatches, "id", raw, Identifiers.normalizeId(raw), row.getString(3));
+      check(mismatches, "invisible", raw, raw == null ? null : String.valueOf(Identifiers.hasInvisibleCharacter(raw)),
+          row.isNullAt(4) ? null : String.valueOf(row.getBoolean(4)));
     }
     assertThat(mismatches).isEmpty();
     assertThat(rows).hasSize(SAMPLES.size());
