@@ -165,16 +165,54 @@ public final class CsvRecords {
       return null;
     }
     String text = record.endsWith("\r") ? record.substring(0, record.length() - 1) : record;
+    if (plain(text)) {
+      return splitPlain(text);
+    }
     byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
     if (openAfterLines(bytes)) {
       return null;
     }
+    return parse(text);
+  }
+
+  /** {@link #fields} by univocity's parser, which every record may go through. */
+  static List<String> parse(String text) {
     try {
       String[] fields = PARSER.get().parseLine(text);
       return fields == null ? List.of("") : Arrays.asList(fields);
     } catch (TextParsingException e) {
       return List.of();
     }
+  }
+
+  /**
+   * Whether a record holds none of the characters that make CSV more than text between commas: no
+   * quote, no line break, no carriage return, no NUL. Most records of an extract are like this, and
+   * splitting them at their commas gives what the parser gives, at a fraction of its cost.
+   */
+  private static boolean plain(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c == '"' || c == '\n' || c == '\r' || c == '\0') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static List<String> splitPlain(String text) {
+    List<String> fields = new ArrayList<>();
+    int start = 0;
+    for (int i = 0; i <= text.length(); i++) {
+      if (i == text.length() || text.charAt(i) == ',') {
+        if (fields.size() == MAX_COLUMNS) {
+          return List.of();
+        }
+        fields.add(text.substring(start, i));
+        start = i + 1;
+      }
+    }
+    return fields;
   }
 
   private static boolean openAfterLines(byte[] bytes) {

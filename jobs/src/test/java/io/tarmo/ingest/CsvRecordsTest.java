@@ -3,6 +3,7 @@ package io.tarmo.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class CsvRecordsTest {
@@ -54,6 +55,18 @@ class CsvRecordsTest {
     assertThat(CsvRecords.strict(bytes("a,\"b\nc\",\"d\"\"\"\ne"))).isTrue();
     assertThat(CsvRecords.strict(bytes("a,\"b\nc,\"Long Rd\" 2,x"))).isFalse();
     assertThat(CsvRecords.strict(bytes("a,\"b\nc"))).isFalse();
+  }
+
+  @Test
+  void aRecordWithoutQuotesSplitsAsTheParserReadsIt() {
+    List<String> records = List.of("", " ", ",", "a,,", ",a", "C1,anna@example.com,+49 151 1,Anna,M\u00fcller,1990-01-01",
+        " C1\u0001 ,L2,#x", "a;b\tc,d", "x".repeat(5000) + ",y", ",".repeat(4095), ",".repeat(4096),
+        "\u7528\u6237,\ud83d\ude00,\u200b");
+    for (String record : records) {
+      assertThat(CsvRecords.fields(record)).as(record.length() > 40 ? record.length() + " characters" : record)
+          .isEqualTo(CsvRecords.parse(record));
+    }
+    assertThat(CsvRecords.fields(",".repeat(4096))).as("more fields than a record may have").isEmpty();
   }
 
   private static boolean open(String line) {
