@@ -12,8 +12,11 @@ import java.util.List;
 
 /**
  * CSV records (RFC 4180: comma-separated, a field optionally in double quotes, a quote inside
- * quotes doubled, a line break inside quotes part of the field). The fields of a record are parsed
- * by univocity-parsers, the CSV parser Spark itself ships.
+ * quotes doubled, a line break inside quotes part of the field). A record with a quote, a line
+ * break or a NUL is parsed by univocity-parsers, the CSV parser Spark itself ships; any other record,
+ * most of an extract, is split at its commas, which gives the same fields at a fraction of the cost.
+ * A byte-order mark is removed only at the start of a file ({@link LandingReader}); anywhere else it
+ * is data, and an identifier that holds it is rejected.
  *
  * <p>Where a record ends is decided here, line by line, by whether a quoted field is still open at
  * the end of a line ({@link #openAfter}). A parser reading the whole file would let one unclosed

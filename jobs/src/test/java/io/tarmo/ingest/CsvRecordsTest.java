@@ -67,6 +67,9 @@ class CsvRecordsTest {
           .isEqualTo(CsvRecords.parse(record));
     }
     assertThat(CsvRecords.fields(",".repeat(4096))).as("more fields than a record may have").isEmpty();
+    assertThat(CsvRecords.fields("a, ")).containsExactly("a", " ");
+    assertThat(CsvRecords.fields("\uFEFFC1,x")).as("a byte-order mark inside a file is data")
+        .containsExactly("\uFEFFC1", "x");
   }
 
   private static boolean open(String line) {
