@@ -36,12 +36,6 @@ public final class Sessions {
     // A nightly run plans a few hundred distinct queries; with Spark's default of 100 cached
     // generated classes each day compiled the same code again (a fifth of a small run's time).
     conf.put("spark.sql.codegen.cache.maxEntries", "2000");
-    // HotSpot never compiles a method of more than 8,000 bytes of bytecode (HugeMethodLimit); it
-    // interprets it. A stage whose generated code has such a method (ingest's line checks: one
-    // projection of some forty expressions) runs several times slower than the same stage without
-    // whole-stage code generation, whose expressions Spark splits into small methods. Spark's own
-    // documentation of this setting advises 8000 on HotSpot (BENCHMARKS.md, ingest).
-    conf.put("spark.sql.codegen.hugeMethodLimit", "8000");
     // An aggregation over rows already sorted by its keys streams them instead of hashing them.
     conf.put("spark.sql.execution.replaceHashWithSortAgg", "true");
     // A shuffle into more than 32 partitions sorts its rows by partition and writes them in one

@@ -123,6 +123,28 @@ public final class IngestJob {
   public IngestResult run(LocalDate day, String commitNote) {
     check(day);
     SparkSession spark = store.spark();
+    // HotSpot never compiles a method of more than 8,000 bytes of bytecode; it interprets it. The
+    // line checks of a source are one projection of some forty expressions, and whole-stage code
+    // generation made them such a method: classification ran several times slower than with Spark's
+    // per-expression code, in small compiled methods, which this limit makes Spark use for such a
+    // stage (Spark's documentation of the setting advises 8000 on HotSpot; BENCHMARKS.md, ingest).
+    // Only for ingest: on the other steps' small queries the extra compilation cost more than it won.
+    boolean ownLimit = !spark.conf().contains(HUGE_METHOD_LIMIT);
+    if (ownLimit) {
+      spark.conf().set(HUGE_METHOD_LIMIT, "8000");
+    }
+    try {
+      return runDay(day, commitNote, spark);
+    } finally {
+      if (ownLimit) {
+        spark.conf().unset(HUGE_METHOD_LIMIT);
+      }
+    }
+  }
+
+  private static final String HUGE_METHOD_LIMIT = "spark.sql.codegen.hugeMethodLimit";
+
+  private IngestResult runDay(LocalDate day, String commitNote, SparkSession spark) {
     SuppressionGuard guard = guard();
     Phases phases = Phases.start(spark, "ingest " + day);
     LandingReader landing = landing();
