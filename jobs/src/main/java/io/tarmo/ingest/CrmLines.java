@@ -24,8 +24,9 @@ import io.tarmo.subject.Identifiers;
 import java.sql.Timestamp;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -93,9 +94,9 @@ public final class CrmLines {
     // Each field is cut out, trimmed, parsed or checked once, into a column that the checks and
     // the stored columns below read: an expression written out again in each of them would be
     // evaluated again in every branch of the checks' CASE WHEN that names it.
-    List<Column> cut = new ArrayList<>(List.of(col("*")));
-    COLUMNS.forEach(name -> cut.add(cutField(name).as(FIELD + name)));
-    parsed = parsed.select(cut.toArray(Column[]::new));
+    Map<String, Column> cut = new LinkedHashMap<>();
+    COLUMNS.forEach(name -> cut.put(FIELD + name, cutField(name)));
+    parsed = parsed.withColumns(cut);
     parsed = parsed.select(col("*"),
         Identifiers.hasInvisibleCharacter(field("customer_id")).as("_customer_id_invisible"),
         Identifiers.id(field("loyalty_card_id")).as("_loyalty_card_id"),

@@ -22,8 +22,9 @@ import io.tarmo.subject.IdentifierType;
 import io.tarmo.subject.Identifiers;
 import java.time.Duration;
 import java.time.LocalDate;
-import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -91,12 +92,12 @@ public final class EventLines {
     // Each id is checked and trimmed once, into a column that the checks and the stored columns
     // below read: an expression written out again in each of them would be evaluated again in
     // every branch of the checks' CASE WHEN that names it.
-    List<Column> flagged = new ArrayList<>(List.of(col("*")));
-    ID_FIELDS.forEach(field -> flagged.add(Identifiers.hasInvisibleCharacter(col("j." + field)).as(invisible(field))));
-    parsed = parsed.select(flagged.toArray(Column[]::new));
-    List<Column> ids = new ArrayList<>(List.of(col("*")));
-    ID_FIELDS.forEach(field -> ids.add(Identifiers.id(col("j." + field), col(invisible(field))).as(id(field))));
-    parsed = parsed.select(ids.toArray(Column[]::new));
+    Map<String, Column> flagged = new LinkedHashMap<>();
+    ID_FIELDS.forEach(field -> flagged.put(invisible(field), Identifiers.hasInvisibleCharacter(col("j." + field))));
+    parsed = parsed.withColumns(flagged);
+    Map<String, Column> ids = new LinkedHashMap<>();
+    ID_FIELDS.forEach(field -> ids.put(id(field), Identifiers.id(col("j." + field), col(invisible(field)))));
+    parsed = parsed.withColumns(ids);
 
     Column type = lower(trim(col("j.type")));
     Column rawTs = trim(col("j.timestamp"));

@@ -67,6 +67,9 @@ public final class IngestJob {
   /** Up to this many repeated keys are broadcast to the join that picks the copies to keep. */
   private static final long BROADCAST_KEYS = 2_000_000L;
 
+  /** The Spark setting {@link #run} lowers while ingest runs. */
+  private static final String HUGE_METHOD_LIMIT = "spark.sql.codegen.hugeMethodLimit";
+
   private final DeltaStore store;
   private final IngestSettings settings;
   private final PrivacySettings privacy;
@@ -141,8 +144,6 @@ public final class IngestJob {
       }
     }
   }
-
-  private static final String HUGE_METHOD_LIMIT = "spark.sql.codegen.hugeMethodLimit";
 
   private IngestResult runDay(LocalDate day, String commitNote, SparkSession spark) {
     SuppressionGuard guard = guard();
