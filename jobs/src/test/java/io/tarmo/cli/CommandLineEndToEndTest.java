@@ -382,6 +382,24 @@ class CommandLineEndToEndTest {
         .isEqualTo("tarmo sql: Cannot run query: only read-only queries are allowed, not DeleteFromTable");
     assertThat(spark.read().format("delta").load(table).count()).isEqualTo(1);
     assertThat(spark.sql("describe history delta.`" + table + "`").count()).isEqualTo(version);
+
+    Run queryThenDelete = tarmo("sql", "--lake", root.resolve("lake").toString(), "--format", "csv",
+        "select count(*) as n from quarantine", "delete from quarantine");
+    assertThat(queryThenDelete.exitCode()).as("every query is checked before the first runs").isEqualTo(2);
+    assertThat(queryThenDelete.out()).isEmpty();
+    assertThat(spark.read().format("delta").load(table).count()).isEqualTo(1);
+  }
+
+  @Test
+  void sqlRunsSeveralQueriesInOrder() {
+    String table = root.resolve("lake/tables/quarantine").toString();
+    spark.sql("select 'events' as source, 'bad, json' as reason").write().format("delta").save(table);
+
+    Run both = tarmo("sql", "--lake", root.resolve("lake").toString(), "--format", "csv",
+        "select reason from quarantine", "select count(*) as n, 2 as two from quarantine");
+    assertThat(both.exitCode()).as(both.err()).isZero();
+    assertThat(both.out()).isEqualTo(String.join(System.lineSeparator(),
+        "reason", "\"bad, json\"", "", "n,two", "1,2", ""));
   }
 
   @Test
