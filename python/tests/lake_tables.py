@@ -2,12 +2,13 @@
 cluster jar, and compares two lakes table by table: same schema, same rows (as multisets)."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from pyspark.sql import DataFrame, SparkSession, functions as F
 from pyspark.sql.types import MapType
 
-from tarmo_runtime import tarmo_jar
+from tarmo_runtime import PSEUDONYM_KEY, Submitted, tarmo_jar
 
 # Columns whose values are the clock or the run, not the data: two runs of the same input differ there.
 RUN_COLUMNS = {
@@ -20,7 +21,12 @@ JOB_RUN_COLUMNS = ["command", "business_date", "status"]
 
 
 def local_spark() -> SparkSession:
-    return (SparkSession.builder.master("local[1]").appName("tarmo-tests")
+    """The tests' own local Spark (started once, in a JVM of this process): it reads the lakes, and
+    runs Tarmo commands in process (`run_in_process`), where Tarmo borrows it. That JVM reads Tarmo's
+    pseudonym key from the environment it starts with."""
+    os.environ.setdefault("TARMO_PSEUDONYM_KEY", PSEUDONYM_KEY)
+    return (SparkSession.builder.master("local[2]").appName("tarmo-tests")
+            .config("spark.driver.memory", "2g")
             .config("spark.jars", str(tarmo_jar()))
             .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
             .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
@@ -30,6 +36,19 @@ def local_spark() -> SparkSession:
             .config("spark.ui.enabled", "false")
             .config("spark.ui.showConsoleProgress", "false")
             .getOrCreate())
+
+
+def run_in_process(spark: SparkSession, *tarmo_args: str) -> Submitted:
+    """A Tarmo command in the JVM of `spark` (io.tarmo.cli.Main, as spark-submit runs it), which it
+    borrows: local mode in a warm JVM, without the cost of starting one per command."""
+    jvm = spark.sparkContext._jvm
+    args = spark.sparkContext._gateway.new_array(jvm.java.lang.String, len(tarmo_args))
+    for i, arg in enumerate(tarmo_args):
+        args[i] = arg
+    out, err = jvm.java.io.StringWriter(), jvm.java.io.StringWriter()
+    code = jvm.io.tarmo.cli.Main.commandLine(jvm.java.io.PrintWriter(out, True),
+                                             jvm.java.io.PrintWriter(err, True)).execute(args)
+    return Submitted(list(tarmo_args), code, out.toString(), err.toString())
 
 
 def table_names(lake: Path) -> list[str]:

@@ -19,6 +19,8 @@ from pyspark.find_spark_home import _find_spark_home
 
 REPO = Path(__file__).resolve().parents[2]
 SPARK_HOME = Path(_find_spark_home())
+# The key of suppression_list's HMACs in every test run of `erase` (test only).
+PSEUDONYM_KEY = "pytest-only-pseudonym-key-0123456789abcdef"
 
 
 def tarmo_jar() -> Path:

@@ -7,6 +7,7 @@ import io.delta.tables.DeltaTable;
 import io.delta.tables.DeltaTableBuilder;
 import io.tarmo.TarmoException;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
@@ -496,7 +497,10 @@ public final class DeltaStore {
       spark.conf().set(key, value);
     });
     try {
-      delta.vacuum(retention.toMillis() / 3_600_000.0);
+      // Delta prints "Deleted N files and directories ..." on standard output (Scala's Console), which is
+      // Tarmo's summary channel; the count is read from the VACUUM END commit below instead.
+      scala.Console$.MODULE$.withOut(OutputStream.nullOutputStream(),
+          (scala.Function0<Dataset<Row>>) () -> delta.vacuum(retention.toMillis() / 3_600_000.0));
     } finally {
       before.forEach((key, value) -> {
         if (value.isPresent()) {

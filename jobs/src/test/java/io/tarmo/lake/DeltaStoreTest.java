@@ -106,6 +106,26 @@ class DeltaStoreTest {
   }
 
   @Test
+  void aVacuumRemovesReplacedFilesAndPrintsNothing() throws Exception {
+    DeltaStore store = store();
+    store.overwrite(Tables.IDENTITY_MERGES, merges(1, 2, 3), "first");
+    store.overwrite(Tables.IDENTITY_MERGES, merges(4), "second");
+    Path table = Path.of(java.net.URI.create(store.lake().tablePath(Tables.IDENTITY_MERGES)));
+    java.io.ByteArrayOutputStream console = new java.io.ByteArrayOutputStream();
+
+    // Delta prints its count with Scala's println, which goes to Console.out: captured here.
+    long removed = scala.Console$.MODULE$.withOut(console,
+        (scala.Function0<Long>) () -> store.vacuum(Tables.IDENTITY_MERGES, java.time.Duration.ZERO));
+
+    assertThat(removed).isPositive();
+    assertThat(console.toString()).as("standard output is Tarmo's summary channel").isEmpty();
+    try (var files = java.nio.file.Files.list(table)) {
+      assertThat(files.filter(file -> file.getFileName().toString().endsWith(".parquet")).count()).isEqualTo(1);
+    }
+    assertThat(store.read(Tables.IDENTITY_MERGES).count()).isEqualTo(1);
+  }
+
+  @Test
   void aReadIsPinnedToTheVersionItWasMadeAt() {
     DeltaStore store = store();
     store.replaceWhere(Tables.SEGMENT_MEMBERSHIP, members(MONDAY, 1, 2), day(MONDAY), "monday");
