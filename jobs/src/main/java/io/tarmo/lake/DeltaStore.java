@@ -458,6 +458,18 @@ public final class DeltaStore {
     return commitOf(spec, stamped).map(commit -> commit.metric("numDeletedRows")).orElse(0L);
   }
 
+  /** The table property {@code key} ({@code DESCRIBE DETAIL}'s properties); empty when it is unset. */
+  public Optional<String> property(TableSpec spec, String key) {
+    Map<String, String> properties = DeltaTable.forPath(spark, lake.tablePath(spec)).detail()
+        .select(col("properties")).first().getJavaMap(0);
+    return Optional.ofNullable(properties.get(key));
+  }
+
+  /** Sets the table property {@code key} ({@code ALTER TABLE ... SET TBLPROPERTIES}, a commit of its own). */
+  public void setProperty(TableSpec spec, String key, String value) {
+    spark.sql("ALTER TABLE delta.`" + lake.tablePath(spec) + "` SET TBLPROPERTIES ('" + key + "' = '" + value + "')");
+  }
+
   /** Delta's safety check that refuses a VACUUM retention below the table's (7 days by default). */
   private static final String RETENTION_CHECK = "spark.databricks.delta.retentionDurationCheck.enabled";
   /** Makes VACUUM record VACUUM START and VACUUM END commits, with the files it deleted. */
@@ -482,8 +494,7 @@ public final class DeltaStore {
     ensure(spec);
     String table = "delta.`" + lake.tablePath(spec) + "`";
     DeltaTable delta = DeltaTable.forPath(spark, lake.tablePath(spec));
-    Map<String, String> properties = delta.detail().select(col("properties")).first().getJavaMap(0);
-    if ("true".equalsIgnoreCase(properties.get("delta.enableDeletionVectors"))) {
+    if (property(spec, "delta.enableDeletionVectors").filter("true"::equalsIgnoreCase).isPresent()) {
       spark.sql("REORG TABLE " + table + " APPLY (PURGE)");
     }
     Map<String, String> scoped = new HashMap<>();

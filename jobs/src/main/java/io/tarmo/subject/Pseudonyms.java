@@ -83,6 +83,17 @@ public final class Pseudonyms implements Serializable {
     return HexFormat.of().formatHex(mac().doFinal(normalisedValue.getBytes(StandardCharsets.UTF_8)));
   }
 
+  /**
+   * A fingerprint of the key: the first 16 hex digits of the pseudonym of a label that no identifier
+   * can be (it starts with a control character, which ingest rejects in identifiers). Two runs with
+   * the same fingerprint used the same key; the fingerprint says nothing about the key itself.
+   */
+  public String keyCheck() {
+    return of(KEY_CHECK_LABEL).substring(0, 16);
+  }
+
+  private static final String KEY_CHECK_LABEL = "\u0000tarmo-pseudonym-key-check";
+
   /** This thread's keyed {@link Mac}; {@code doFinal} leaves it reset for the next value. */
   private Mac mac() {
     ThreadLocal<Mac> local = macs;
