@@ -12,6 +12,7 @@ import io.tarmo.consent.ConsentState;
 import io.tarmo.lake.DeltaStore;
 import io.tarmo.lake.ExportFiles;
 import io.tarmo.lake.Intermediates;
+import io.tarmo.lake.SuppressionKeys;
 import io.tarmo.lake.Tables;
 import io.tarmo.segments.SegmentCatalog;
 import io.tarmo.segments.SegmentDefinition;
@@ -124,6 +125,7 @@ public final class ActivateJob {
     Date date = Date.valueOf(day);
     String today = "as_of_date = DATE'" + day + "'";
     store.ensure(Tables.SUPPRESSION_LIST);
+    pseudonyms.ifPresent(keyed -> SuppressionKeys.verify(store, keyed, "activate"));
     try (Phases phases = Phases.start(spark, "activate " + day, clock); Intermediates held = new Intermediates()) {
       phases.describe("decide");
       Dataset<Row> pairs = pairs(spark);

@@ -19,6 +19,7 @@ import io.tarmo.lake.Retention;
 import io.tarmo.lake.SubjectLookup;
 import io.tarmo.lake.SubjectRows;
 import io.tarmo.lake.TableSpec;
+import io.tarmo.lake.SuppressionKeys;
 import io.tarmo.lake.Tables;
 import io.tarmo.subject.Pseudonyms;
 import io.tarmo.subject.SubjectSet;
@@ -243,6 +244,7 @@ public final class DsarJob {
           + "hold keyed hashes only. Run again with the key to see whether an identifier was erased before.");
       return lines;
     }
+    SuppressionKeys.verify(store, pseudonyms.get(), "dsar");
     Map<String, String> typeByHash = new HashMap<>();
     for (ErasureWork.Identifier identifier : subject.identifiers()) {
       if (!identifier.shared()) {

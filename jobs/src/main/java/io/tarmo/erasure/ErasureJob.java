@@ -11,6 +11,7 @@ import io.tarmo.lake.Lake;
 import io.tarmo.lake.RequestFiles;
 import io.tarmo.lake.SubjectRows;
 import io.tarmo.lake.TableSpec;
+import io.tarmo.lake.SuppressionKeys;
 import io.tarmo.lake.Tables;
 import io.tarmo.subject.Pseudonyms;
 import io.tarmo.subject.SubjectSet;
@@ -113,7 +114,7 @@ public final class ErasureJob {
     }
     ErasureRequests.Batch batch = ErasureRequests.parse(lines, phoneRegion);
     store.ensure(Tables.ERASURE_LOG);
-    store.ensure(Tables.SUPPRESSION_LIST);
+    SuppressionKeys.record(store, keyed, "erase");
     ErasureLog log = new ErasureLog(store, keyed, commitNote, runId);
     Map<String, Row> logged = log.rows();
 

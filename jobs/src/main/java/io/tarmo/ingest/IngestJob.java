@@ -24,6 +24,7 @@ import io.tarmo.lake.Lake.Source;
 import io.tarmo.lake.LandingFiles;
 import io.tarmo.lake.LandingReader;
 import io.tarmo.lake.TableSpec;
+import io.tarmo.lake.SuppressionKeys;
 import io.tarmo.lake.Tables;
 import io.tarmo.subject.Pseudonyms;
 import java.time.LocalDate;
@@ -232,6 +233,7 @@ public final class IngestJob {
     if (pseudonyms.isEmpty() || !store.exists(Tables.SUPPRESSION_LIST)) {
       return SuppressionGuard.NONE;
     }
+    SuppressionKeys.verify(store, pseudonyms.get(), "ingest");
     return SuppressionGuard.of(store.read(Tables.SUPPRESSION_LIST), pseudonyms.get());
   }
 
