@@ -1,10 +1,10 @@
 package io.tarmo.cli;
 
+import static io.tarmo.testing.InProcessTarmo.tarmo;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tarmo.testing.InProcessTarmo.Run;
 import io.tarmo.testing.SparkTest;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -23,15 +23,6 @@ class CommandLineEndToEndTest {
 
   CommandLineEndToEndTest(SparkSession spark) {
     this.spark = spark;
-  }
-
-  record Run(int exitCode, String out, String err) {}
-
-  static Run tarmo(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = Main.commandLine(new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
-    return new Run(code, out.toString(), err.toString());
   }
 
   @Test

@@ -1,24 +1,15 @@
 package io.tarmo.cli;
 
+import static io.tarmo.testing.InProcessTarmo.tarmo;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import io.tarmo.testing.InProcessTarmo.Run;
 import org.junit.jupiter.api.Test;
 
 /** What the command line answers to arguments it does not know: never the values it was given. */
 class MainTest {
 
   private static final String COMMANDS = "(commands: generate, ingest, identity, consent, profiles, segments, activate, nightly, erase, dsar, retention, sql, report, demo, help)";
-
-  record Run(int exitCode, String out, String err) {}
-
-  private static Run tarmo(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = Main.commandLine(new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
-    return new Run(code, out.toString(), err.toString());
-  }
 
   @Test
   void unknownCommandIsNamedWithTheCommandsAndNothingElse() {
@@ -70,11 +61,21 @@ class MainTest {
 
   @Test
   void extraArgumentsOfAKnownCommandAreCountedNotEchoed() {
-    Run one = tarmo("sql", "select 1", "anna@example.com");
+    Run one = tarmo("consent", "--date", "2026-11-28", "anna@example.com");
     assertThat(one.exitCode()).isEqualTo(2);
-    assertThat(one.err().strip()).isEqualTo("tarmo: Unexpected argument (its value is not shown) (see: tarmo sql --help)");
-    Run two = tarmo("sql", "select 1", "anna@example.com", "+491701234567");
+    assertThat(one.err().strip())
+        .isEqualTo("tarmo: Unexpected argument (its value is not shown) (see: tarmo consent --help)");
+    Run two = tarmo("consent", "--date", "2026-11-28", "anna@example.com", "+491701234567");
     assertThat(two.err().strip())
-        .isEqualTo("tarmo: Unexpected arguments (2, their values are not shown) (see: tarmo sql --help)");
+        .isEqualTo("tarmo: Unexpected arguments (2, their values are not shown) (see: tarmo consent --help)");
+  }
+
+  @Test
+  void aStrayValueAfterAQueryIsAQueryAndRefusedBeforeAnyRuns() {
+    // sql takes several queries: a stray value is one of them, which Spark's parser refuses.
+    Run run = tarmo("sql", "--lake", System.getProperty("java.io.tmpdir"), "select 1", "anna@example.com");
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.out()).isEmpty();
+    assertThat(run.err()).startsWith("tarmo sql: Cannot run query: [PARSE_SYNTAX_ERROR]");
   }
 }

@@ -1,10 +1,10 @@
 package io.tarmo.cli;
 
 import static io.tarmo.cli.CommandLineEndToEndTest.count;
-import static io.tarmo.cli.CommandLineEndToEndTest.tarmo;
+import static io.tarmo.testing.InProcessTarmo.tarmo;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tarmo.cli.CommandLineEndToEndTest.Run;
+import io.tarmo.testing.InProcessTarmo.Run;
 import io.tarmo.testing.SparkTest;
 import io.tarmo.testing.TwoNightLake;
 import java.nio.file.Files;

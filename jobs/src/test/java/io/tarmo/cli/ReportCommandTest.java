@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tarmo.TarmoException;
+import io.tarmo.testing.InProcessTarmo;
 import io.tarmo.testing.SparkTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +22,7 @@ class ReportCommandTest {
   @Test
   void aNewLakeGetsAReportWhoseChartsSayWhatIsMissing() throws Exception {
     Files.createDirectories(root.resolve("lake"));
-    CommandLineEndToEndTest.Run run = CommandLineEndToEndTest.tarmo("report", "--lake", root.resolve("lake").toString(),
+    InProcessTarmo.Run run = InProcessTarmo.tarmo("report", "--lake", root.resolve("lake").toString(),
         "--date", "2026-11-28", "--out", root.resolve("reports/first.html").toString());
 
     assertThat(run.exitCode()).as(run.err()).isZero();
@@ -37,7 +38,7 @@ class ReportCommandTest {
   @Test
   void outInsideTheLakeIsExitTwoWithOneLine() throws Exception {
     Files.createDirectories(root.resolve("lake/tables"));
-    CommandLineEndToEndTest.Run run = CommandLineEndToEndTest.tarmo("report", "--lake", root.resolve("lake").toString(),
+    InProcessTarmo.Run run = InProcessTarmo.tarmo("report", "--lake", root.resolve("lake").toString(),
         "--date", "2026-11-28", "--out", root.resolve("lake/tables/report.html").toString());
 
     assertThat(run.exitCode()).isEqualTo(2);
@@ -51,9 +52,9 @@ class ReportCommandTest {
   void outThatIsAFolderOrDaysBelowOneAreExitTwo() throws Exception {
     Files.createDirectories(root.resolve("lake"));
     Files.createDirectories(root.resolve("folder"));
-    CommandLineEndToEndTest.Run folder = CommandLineEndToEndTest.tarmo("report", "--lake",
+    InProcessTarmo.Run folder = InProcessTarmo.tarmo("report", "--lake",
         root.resolve("lake").toString(), "--date", "2026-11-28", "--out", root.resolve("folder").toString());
-    CommandLineEndToEndTest.Run days = CommandLineEndToEndTest.tarmo("report", "--lake", root.resolve("lake").toString(),
+    InProcessTarmo.Run days = InProcessTarmo.tarmo("report", "--lake", root.resolve("lake").toString(),
         "--date", "2026-11-28", "--days", "0", "--out", root.resolve("r.html").toString());
 
     assertThat(folder.exitCode()).isEqualTo(2);
@@ -65,7 +66,7 @@ class ReportCommandTest {
   @Test
   void nightlyRefusesAReportInsideTheLakeBeforeTheNight() throws Exception {
     Files.createDirectories(root.resolve("lake"));
-    CommandLineEndToEndTest.Run run = CommandLineEndToEndTest.tarmo("nightly", "--lake",
+    InProcessTarmo.Run run = InProcessTarmo.tarmo("nightly", "--lake",
         root.resolve("lake").toString(), "--date", "2026-11-28", "--report", root.resolve("lake/r.html").toString());
 
     assertThat(run.exitCode()).isEqualTo(2);

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tarmo.lake.DeltaStore;
 import io.tarmo.lake.Lake;
 import io.tarmo.lake.Tables;
+import io.tarmo.testing.InProcessTarmo;
 import io.tarmo.testing.ReportPages;
 import io.tarmo.testing.SparkTest;
 import io.tarmo.testing.TwoNightLake;
@@ -48,7 +49,7 @@ class ReportOnAGeneratedLakeTest {
     TwoNightLake.Copy copy = TwoNightLake.copyTo(root);
     Path lake = copy.lake();
     Path config = copy.config();
-    CommandLineEndToEndTest.Run report = CommandLineEndToEndTest.tarmo("report", "--lake", lake.toString(), "--config", config.toString(), "--date", "2026-11-28",
+    InProcessTarmo.Run report = InProcessTarmo.tarmo("report", "--lake", lake.toString(), "--config", config.toString(), "--date", "2026-11-28",
         "--out", root.resolve("reports/2026-11-28.html").toString());
     assertThat(report.exitCode()).as(report.err()).isZero();
     assertThat(report.out().strip()).startsWith("report 2026-11-28: 2026-11-27 to 2026-11-28, ");

@@ -1,11 +1,11 @@
 package io.tarmo.cli;
 
-import static io.tarmo.cli.CommandLineEndToEndTest.tarmo;
+import static io.tarmo.testing.InProcessTarmo.tarmo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tarmo.TarmoException;
-import io.tarmo.cli.CommandLineEndToEndTest.Run;
+import io.tarmo.testing.InProcessTarmo.Run;
 import io.tarmo.lake.Lake;
 import io.tarmo.lake.RequestFiles;
 import io.tarmo.testing.LakeScan;

@@ -1,9 +1,9 @@
 package io.tarmo.cli;
 
-import static io.tarmo.cli.CommandLineEndToEndTest.tarmo;
+import static io.tarmo.testing.InProcessTarmo.tarmo;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tarmo.cli.CommandLineEndToEndTest.Run;
+import io.tarmo.testing.InProcessTarmo.Run;
 import io.tarmo.lake.DeltaStore;
 import io.tarmo.lake.JobRuns;
 import io.tarmo.lake.Lake;

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.tarmo.cli.Main;
 import io.tarmo.config.SettingsLoader;
 import io.tarmo.consent.ConsentJob;
 import io.tarmo.identity.IdentityJob;
@@ -19,11 +18,11 @@ import io.tarmo.lake.Lake;
 import io.tarmo.lake.Tables;
 import io.tarmo.profiles.ProfilesJob;
 import io.tarmo.subject.Pseudonyms;
+import io.tarmo.testing.InProcessTarmo;
+import io.tarmo.testing.InProcessTarmo.Run;
 import io.tarmo.testing.SharedSparkSession;
 import io.tarmo.testing.SparkTest;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -277,16 +276,11 @@ class DsarJobTest {
         .contains("The lake holds no data about this subject", "| table `events` | 0 |");
   }
 
-  record Run(int exitCode, String out, String err) {}
-
+  /** The command on this test's lake. */
   private Run tarmo(String... args) {
-    StringWriter stdout = new StringWriter();
-    StringWriter stderr = new StringWriter();
     List<String> all = new ArrayList<>(List.of(args));
     all.addAll(List.of("--lake", store.lake().root()));
-    int code = Main.commandLine(new PrintWriter(stdout, true), new PrintWriter(stderr, true))
-        .execute(all.toArray(String[]::new));
-    return new Run(code, stdout.toString(), stderr.toString());
+    return InProcessTarmo.tarmo(all.toArray(String[]::new));
   }
 
   private long dsarRuns() {

@@ -1,11 +1,6 @@
 package io.tarmo.testing;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import io.tarmo.cli.Main;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
@@ -96,10 +91,6 @@ public final class TwoNightLake {
   }
 
   private static String tarmo(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = Main.commandLine(new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
-    assertThat(code).as(String.join(" ", args) + ": " + err).isZero();
-    return out.toString();
+    return InProcessTarmo.succeeding(args);
   }
 }

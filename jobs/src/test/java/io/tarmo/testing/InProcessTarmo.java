@@ -1,0 +1,34 @@
+package io.tarmo.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tarmo.cli.Main;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+
+/**
+ * Runs a Tarmo command in the test JVM, as {@code io.tarmo.cli.Main} runs it from a command line
+ * (it borrows the tests' shared SparkSession), and keeps what it printed on each stream. For a
+ * command in a JVM of its own, with its own environment, see {@link TarmoProcess}.
+ */
+public final class InProcessTarmo {
+
+  /** How a command ended and what it printed. */
+  public record Run(int exitCode, String out, String err) {}
+
+  private InProcessTarmo() {}
+
+  public static Run tarmo(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Main.commandLine(new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  /** {@link #tarmo}, which must exit 0 (its standard error is the failure's message); its standard output. */
+  public static String succeeding(String... args) {
+    Run run = tarmo(args);
+    assertThat(run.exitCode()).as(String.join(" ", args) + ": " + run.err()).isZero();
+    return run.out();
+  }
+}
