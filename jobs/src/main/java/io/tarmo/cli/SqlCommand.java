@@ -3,9 +3,9 @@ package io.tarmo.cli;
 import io.tarmo.sql.LakeViews;
 import io.tarmo.sql.ResultPrinter;
 import java.util.List;
+import java.util.concurrent.Callable;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -38,7 +38,9 @@ final class SqlCommand implements Callable<Integer> {
   public Integer call() {
     return new CommandRunner(global, spec.commandLine().getErr()).runReadOnly("sql", context -> {
       List<String> views = LakeViews.register(context.store());
-      List<Dataset<Row>> results = queries.stream().map(query -> LakeViews.query(context.spark(), query, views)).toList();
+      // Every query is planned (and so checked) before the first one runs.
+      List<Dataset<Row>> results = queries.stream().map(query -> LakeViews.query(context.spark(), query, views))
+          .toList();
       ResultPrinter printer = new ResultPrinter(spec.commandLine().getOut(), format, limit);
       for (int i = 0; i < results.size(); i++) {
         if (i > 0) {
