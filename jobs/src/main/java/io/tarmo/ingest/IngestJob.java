@@ -17,6 +17,7 @@ import static org.apache.spark.sql.functions.trim;
 
 import io.tarmo.Phases;
 import io.tarmo.Observations;
+import io.tarmo.SessionSettings;
 import io.tarmo.TarmoException;
 import io.tarmo.lake.DeltaStore;
 import io.tarmo.lake.Intermediates;
@@ -133,17 +134,9 @@ public final class IngestJob {
     // per-expression code, in small compiled methods, which this limit makes Spark use for such a
     // stage (Spark's documentation of the setting advises 8000 on HotSpot; BENCHMARKS.md, ingest).
     // Only for ingest: on the other steps' small queries the extra compilation cost more than it won.
-    boolean ownLimit = !spark.conf().contains(HUGE_METHOD_LIMIT);
-    if (ownLimit) {
-      spark.conf().set(HUGE_METHOD_LIMIT, "8000");
-    }
-    try {
-      return runDay(day, commitNote, spark);
-    } finally {
-      if (ownLimit) {
-        spark.conf().unset(HUGE_METHOD_LIMIT);
-      }
-    }
+    // A limit the user set (tarmo.spark.conf) is theirs.
+    return spark.conf().contains(HUGE_METHOD_LIMIT) ? runDay(day, commitNote, spark)
+        : SessionSettings.with(spark, Map.of(HUGE_METHOD_LIMIT, "8000"), () -> runDay(day, commitNote, spark));
   }
 
   private IngestResult runDay(LocalDate day, String commitNote, SparkSession spark) {

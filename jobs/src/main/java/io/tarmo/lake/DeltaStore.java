@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.col;
 import io.delta.tables.DeltaMergeBuilder;
 import io.delta.tables.DeltaTable;
 import io.delta.tables.DeltaTableBuilder;
+import io.tarmo.SessionSettings;
 import io.tarmo.TarmoException;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -360,12 +361,7 @@ public final class DeltaStore {
   }
 
   private <T> T withCommitNote(String commitNote, java.util.function.Supplier<T> work) {
-    spark.conf().set(USER_METADATA, commitNote);
-    try {
-      return work.get();
-    } finally {
-      spark.conf().unset(USER_METADATA);
-    }
+    return SessionSettings.with(spark, Map.of(USER_METADATA, commitNote), work);
   }
 
   private static Column[] keys(List<String> keyColumns) {
@@ -502,25 +498,10 @@ public final class DeltaStore {
     if (retention.compareTo(DELTA_DEFAULT_RETENTION) < 0) {
       scoped.put(RETENTION_CHECK, "false");
     }
-    Map<String, Optional<String>> before = new HashMap<>();
-    scoped.forEach((key, value) -> {
-      before.put(key, spark.conf().contains(key) ? Optional.of(spark.conf().get(key)) : Optional.empty());
-      spark.conf().set(key, value);
-    });
-    try {
-      // Delta prints "Deleted N files and directories ..." on standard output (Scala's Console), which is
-      // Tarmo's summary channel; the count is read from the VACUUM END commit below instead.
-      scala.Console$.MODULE$.withOut(OutputStream.nullOutputStream(),
-          (scala.Function0<Dataset<Row>>) () -> delta.vacuum(retention.toMillis() / 3_600_000.0));
-    } finally {
-      before.forEach((key, value) -> {
-        if (value.isPresent()) {
-          spark.conf().set(key, value.get());
-        } else {
-          spark.conf().unset(key);
-        }
-      });
-    }
+    // Delta prints "Deleted N files and directories ..." on standard output (Scala's Console), which is
+    // Tarmo's summary channel; the count is read from the VACUUM END commit below instead.
+    SessionSettings.with(spark, scoped, () -> scala.Console$.MODULE$.withOut(OutputStream.nullOutputStream(),
+        (scala.Function0<Dataset<Row>>) () -> delta.vacuum(retention.toMillis() / 3_600_000.0)));
     return history(spec, RECENT_COMMITS).stream()
         .filter(entry -> entry.commit().operation().equals("VACUUM END"))
         .findFirst()

@@ -19,14 +19,8 @@ public final class SuppressionKeys {
 
   /** Refuses (exit 2) a key other than the one the lake's suppression list was written with. */
   public static void verify(DeltaStore store, Pseudonyms keyed, String command) {
-    if (!store.exists(Tables.SUPPRESSION_LIST)) {
-      return;
-    }
-    String expected = store.property(Tables.SUPPRESSION_LIST, PROPERTY).orElse(null);
-    if (expected != null && !expected.equals(keyed.keyCheck())) {
-      throw TarmoException.usage("Cannot run " + command + ": " + Pseudonyms.KEY_VARIABLE + " is not the key this"
-          + " lake's suppression_list was written with (the key's fingerprint differs; the key is not shown)."
-          + " With another key no erased identifier would be recognised; run with the lake's key");
+    if (store.exists(Tables.SUPPRESSION_LIST)) {
+      store.property(Tables.SUPPRESSION_LIST, PROPERTY).ifPresent(recorded -> refuseAnother(recorded, keyed, command));
     }
   }
 
@@ -36,10 +30,17 @@ public final class SuppressionKeys {
    * hashes.
    */
   public static void record(DeltaStore store, Pseudonyms keyed, String command) {
-    verify(store, keyed, command);
     store.ensure(Tables.SUPPRESSION_LIST);
-    if (store.property(Tables.SUPPRESSION_LIST, PROPERTY).isEmpty()) {
-      store.setProperty(Tables.SUPPRESSION_LIST, PROPERTY, keyed.keyCheck());
+    store.property(Tables.SUPPRESSION_LIST, PROPERTY).ifPresentOrElse(
+        recorded -> refuseAnother(recorded, keyed, command),
+        () -> store.setProperty(Tables.SUPPRESSION_LIST, PROPERTY, keyed.keyCheck()));
+  }
+
+  private static void refuseAnother(String recorded, Pseudonyms keyed, String command) {
+    if (!recorded.equals(keyed.keyCheck())) {
+      throw TarmoException.usage("Cannot run " + command + ": " + Pseudonyms.KEY_VARIABLE + " is not the key this"
+          + " lake's suppression_list was written with (the key's fingerprint differs; the key is not shown)."
+          + " With another key no erased identifier would be recognised; run with the lake's key");
     }
   }
 }
