@@ -94,7 +94,7 @@ final class EraseCommand implements Callable<Integer> {
 
       private ErasureJob job(JobContext context) {
         return new ErasureJob(context.store(), Pseudonyms.fromEnvironment(),
-            context.settings().ingest().defaultPhoneRegion(), Clock.systemUTC());
+            context.settings().ingest().defaultPhoneRegion(), context.settings().identity(), Clock.systemUTC());
       }
     };
   }

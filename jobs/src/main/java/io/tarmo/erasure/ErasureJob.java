@@ -3,6 +3,8 @@ package io.tarmo.erasure;
 import static org.apache.spark.sql.functions.col;
 
 import io.tarmo.TarmoException;
+import io.tarmo.identity.IdentityJob;
+import io.tarmo.identity.IdentitySettings;
 import io.tarmo.lake.DeltaStore;
 import io.tarmo.lake.ErasureWork;
 import io.tarmo.lake.ExportFiles;
@@ -64,14 +66,17 @@ public final class ErasureJob {
   private final DeltaStore store;
   private final Optional<Pseudonyms> pseudonyms;
   private final String phoneRegion;
+  private final IdentitySettings identity;
   private final Clock clock;
   /** Told the name of each stage as it ends: tests stop the batch there, as a kill would. */
   private java.util.function.Consumer<String> stages = stage -> {};
 
-  public ErasureJob(DeltaStore store, Optional<Pseudonyms> pseudonyms, String phoneRegion, Clock clock) {
+  public ErasureJob(DeltaStore store, Optional<Pseudonyms> pseudonyms, String phoneRegion, IdentitySettings identity,
+      Clock clock) {
     this.store = store;
     this.pseudonyms = pseudonyms;
     this.phoneRegion = phoneRegion;
+    this.identity = identity;
     this.clock = clock;
   }
 
@@ -236,6 +241,11 @@ public final class ErasureJob {
         stages.accept("deleted:" + spec.name());
       }
     }
+    // The subjects' clusters without them: the other customers in them, re-solved from the links left.
+    Set<Long> clusters = new java.util.TreeSet<>();
+    subjects.forEach(subject -> clusters.addAll(subject.clusters()));
+    Map<String, Long> regrouped = new IdentityJob(store, identity, clock).regroup(clusters, today, commitNote);
+    stages.accept("regrouped");
 
     LakeFiles lakeFiles = new LakeFiles(store.spark(), store.lake());
     ValueMatcher text = rows.text();
@@ -257,7 +267,8 @@ public final class ErasureJob {
     }
     stages.accept("vacuumed");
     return new ErasureResult.Work(deleted, rewritten.files(), rewritten.bytes(), rewritten.records(), removed,
-        noticed.values().stream().mapToLong(Set::size).sum());
+        noticed.values().stream().mapToLong(Set::size).sum(),
+        regrouped.getOrDefault("identity.regroup.changed", 0L) + regrouped.getOrDefault("identity.regroup.deleted", 0L));
   }
 
   /**

@@ -37,10 +37,12 @@ public record ErasureResult(long received, List<String> completed, List<String> 
    * @param recordsRemoved lines (records) removed from them
    * @param dataFilesRemoved unreferenced Delta data files vacuumed
    * @param notices customer_keys written to downstream deletion notices
+   * @param identifiersRegrouped other customers' identity_map rows given a new cluster or key (or
+   *     dropped, left with no link) because the subjects were their only link
    */
   public record Work(Map<String, Long> rowsDeleted, long filesRewritten, long bytesRewritten, long recordsRemoved,
-      long dataFilesRemoved, long notices) {
-    public static final Work NONE = new Work(Map.of(), 0, 0, 0, 0, 0);
+      long dataFilesRemoved, long notices, long identifiersRegrouped) {
+    public static final Work NONE = new Work(Map.of(), 0, 0, 0, 0, 0, 0);
 
     public Work {
       rowsDeleted = Map.copyOf(rowsDeleted);
@@ -61,6 +63,7 @@ public record ErasureResult(long received, List<String> completed, List<String> 
     counts.put("erasure.records_removed", work.recordsRemoved());
     counts.put("erasure.data_files_removed", work.dataFilesRemoved());
     counts.put("erasure.notices", work.notices());
+    counts.put("erasure.identifiers_regrouped", work.identifiersRegrouped());
     counts.put("erasure.request_files_rewritten", requestFilesRewritten);
     return counts;
   }
@@ -80,8 +83,10 @@ public record ErasureResult(long received, List<String> completed, List<String> 
           : String.join(", ", work.rowsDeleted().entrySet().stream().sorted(Map.Entry.comparingByKey())
               .map(e -> e.getKey() + "=" + e.getValue()).toList()));
       out.append(nl).append(String.format(Locale.ROOT,
-          "  files rewritten=%d (%d bytes, %d lines removed), data files vacuumed=%d, notices=%d",
-          work.filesRewritten(), work.bytesRewritten(), work.recordsRemoved(), work.dataFilesRemoved(), work.notices()));
+          "  files rewritten=%d (%d bytes, %d lines removed), data files vacuumed=%d, notices=%d, "
+              + "identifiers regrouped=%d",
+          work.filesRewritten(), work.bytesRewritten(), work.recordsRemoved(), work.dataFilesRemoved(), work.notices(),
+          work.identifiersRegrouped()));
     }
     rejected.forEach(line -> out.append(nl).append("  REJECTED ").append(line));
     failed.forEach((id, places) -> out.append(nl).append("  FAILED ").append(id).append(": values still in ")

@@ -92,19 +92,26 @@ public final class Subjects {
     Set<Long> batchKeys = new HashSet<>();
     keysByRequest.values().forEach(batchKeys::addAll);
 
-    // Every identifier of the batch's keys.
+    // Every identifier of the batch's keys, and the raw clusters they are in.
     Map<Long, List<String[]>> identifiersByKey = new HashMap<>();
+    Map<Long, Set<Long>> clustersByKey = new HashMap<>();
     if (!batchKeys.isEmpty()) {
-      for (Row row : map.where(col("customer_key").isin(batchKeys.toArray())).collectAsList()) {
+      for (Row row : store.read(Tables.IDENTITY_MAP).where(col("customer_key").isin(batchKeys.toArray()))
+          .select(col("identifier_type"), col("identifier_value"), col("customer_key"), col("cluster_id"))
+          .collectAsList()) {
         identifiersByKey.computeIfAbsent(row.getLong(2), key -> new ArrayList<>())
             .add(new String[] {row.getString(0), row.getString(1)});
+        clustersByKey.computeIfAbsent(row.getLong(2), key -> new HashSet<>()).add(row.getLong(3));
       }
     }
     Map<String, Long> shared = shared(identifiersByKey, batchKeys);
+    Map<Long, Set<Long>> ownersClusters = clusters(Set.copyOf(shared.values()));
 
     List<ErasureWork.Subject> subjects = new ArrayList<>();
     for (ErasureRequests.Request request : requests) {
       Set<Long> keys = keysByRequest.getOrDefault(request.requestId(), Set.of());
+      Set<Long> clusters = new java.util.TreeSet<>();
+      keys.forEach(key -> clusters.addAll(clustersByKey.getOrDefault(key, Set.of())));
       Map<String, ErasureWork.Identifier> identifiers = new java.util.LinkedHashMap<>();
       identifiers.put(request.type().key() + ":" + request.value(),
           new ErasureWork.Identifier(request.type().key(), request.value(), false, null));
@@ -114,12 +121,27 @@ public final class Subjects {
           boolean isShared = shared.containsKey(id) && !id.equals(request.type().key() + ":" + request.value());
           identifiers.putIfAbsent(id, new ErasureWork.Identifier(identifier[0], identifier[1], isShared,
               isShared ? shared.get(id) : null));
+          if (isShared) {
+            clusters.addAll(ownersClusters.getOrDefault(shared.get(id), Set.of()));
+          }
         }
       }
       subjects.add(new ErasureWork.Subject(request.requestId(), request.raw(), List.copyOf(keys),
-          List.copyOf(identifiers.values())));
+          List.copyOf(identifiers.values()), List.copyOf(clusters)));
     }
     return subjects;
+  }
+
+  /** The raw clusters ({@code identity_map.cluster_id}) each of {@code keys} has identifiers in. */
+  private Map<Long, Set<Long>> clusters(Set<Long> keys) {
+    Map<Long, Set<Long>> clusters = new HashMap<>();
+    if (!keys.isEmpty()) {
+      for (Row row : store.read(Tables.IDENTITY_MAP).where(col("customer_key").isin(keys.toArray()))
+          .select(col("customer_key"), col("cluster_id")).distinct().collectAsList()) {
+        clusters.computeIfAbsent(row.getLong(0), key -> new HashSet<>()).add(row.getLong(1));
+      }
+    }
+    return clusters;
   }
 
   /**

@@ -28,6 +28,7 @@ import java.time.Clock;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -166,78 +167,31 @@ public final class IdentityJob {
       long highWater = highWater(previous, day, full);
       Dataset<Row> allEdges = store.read(Tables.IDENTITY_EDGES);
       Dataset<Row> region = full ? allEdges : region(allEdges, previous, date, dayLinks <= settings.driverLinks());
-      Dataset<Row> pairs = kept.keep(region
-          .groupBy(col(IdentityEdges.SRC_TYPE), col(IdentityEdges.SRC_VALUE), col(IdentityEdges.DST_TYPE),
-              col(IdentityEdges.DST_VALUE))
-          .agg(min(col("first_seen")).as("first_seen"), max(col("last_seen")).as("last_seen")));
+      Dataset<Row> pairs = pairs(region, kept);
       long links = pairs.count();
       counts.put("identity.region.links", links);
       phases.done("region");
 
       phases.describe("resolve");
-      // A region the driver resolves is small: its keys and statistics are computed there too.
-      boolean onDriver = links <= settings.driverLinks();
-      IdentityGraph.Resolution resolution = new IdentityGraph(settings, kept).resolve(pairs, links);
-      List<Column> previousRows = new ArrayList<>(List.of(col(TYPE), col(VALUE)));
-      PREVIOUS.forEach((column, alias) -> previousRows.add(col(column).as(alias)));
-      Dataset<Row> before = previous.select(previousRows.toArray(Column[]::new));
-      if (!full && onDriver) {
-        // The region's rows of the map, found by broadcasting the region's identifiers (the
-        // driver held them anyway) rather than by shuffling the whole map for the join below.
-        before = before.join(broadcast(resolution.assignments().select(col(TYPE), col(VALUE))), columns(TYPE, VALUE),
-            "left_semi");
-      }
-      Dataset<Row> assigned = kept.keep(resolution.assignments().join(before, columns(TYPE, VALUE), "left_outer"));
-      CustomerKeys.Keys keys = onDriver ? CustomerKeys.assignOnDriver(assigned, highWater + 1)
-          : CustomerKeys.assign(assigned, highWater + 1);
-      Dataset<Row> keyed = kept.keep(assigned.join(keys.keys(), COMPONENT));
-      Dataset<Row> merges = kept.keep(keys.merges());
+      Solved solved = solve(pairs, links, previous, full, highWater, kept);
+      Dataset<Row> keyed = solved.keyed();
       counts.put("identity.region.identifiers", keyed.count());
-      long mergeCount = merges.count();
-      Dataset<Row> decisions = kept.keep(decisionRows(resolution.decisions(), keyed, date));
+      Dataset<Row> decisions = kept.keep(decisionRows(solved.resolution().decisions(), keyed, date));
       for (Row row : decisions.groupBy(col("rule")).count().orderBy("rule").collectAsList()) {
         counts.put("identity.decisions." + row.getString(0), row.getLong(1));
       }
-      counts.put("identity.rounds", (long) resolution.rounds());
-      counts.put("identity.contested_clusters", resolution.contestedClusters());
+      counts.put("identity.rounds", (long) solved.resolution().rounds());
+      counts.put("identity.contested_clusters", solved.resolution().contestedClusters());
       phases.done("resolve");
 
       phases.describe("write");
-      Dataset<Row> clusters = keyed.groupBy(col(CLUSTER)).agg(min(col("customer_key")).as("cluster_id"));
-      List<Column> newAndPrevious = new ArrayList<>(List.of(
-          col(TYPE), col(VALUE), col("customer_key"), col("cluster_id"), col("first_seen"), col("last_seen"),
-          coalesce(col("previous_added"), lit(date)).as("added_date"),
-          when(col(CustomerKeys.PREVIOUS_KEY).isNull()
-                  .or(col(CustomerKeys.PREVIOUS_KEY).notEqual(col("customer_key")))
-                  .or(col("previous_cluster").notEqual(col("cluster_id"))), lit(date))
-              .otherwise(col("previous_updated")).as("updated_date")));
-      PREVIOUS.values().forEach(alias -> newAndPrevious.add(col(alias)));
-      Dataset<Row> rows = keyed.join(clusters, CLUSTER).select(newAndPrevious.toArray(Column[]::new));
-      String changed = MAP_COLUMNS.stream().map(c -> "NOT (t." + c + " <=> s." + c + ")")
-          .reduce((a, b) -> a + " OR " + b).orElseThrow();
-      // An incremental night sends only the rows that differ from the map (compared with the map
-      // rows the region was joined with, not the whole map again), so the merge rewrites no more
-      // than their files; a full rebuild sends every row, the rows it lacks are deleted.
-      Column[] mapColumns = MAP_COLUMNS.stream().map(c -> col(c)).toArray(Column[]::new);
-      Dataset<Row> source = (full ? rows : rows.where(not(asBefore()))).select(mapColumns);
-      DeltaStore.Upsert written = store.upsert(Tables.IDENTITY_MAP, source, List.of(TYPE, VALUE), changed, full,
-          commitNote);
-      counts.put("identity.map.inserted", written.count("numTargetRowsInserted"));
-      counts.put("identity.map.updated", written.count("numTargetRowsUpdated"));
-      counts.put("identity.map.deleted", written.count("numTargetRowsDeleted"));
-
-      if (mergeCount > 0) {
-        store.upsert(Tables.IDENTITY_MERGES, merges
-                .withColumn("merged_at", lit(Timestamp.from(clock.instant())))
-                .withColumn("merged_date", lit(date)),
-            List.of(CustomerKeys.OLD_KEY), null, false, commitNote);
-      }
+      counts.putAll(write(solved, date, full, commitNote));
       counts.put("identity.decisions", store.replaceWhere(Tables.IDENTITY_DECISIONS, decisions,
           "business_date = DATE'" + day + "'", commitNote).rows());
       phases.done("write");
 
       phases.describe("statistics");
-      List<Row> keyedRows = onDriver ? keyed.select(col(TYPE), col("customer_key"),
+      List<Row> keyedRows = solved.onDriver() ? keyed.select(col(TYPE), col("customer_key"),
           col(CustomerKeys.PREVIOUS_KEY), col("previous_added")).collectAsList() : null;
       long maxKey;
       if (keyedRows != null) {
@@ -263,6 +217,130 @@ public final class IdentityJob {
       kept.close();
       phases.close();
     }
+  }
+
+  /**
+   * Re-solves the raw clusters named {@code clusterIds} from the links they still have, after an
+   * erasure removed a subject's identifiers and every link through them. A cluster whose only links
+   * went through the subject splits; each piece is solved by the rules of a night: customers keep
+   * their keys, of a split component the piece with the anchor keeps the key and the other pieces
+   * get new ones, keys that end up together merge ({@code identity_merges}), and each piece is named
+   * by its own lowest key, so no row keeps the erased customer's key as its cluster. Identifiers of
+   * those clusters left with no link at all leave the map, as {@code --full} would drop them.
+   * Running it again changes nothing. Decisions and statistics stay those of the nights.
+   *
+   * @param day the business day recorded as the changed rows' {@code updated_date} and the merges'
+   * @return counts under {@code identity.regroup.*}: identifiers re-solved, map rows changed and
+   *     deleted, keys merged
+   */
+  public Map<String, Long> regroup(Collection<Long> clusterIds, LocalDate day, String commitNote) {
+    Map<String, Long> counts = new LinkedHashMap<>();
+    if (clusterIds.isEmpty() || !store.exists(Tables.IDENTITY_MAP) || !store.exists(Tables.IDENTITY_EDGES)) {
+      return counts;
+    }
+    SparkSession spark = store.spark();
+    Date date = Date.valueOf(day);
+    try (Intermediates kept = new Intermediates()) {
+      long mapVersion = store.version(Tables.IDENTITY_MAP);
+      Dataset<Row> previous = store.readAsOf(Tables.IDENTITY_MAP, mapVersion);
+      List<Row> members = previous.where(col("cluster_id").isin(clusterIds.toArray()))
+          .select(col(TYPE), col(VALUE)).collectAsList();
+      counts.put("identity.regroup.identifiers", (long) members.size());
+      if (members.isEmpty()) {
+        return counts;
+      }
+      Dataset<Row> nodes = broadcast(spark.createDataFrame(members, previous.select(col(TYPE), col(VALUE)).schema()));
+      Dataset<Row> allEdges = store.read(Tables.IDENTITY_EDGES);
+      Dataset<Row> region = allEdges.join(nodes, allEdges.col(IdentityEdges.SRC_TYPE).equalTo(nodes.col(TYPE))
+          .and(allEdges.col(IdentityEdges.SRC_VALUE).equalTo(nodes.col(VALUE))), "left_semi");
+      Dataset<Row> pairs = pairs(region, kept);
+      Solved solved = solve(pairs, pairs.count(), previous, false, highWater(previous, day, false), kept);
+      Map<String, Long> written = write(solved, date, false, commitNote);
+      Dataset<Row> unlinked = nodes.join(solved.keyed().select(col(TYPE), col(VALUE)), columns(TYPE, VALUE),
+          "left_anti");
+      long deleted = unlinked.isEmpty() ? 0
+          : store.deleteMatching(Tables.IDENTITY_MAP, unlinked, List.of(TYPE, VALUE), commitNote);
+      counts.put("identity.regroup.changed", written.get("identity.map.updated") + written.get("identity.map.inserted"));
+      counts.put("identity.regroup.deleted", deleted);
+      counts.put("identity.regroup.merges", solved.mergeCount());
+      return counts;
+    }
+  }
+
+  /** One row per linked pair of {@code region}'s edges, with the first and last time any day saw it. */
+  private static Dataset<Row> pairs(Dataset<Row> region, Intermediates kept) {
+    return kept.keep(region
+        .groupBy(col(IdentityEdges.SRC_TYPE), col(IdentityEdges.SRC_VALUE), col(IdentityEdges.DST_TYPE),
+            col(IdentityEdges.DST_VALUE))
+        .agg(min(col("first_seen")).as("first_seen"), max(col("last_seen")).as("last_seen")));
+  }
+
+  /**
+   * A region solved and keyed: the rules' resolution, one row per identifier with its new
+   * {@code customer_key} beside its previous map row's columns, and the keys that stop existing.
+   */
+  private record Solved(IdentityGraph.Resolution resolution, Dataset<Row> keyed, Dataset<Row> merges,
+      long mergeCount, boolean onDriver) {}
+
+  /** Resolves {@code pairs} ({@code links} of them) and keys the components against {@code previous}. */
+  private Solved solve(Dataset<Row> pairs, long links, Dataset<Row> previous, boolean full, long highWater,
+      Intermediates kept) {
+    // A region the driver resolves is small: its keys and statistics are computed there too.
+    boolean onDriver = links <= settings.driverLinks();
+    IdentityGraph.Resolution resolution = new IdentityGraph(settings, kept).resolve(pairs, links);
+    List<Column> previousRows = new ArrayList<>(List.of(col(TYPE), col(VALUE)));
+    PREVIOUS.forEach((column, alias) -> previousRows.add(col(column).as(alias)));
+    Dataset<Row> before = previous.select(previousRows.toArray(Column[]::new));
+    if (!full && onDriver) {
+      // The region's rows of the map, found by broadcasting the region's identifiers (the
+      // driver held them anyway) rather than by shuffling the whole map for the join below.
+      before = before.join(broadcast(resolution.assignments().select(col(TYPE), col(VALUE))), columns(TYPE, VALUE),
+          "left_semi");
+    }
+    Dataset<Row> assigned = kept.keep(resolution.assignments().join(before, columns(TYPE, VALUE), "left_outer"));
+    CustomerKeys.Keys keys = onDriver ? CustomerKeys.assignOnDriver(assigned, highWater + 1)
+        : CustomerKeys.assign(assigned, highWater + 1);
+    Dataset<Row> keyed = kept.keep(assigned.join(keys.keys(), COMPONENT));
+    Dataset<Row> merges = kept.keep(keys.merges());
+    return new Solved(resolution, keyed, merges, merges.count(), onDriver);
+  }
+
+  /**
+   * Writes a solved region: the map rows that changed (every row, and the deletion of the rest,
+   * with {@code full}) and the merges. Returns Delta's counts as {@code identity.map.*}.
+   */
+  private Map<String, Long> write(Solved solved, Date date, boolean full, String commitNote) {
+    Dataset<Row> keyed = solved.keyed();
+    Dataset<Row> clusters = keyed.groupBy(col(CLUSTER)).agg(min(col("customer_key")).as("cluster_id"));
+    List<Column> newAndPrevious = new ArrayList<>(List.of(
+        col(TYPE), col(VALUE), col("customer_key"), col("cluster_id"), col("first_seen"), col("last_seen"),
+        coalesce(col("previous_added"), lit(date)).as("added_date"),
+        when(col(CustomerKeys.PREVIOUS_KEY).isNull()
+                .or(col(CustomerKeys.PREVIOUS_KEY).notEqual(col("customer_key")))
+                .or(col("previous_cluster").notEqual(col("cluster_id"))), lit(date))
+            .otherwise(col("previous_updated")).as("updated_date")));
+    PREVIOUS.values().forEach(alias -> newAndPrevious.add(col(alias)));
+    Dataset<Row> rows = keyed.join(clusters, CLUSTER).select(newAndPrevious.toArray(Column[]::new));
+    String changed = MAP_COLUMNS.stream().map(c -> "NOT (t." + c + " <=> s." + c + ")")
+        .reduce((a, b) -> a + " OR " + b).orElseThrow();
+    // An incremental night sends only the rows that differ from the map (compared with the map
+    // rows the region was joined with, not the whole map again), so the merge rewrites no more
+    // than their files; a full rebuild sends every row, the rows it lacks are deleted.
+    Column[] mapColumns = MAP_COLUMNS.stream().map(c -> col(c)).toArray(Column[]::new);
+    Dataset<Row> source = (full ? rows : rows.where(not(asBefore()))).select(mapColumns);
+    DeltaStore.Upsert written = store.upsert(Tables.IDENTITY_MAP, source, List.of(TYPE, VALUE), changed, full,
+        commitNote);
+    Map<String, Long> counts = new LinkedHashMap<>();
+    counts.put("identity.map.inserted", written.count("numTargetRowsInserted"));
+    counts.put("identity.map.updated", written.count("numTargetRowsUpdated"));
+    counts.put("identity.map.deleted", written.count("numTargetRowsDeleted"));
+    if (solved.mergeCount() > 0) {
+      store.upsert(Tables.IDENTITY_MERGES, solved.merges()
+              .withColumn("merged_at", lit(Timestamp.from(clock.instant())))
+              .withColumn("merged_date", lit(date)),
+          List.of(CustomerKeys.OLD_KEY), null, false, commitNote);
+    }
+    return counts;
   }
 
   /** Whether a map row equals the row the identifier had before the run (false for a new one). */

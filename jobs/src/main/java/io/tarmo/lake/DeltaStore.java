@@ -454,6 +454,25 @@ public final class DeltaStore {
     return commitOf(spec, stamped).map(commit -> commit.metric("numDeletedRows")).orElse(0L);
   }
 
+  /**
+   * Deletes the rows that equal one of {@code keys}' rows on {@code keyColumns}: one {@code MERGE
+   * ... WHEN MATCHED THEN DELETE}, whose commit records the join condition only, so the values may
+   * be personal. A table that does not exist is not created: nothing is deleted.
+   *
+   * @return rows deleted, from Delta's {@code num_deleted_rows}
+   */
+  public long deleteMatching(TableSpec spec, Dataset<Row> keys, List<String> keyColumns, String commitNote) {
+    if (!exists(spec)) {
+      return 0L;
+    }
+    Dataset<Row> source = keys.select(keys(keyColumns)).where(keyed(keyColumns)).distinct();
+    String stamped = stamped(commitNote);
+    Row counts = withCommitNote(stamped, () -> DeltaTable.forPath(spark, lake.tablePath(spec)).as("t")
+        .merge(source.as("s"), matching(keyColumns)).whenMatched().delete().execute()).first();
+    commitOf(spec, stamped);
+    return counts.getAs("num_deleted_rows");
+  }
+
   /** The table property {@code key} ({@code DESCRIBE DETAIL}'s properties); empty when it is unset. */
   public Optional<String> property(TableSpec spec, String key) {
     Map<String, String> properties = DeltaTable.forPath(spark, lake.tablePath(spec)).detail()

@@ -54,11 +54,16 @@ public final class ErasureWork {
    * @param raw the identifier as the request gave it (searched for as is, too)
    * @param keys the subject's customer_keys, merged-away keys included
    * @param identifiers every identifier linked to them, the requested one included
+   * @param clusters the raw identity clusters ({@code identity_map.cluster_id}) of their keys and of
+   *     the owners of their shared identifiers: what is re-solved once they are gone (none in a work
+   *     file written before clusters were kept)
    */
-  public record Subject(String requestId, String raw, List<Long> keys, List<Identifier> identifiers) {
+  public record Subject(String requestId, String raw, List<Long> keys, List<Identifier> identifiers,
+      List<Long> clusters) {
     public Subject {
       keys = List.copyOf(keys);
       identifiers = List.copyOf(identifiers);
+      clusters = clusters == null ? List.of() : List.copyOf(clusters);
     }
   }
 

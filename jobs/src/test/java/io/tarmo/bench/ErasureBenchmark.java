@@ -104,7 +104,8 @@ public final class ErasureBenchmark {
     Map<String, Double> stages = new LinkedHashMap<>();
     long[] last = {System.nanoTime()};
     long e0 = last[0];
-    ErasureResult result = new ErasureJob(store, Optional.of(Pseudonyms.withKey(KEY)), "DE", Clock.systemUTC())
+    ErasureResult result = new ErasureJob(store, Optional.of(Pseudonyms.withKey(KEY)), "DE",
+        SettingsLoader.load(null).identity(), Clock.systemUTC())
         .onStageListener(stage -> {
           stages.merge(stage.startsWith("deleted:") ? "deleted " + stage.substring(8) : stage,
               BenchSupport.seconds(last[0]), Double::sum);

@@ -87,6 +87,9 @@ class ErasureCasesTest {
         event("m5", "2026-11-27T12:00:00Z", "\"userId\":\"C2\",\"anonymousId\":\"ck-family\""),
         event("m6", "2026-11-27T12:05:00Z", "\"userId\":\"C2\",\"anonymousId\":\"ck-bob-1\","
             + "\"properties\":{\"path\":\"/contact?email=bob@example.de\"}"),
+        // An office computer Bob and then Carl logged in on: Bob alone links Carl to Anna.
+        event("m8", "2026-11-27T13:00:00Z", "\"userId\":\"C2\",\"anonymousId\":\"ck-office\""),
+        event("m9", "2026-11-27T14:00:00Z", "\"userId\":\"C3\",\"anonymousId\":\"ck-office\""),
         // Someone known only from a line ingest rejects (no timestamp).
         "{\"messageId\":\"m7\",\"type\":\"page\",\"anonymousId\":\"ck-x\",\"traits\":{\"email\":\"ghost@example.de\"}}");
     write("landing/consent/dt=" + DAY + "/ledger.json",
@@ -111,7 +114,7 @@ class ErasureCasesTest {
   }
 
   private ErasureJob job(DeltaStore store) {
-    return new ErasureJob(store, Optional.of(KEYED), "DE", CLOCK);
+    return new ErasureJob(store, Optional.of(KEYED), "DE", SettingsLoader.load(null).identity(), CLOCK);
   }
 
   private long rows(DeltaStore store, String table, String where) {
@@ -121,6 +124,7 @@ class ErasureCasesTest {
   @Test
   void aCustomerWithThreeCookiesTwoEmailsAndAPhoneIsGoneAndTheFamilyCookieStaysWithBob() throws IOException {
     DeltaStore store = lake();
+    long annaKey = key(store, "C1");
     assertThat(rows(store, "quarantine", "record like '%ghost@%'")).as("the ghost is in quarantine").isEqualTo(1);
     write("landing/erasure/requests.csv", "request_id,subject_type,subject_value,received_at",
         "R-anna,email,\"  ANNA@Example.DE \",2026-11-30", "R-ghost,email,ghost@example.de,2026-11-30");
@@ -133,8 +137,10 @@ class ErasureCasesTest {
     assertThat(LakeScan.find(spark, store.lake(), List.of("bob@example.de"))).as("Bob is still there").isNotEmpty();
     assertThat(store.read(Tables.EVENTS).select("message_id").orderBy("message_id")
         .as(org.apache.spark.sql.Encoders.STRING()).collectAsList())
-        .as("Bob's events stay, the family laptop's included").containsExactly("m5", "m6");
+        .as("Bob's and Carl's events stay, the family laptop's included").containsExactly("m5", "m6", "m8", "m9");
     assertThat(rows(store, "identity_map", "identifier_value in ('C2', 'bob@example.de', 'ck-bob-1')")).isEqualTo(3);
+    assertThat(rows(store, "identity_map", "customer_key = " + annaKey + " or cluster_id = " + annaKey))
+        .as("Anna's key is gone from the map, as a cluster's name too").isZero();
     assertThat(rows(store, "crm_customers", "true")).isEqualTo(1);
     assertThat(rows(store, "consent_events", "true")).isEqualTo(1);
     assertThat(rows(store, "quarantine", "true")).isZero();
@@ -144,7 +150,7 @@ class ErasureCasesTest {
     assertThat(store.read(Tables.ERASURE_LOG).toJSON().collectAsList().toString()).doesNotContain("anna@", "anna.work", "ghost@", "ck-anna", "+49151");
     assertThat(Files.exists(root.resolve("lake/landing/erasure/requests.csv"))).isFalse();
     assertThat(Files.readString(root.resolve("lake/landing/events/dt=" + DAY + "/part-0.json")).lines())
-        .as("the landing file keeps Bob's lines only").hasSize(2);
+        .as("the landing file keeps Bob's and Carl's lines only").hasSize(4);
 
     // The same files delivered again the next day: nothing about Anna comes back.
     LocalDate next = DAY.plusDays(1);
@@ -159,23 +165,60 @@ class ErasureCasesTest {
   }
 
   @Test
-  void theFamilyCookieOfAnErasedCustomerGoesToTheOtherCustomerWhoLoggedInOnIt() throws IOException {
+  void theFamilyCookieGoesToAnnaAndTheClusterThatOnlyBobHeldTogetherSplitsAsTheIdentityRulesWouldSplitIt()
+      throws IOException {
     DeltaStore store = lake();
-    long annaKey = store.read(Tables.IDENTITY_MAP).where("identifier_value = 'C1'").first().getAs("customer_key");
-    assertThat(store.read(Tables.IDENTITY_MAP).where("identifier_value = 'ck-family'").first()
-        .<Long>getAs("customer_key")).as("Bob logged in last: the cookie is his").isNotEqualTo(annaKey);
+    long annaKey = key(store, "C1");
+    long bobKey = key(store, "C2");
+    long carlKey = key(store, "C3");
+    long oneCluster = Math.min(annaKey, Math.min(bobKey, carlKey));
+    assertThat(key(store, "ck-family")).as("Bob logged in last: the cookie is his").isEqualTo(bobKey);
+    assertThat(rows(store, "identity_map", "cluster_id <> " + oneCluster))
+        .as("Anna, Bob and Carl are one raw cluster before").isZero();
     write("landing/erasure/requests.csv", "request_id,subject_type,subject_value,received_at",
         "R-bob,customer_id,C2,2026-11-30");
 
     ErasureResult result = job(store).run(null, "test", "run-1");
 
     assertThat(result.completed()).as(result.summary()).containsExactly("R-bob");
-    assertThat(store.read(Tables.IDENTITY_MAP).where("identifier_value = 'ck-family'").first()
-        .<Long>getAs("customer_key")).as("the cookie stays, with Anna").isEqualTo(annaKey);
     assertThat(store.read(Tables.EVENTS).select("message_id").orderBy("message_id")
-        .as(org.apache.spark.sql.Encoders.STRING()).collectAsList()).containsExactly("m1", "m2", "m3", "m4");
+        .as(org.apache.spark.sql.Encoders.STRING()).collectAsList()).containsExactly("m1", "m2", "m3", "m4", "m9");
     assertThat(LakeScan.find(spark, store.lake(), List.of("C2", "bob@example.de", "ck-bob-1"))).isEmpty();
     assertThat(store.read(Tables.ERASURE_LOG).first().<Long>getAs("shared_identifiers")).isEqualTo(1L);
+    List<String> afterErasure = mapRows(store);
+    assertThat(afterErasure).as("the family cookie stays, with Anna; two clusters now, each named by its own "
+        + "customer's key").containsExactly(
+        "anonymous_id:ck-anna-1 key=" + annaKey + " cluster=" + annaKey,
+        "anonymous_id:ck-anna-2 key=" + annaKey + " cluster=" + annaKey,
+        "anonymous_id:ck-anna-3 key=" + annaKey + " cluster=" + annaKey,
+        "anonymous_id:ck-family key=" + annaKey + " cluster=" + annaKey,
+        "anonymous_id:ck-office key=" + carlKey + " cluster=" + carlKey,
+        "customer_id:C1 key=" + annaKey + " cluster=" + annaKey,
+        "customer_id:C3 key=" + carlKey + " cluster=" + carlKey,
+        "email:anna.work@example.de key=" + annaKey + " cluster=" + annaKey,
+        "email:anna@example.de key=" + annaKey + " cluster=" + annaKey,
+        "loyalty_card_id:LC000000000001 key=" + annaKey + " cluster=" + annaKey,
+        "phone:+4915123456789 key=" + annaKey + " cluster=" + annaKey);
+    assertThat(result.counts()).containsEntry("erasure.identifiers_regrouped",
+        rows(store, "identity_map", "cluster_id <> " + oneCluster));
+    assertThat(rows(store, "identity_merges", "true")).as("each piece kept its customer's key").isZero();
+
+    // What a full rebuild of the graph from the links left decides, the erasure already did.
+    new IdentityJob(store, SettingsLoader.load(null).identity(), CLOCK).run(DAY, true, "test");
+    assertThat(mapRows(store)).isEqualTo(afterErasure);
+  }
+
+  private static long key(DeltaStore store, String customerId) {
+    return store.read(Tables.IDENTITY_MAP).where(col("identifier_value").equalTo(customerId)).first()
+        .getAs("customer_key");
+  }
+
+  /** Every identity_map row as {@code type:value key=K cluster=C}, in order. */
+  private static List<String> mapRows(DeltaStore store) {
+    return store.read(Tables.IDENTITY_MAP).orderBy("identifier_type", "identifier_value").collectAsList().stream()
+        .map(row -> row.getAs("identifier_type") + ":" + row.getAs("identifier_value") + " key="
+            + row.getAs("customer_key") + " cluster=" + row.getAs("cluster_id"))
+        .toList();
   }
 
   @Test

@@ -3,6 +3,7 @@ package io.tarmo.erasure;
 import static org.apache.spark.sql.functions.col;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tarmo.config.SettingsLoader;
 import io.tarmo.lake.DeltaStore;
 import io.tarmo.lake.Lake;
 import io.tarmo.lake.Tables;
@@ -59,7 +60,7 @@ class ErasureJobTest {
   }
 
   private ErasureJob job(DeltaStore store) {
-    return new ErasureJob(store, Optional.of(KEYED), "DE", CLOCK);
+    return new ErasureJob(store, Optional.of(KEYED), "DE", SettingsLoader.load(null).identity(), CLOCK);
   }
 
   private void requests(DeltaStore store, String name, String... lines) throws IOException {
