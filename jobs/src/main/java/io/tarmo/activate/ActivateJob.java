@@ -76,11 +76,6 @@ public final class ActivateJob {
   }
 
   /**
-   * Refuses to run (exit 2, nothing written) when an audience names a segment the segments file
-   * does not define, before consent and segments have run for D, or when the suppression list has
-   * rows and no key is set.
-   */
-  /**
    * Refuses what no run of {@code day} could get past, before a nightly run writes anything: an
    * audience naming a segment the segments file does not define, and erased identifiers that
    * cannot be recognised without the pseudonym key (the night does not write suppression_list).
@@ -101,13 +96,17 @@ public final class ActivateJob {
     }
   }
 
-  /** {@link #validate}, and that the steps before it have run for {@code day}. */
+  /**
+   * {@link #validate}, and that the steps before it have run for {@code day}: consent (its state
+   * built for D or later) and segments; exit 2, nothing written, otherwise.
+   */
   public void check(LocalDate day) {
     validate(day);
     if (!store.exists(Tables.CONSENT_STATE)) {
       throw TarmoException.usage("Cannot run activate for " + day
           + ": consent_state does not exist yet; run consent first (" + store.lake().root() + ")");
     }
+    ConsentState.requireBuiltFor(store, day, "activate");
     if (!store.exists(Tables.SEGMENT_SIZES) || store.read(Tables.SEGMENT_SIZES)
         .where(col("as_of_date").equalTo(lit(Date.valueOf(day)))).isEmpty()) {
       throw TarmoException.usage("Cannot run activate for " + day + ": segments were not evaluated for "

@@ -98,6 +98,11 @@ final class DemoCommand implements Callable<Integer> {
       new ResultPrinter(out, ResultPrinter.Format.table, 100).print(context.spark().sql(
           "select reason, count(*) as excluded from activation_exclusions where as_of_date = DATE'" + end + "'"
               + " group by 1 order by 2 desc, 1"));
+      // Objectors are left out of segments, so activation never sees them: segments counted them.
+      out.println("Customers not evaluated into segments on " + end + " (objection to profiling, GDPR Art. 21): "
+          + context.spark().sql("select coalesce(max(counts['segments.excluded_profiling_objection']), 0)"
+              + " from job_runs where command = 'segments' and status = 'SUCCEEDED'"
+              + " and business_date = DATE'" + end + "'").first().getLong(0));
       out.println("Try: bin/tarmo sql \"select as_of_date, segment_id, members from segment_sizes order by 1, 2\"");
       if (report.isPresent()) {
         ReportResult result = ReportCommand.write(context, end, Math.max(days, ReportJob.DEFAULT_DAYS), report.get());

@@ -93,7 +93,7 @@ final class EraseCommand implements Callable<Integer> {
       }
 
       private ErasureJob job(JobContext context) {
-        return new ErasureJob(context.store(), Pseudonyms.fromEnvironment(),
+        return new ErasureJob(context.store(), PseudonymKey.fromEnvironment(),
             context.settings().ingest().defaultPhoneRegion(), context.settings().identity(), Clock.systemUTC());
       }
     };

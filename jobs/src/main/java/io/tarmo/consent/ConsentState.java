@@ -2,12 +2,17 @@ package io.tarmo.consent;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
 
+import io.tarmo.TarmoException;
+import io.tarmo.lake.DeltaStore;
+import io.tarmo.lake.Tables;
 import java.sql.Timestamp;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
 import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Row;
 
 /**
  * How to read {@code consent_state}: the table holds validity intervals, so the state as of any
@@ -35,6 +40,24 @@ public final class ConsentState {
   /** The rows as of {@code day} that say no to {@code purpose} on some channel (denied or withdrawn). */
   public static Column objectsAsOf(LocalDate day, String purpose) {
     return asOf(day).and(col("purpose").equalTo(purpose)).and(col("status").isin(OBJECTIONS.toArray()));
+  }
+
+  /**
+   * Refuses (exit 2) a {@code command} for {@code day} whose {@code consent_state} was built for an
+   * earlier day: a withdrawal or objection delivered since would be missed. A state built for a
+   * later day holds day D too (the state as of a past day is a filter); a table without rows, or
+   * without the table, is left to the command (absence of a record means no).
+   */
+  public static void requireBuiltFor(DeltaStore store, LocalDate day, String command) {
+    if (!store.exists(Tables.CONSENT_STATE)) {
+      return;
+    }
+    Row built = store.read(Tables.CONSENT_STATE).agg(max(col("as_of_date"))).first();
+    if (!built.isNullAt(0) && built.getDate(0).toLocalDate().isBefore(day)) {
+      throw TarmoException.usage("Cannot run " + command + " for " + day + ": consent_state was built for "
+          + built.getDate(0).toLocalDate() + ", before it, and would miss the withdrawals and objections delivered "
+          + "since; run consent --date " + day + " first");
+    }
   }
 
   /** The first instant after business day {@code day}: {@code D+1 00:00 UTC}. */

@@ -46,8 +46,9 @@ public final class SegmentsJob {
   }
 
   /**
-   * Refuses to run (exit 2, nothing written) before profiles (and identity) have run, or when the
-   * profiles were built for another day: their traits (recency, RFM scores) are as of that day.
+   * Refuses to run (exit 2, nothing written) before profiles (and identity) have run, when the
+   * profiles were built for another day (their traits, recency and RFM scores, are as of that day),
+   * or when consent_state was built for an earlier day (an objection to profiling would be missed).
    */
   public void check(LocalDate day) {
     if (!store.exists(Tables.CUSTOMER_PROFILES)) {
@@ -62,6 +63,8 @@ public final class SegmentsJob {
           + profileDays.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", "))
           + "; run profiles --date " + day + " first");
     }
+    // Objections to profiling as of D must be known: a state built before D would miss the latest.
+    ConsentState.requireBuiltFor(store, day, "segments");
     if (SegmentPlan.compile(catalog, day).scanStart().isPresent() && !store.exists(Tables.IDENTITY_MAP)) {
       throw TarmoException.usage("Cannot run segments for " + day
           + ": identity_map does not exist yet; run identity first (" + store.lake().root() + ")");

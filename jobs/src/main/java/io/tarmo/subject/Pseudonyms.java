@@ -2,7 +2,6 @@ package io.tarmo.subject;
 
 import static org.apache.spark.sql.functions.udf;
 
-import io.tarmo.TarmoException;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -53,12 +52,12 @@ public final class Pseudonyms implements Serializable {
   }
 
   /**
-   * Pseudonyms keyed by {@code secret}; refused (exit 2, the secret not shown) when it is shorter
-   * than {@value #MIN_KEY_LENGTH} characters.
+   * Pseudonyms keyed by {@code secret}; refused with an {@link IllegalArgumentException} (that does
+   * not show the secret) when it is shorter than {@value #MIN_KEY_LENGTH} characters.
    */
   public static Pseudonyms withKey(String secret) {
     if (secret == null || secret.strip().length() < MIN_KEY_LENGTH) {
-      throw TarmoException.usage("Cannot use " + KEY_VARIABLE + ": it must hold at least " + MIN_KEY_LENGTH
+      throw new IllegalArgumentException("Cannot use " + KEY_VARIABLE + ": it must hold at least " + MIN_KEY_LENGTH
           + " characters (its value is not shown)");
     }
     return new Pseudonyms(secret.strip().getBytes(StandardCharsets.UTF_8));
@@ -111,7 +110,7 @@ public final class Pseudonyms implements Serializable {
       mac.init(new SecretKeySpec(key, ALGORITHM));
       return mac;
     } catch (GeneralSecurityException e) {
-      throw TarmoException.job("Cannot compute a pseudonym: " + ALGORITHM + " is not available", e);
+      throw new IllegalStateException("Cannot compute a pseudonym: " + ALGORITHM + " is not available", e);
     }
   }
 

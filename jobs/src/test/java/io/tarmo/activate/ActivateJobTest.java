@@ -16,11 +16,13 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -230,6 +232,24 @@ class ActivateJobTest {
     new ActivationFixtures(spark).evaluated(DAY.minusDays(1)).writeTo(store);
     assertThatThrownBy(() -> job(store, Optional.empty()).check(DAY))
         .hasMessageContaining("run segments --date 2026-11-28 first");
+  }
+
+  @Test
+  void aConsentStateBuiltForAnEarlierDayIsRefusedAndOneBuiltLaterHoldsTheDay() {
+    DeltaStore store = new DeltaStore(spark, Lake.at(root.toString()));
+    new ActivationFixtures(spark).evaluated(DAY)
+        .consent(1L, "marketing", "email", "granted", "consent", "2026-11-01T00:00:00Z", null, "c1").writeTo(store);
+    store.update(Tables.CONSENT_STATE, functions.lit(true),
+        Map.of("as_of_date", functions.lit(java.sql.Date.valueOf(DAY.minusDays(1)))), "test");
+
+    assertThatThrownBy(() -> job(store, Optional.empty()).check(DAY)).isInstanceOfSatisfying(TarmoException.class,
+        e -> assertThat(e.getMessage()).isEqualTo("Cannot run activate for 2026-11-28: consent_state was built for "
+            + "2026-11-27, before it, and would miss the withdrawals and objections delivered since; "
+            + "run consent --date 2026-11-28 first"));
+
+    store.update(Tables.CONSENT_STATE, functions.lit(true),
+        Map.of("as_of_date", functions.lit(java.sql.Date.valueOf(DAY.plusDays(1)))), "test");
+    job(store, Optional.empty()).check(DAY);
   }
 
   static List<String> rows(Dataset<Row> frame) {

@@ -107,6 +107,7 @@ class CommandLineEndToEndTest {
     }
     assertThat(steps).containsExactlyElementsOf(expected);
     assertThat(demo.out()).contains("Who may be contacted on 2026-11-28").contains("Members not contacted on 2026-11-28")
+        .containsPattern("Customers not evaluated into segments on 2026-11-28 \\(objection to profiling, GDPR Art\\. 21\\): [1-9]")
         .doesNotContain("@");
     Path report = root.resolve("report.html");
     assertThat(demo.out()).as("the demo writes its report beside the lake and says where")

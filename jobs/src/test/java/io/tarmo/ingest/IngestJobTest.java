@@ -150,6 +150,25 @@ class IngestJobTest {
   }
 
   @Test
+  void deduplicationReadsOnlyTheEventDatesOfTheDelivery() throws IOException {
+    writeDay1();
+    job.run(DAY1, "test");
+    // The day-1 partition of a late event (2026-11-26) loses its data files: a read of it would fail.
+    Path old = root.resolve("tables/events/event_date=2026-11-26");
+    try (Stream<Path> files = Files.list(old)) {
+      for (Path file : files.filter(f -> f.toString().endsWith(".parquet")).toList()) {
+        Files.delete(file);
+      }
+    }
+    write("events", DAY2, "part-0.json", event("m1", "2026-11-27T10:00:00Z", ""), event("m7", "2026-11-28T10:00:00Z", ""));
+
+    IngestResult result = job.run(DAY2, "test");
+
+    assertThat(result.events().stored()).isEqualTo(1);
+    assertThat(result.events().duplicates()).as("m1 was found among the events of its own date").isEqualTo(1);
+  }
+
+  @Test
   void latestCrmVersionWinsAcrossDays() throws IOException {
     writeDay1();
     job.run(DAY1, "test");
