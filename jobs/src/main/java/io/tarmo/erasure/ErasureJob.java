@@ -145,7 +145,12 @@ public final class ErasureJob {
     for (ErasureRequests.Request request : batch.requests()) {
       Row row = logged.get(request.requestId());
       String status = row == null ? null : row.getString(1);
-      if (Status.COMPLETED.name().equals(status) || Status.REJECTED.name().equals(status)) {
+      if (row != null && !log.sameSubject(request) && !Status.REJECTED.name().equals(status)) {
+        // Another subject under an id already taken: never erased silently in the earlier one's name.
+        result.rejected(request.requestId() + ": the request_id was used before for another subject; "
+            + "send the request again with a new request_id");
+        finished.add(request.requestId());
+      } else if (Status.COMPLETED.name().equals(status)) {
         result.alreadyDone(request.requestId());
         finished.add(request.requestId());
       } else if (Status.VERIFIED.name().equals(status)) {
@@ -196,7 +201,7 @@ public final class ErasureJob {
     });
     finished.addAll(verifiedIds);
     if (requestsFile == null || requestFiles.isPending(requestsFile)) {
-      result.requestFilesRewritten(requestFiles.remove(finished));
+      result.requestFilesRewritten(requestFiles.remove(finished, ErasureRequests::unusable));
     }
     stages.accept("request-files-removed");
     verifiedIds.forEach(workFiles::delete);
@@ -323,8 +328,9 @@ public final class ErasureJob {
     }
     Dataset<Row> suppressed = store.spark().createDataFrame(List.copyOf(rows.values()),
         Tables.SUPPRESSION_LIST.schema());
-    store.upsert(Tables.SUPPRESSION_LIST, suppressed, List.of("identifier_type", "identifier_hash"), null, false,
-        commitNote);
+    // An identifier erased again (the person came back, then asked again) moves its cutoff to this erasure.
+    store.upsert(Tables.SUPPRESSION_LIST, suppressed, List.of("identifier_type", "identifier_hash"),
+        "s.suppressed_at > t.suppressed_at", false, commitNote);
   }
 
   /**
@@ -346,11 +352,14 @@ public final class ErasureJob {
     Map<String, List<String>> places = new TreeMap<>();
     for (LakeFiles.Finding finding : findings) {
       String hash = finding.value() == null ? "unreadable" : keyed.of(finding.value()).substring(0, 12);
+      // A path that names a value (a folder called after an email) is shown by its hash too.
+      String path = rows.text().matches(finding.path())
+          ? "path:" + keyed.of(finding.path()).substring(0, 12) : finding.path();
       Set<String> requests = finding.value() == null
           ? subjects.stream().map(ErasureWork.Subject::requestId).collect(Collectors.toSet())
           : requestsByValue.getOrDefault(finding.value(), Set.of());
       for (String request : requests) {
-        places.computeIfAbsent(request, id -> new ArrayList<>()).add(finding.path() + "#" + hash);
+        places.computeIfAbsent(request, id -> new ArrayList<>()).add(path + "#" + hash);
       }
     }
     return places;

@@ -82,6 +82,16 @@ final class ErasureLog {
     return rows;
   }
 
+  /**
+   * Whether the logged request with {@code request}'s id is about the same subject (type and keyed
+   * hash): false for an id not logged, or logged for someone else or without a valid subject.
+   */
+  boolean sameSubject(ErasureRequests.Request request) {
+    Entry entry = entries.get(request.requestId());
+    return entry != null && request.type().key().equals(entry.fields[at("subject_type")])
+        && keyed.of(request.value()).equals(entry.fields[at("subject_hash")]);
+  }
+
   private Entry entry(String requestId) {
     return entries.computeIfAbsent(requestId, Entry::blank);
   }
@@ -122,6 +132,9 @@ final class ErasureLog {
       if (entry.fields[at("started_at")] == null) {
         set(entry, "started_at", Timestamp.from(now));
       }
+      // Taken up again (after a FAILED run, or a corrected request under a REJECTED id): open again.
+      set(entry, "reason", null);
+      set(entry, "completed_at", null);
       set(entry, "run_id", runId);
       ids.add(request.requestId());
     }

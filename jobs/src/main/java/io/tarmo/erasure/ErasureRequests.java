@@ -122,6 +122,21 @@ public final class ErasureRequests {
     return (Request) parsed;
   }
 
+  /**
+   * Whether a line of a request file names no usable request id (a wrong number of fields, an
+   * invalid id): such a line is rejected by its place in the file ("line N of F"), and erasure
+   * removes it from the pending files with the finished requests, since the request id cannot.
+   * The header and blank lines are usable.
+   */
+  public static boolean unusable(String line) {
+    if (line == null || line.isBlank()) {
+      return false;
+    }
+    String[] fields = new CsvParser(settings()).parseLine(line);
+    return fields == null || fields.length != HEADER.size()
+        || !REQUEST_ID.matcher(fields[0] == null ? "" : fields[0].strip()).matches();
+  }
+
   private static boolean header(String[] fields) {
     if (fields == null || fields.length != HEADER.size()) {
       return false;

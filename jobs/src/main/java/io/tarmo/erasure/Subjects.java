@@ -26,8 +26,8 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * Who a request is about: the customer_keys its identifier belongs to in {@code identity_map}
- * (with every key merged into them, from {@code identity_merges}), and every identifier of those
- * keys. An identifier that the graph also links to a customer outside the batch (a family
+ * (with every key merged into them, from {@code identity_merges}, and the keys of identifiers a
+ * per-type limit cut off from them), and every identifier of those keys. An identifier that the graph also links to a customer outside the batch (a family
  * laptop's cookie, seen with both people) is marked shared: the subject's rows are found without
  * it, and the other customer keeps it. A subject the graph does not know (someone who appears only
  * in quarantine) is their requested identifier alone.
@@ -89,6 +89,15 @@ public final class Subjects {
       }
       keys.addAll(added);
     }
+    // Identifiers a per-type limit cut off from a subject (an eleventh email) have keys of their own.
+    Set<Long> subjectKeys = new HashSet<>();
+    keysByRequest.values().forEach(subjectKeys::addAll);
+    Map<Long, Set<Long>> cutOff = cutOff(subjectKeys, map);
+    for (Set<Long> keys : keysByRequest.values()) {
+      Set<Long> theirs = new HashSet<>();
+      keys.forEach(key -> theirs.addAll(cutOff.getOrDefault(key, Set.of())));
+      keys.addAll(theirs);
+    }
     Set<Long> batchKeys = new HashSet<>();
     keysByRequest.values().forEach(batchKeys::addAll);
 
@@ -130,6 +139,28 @@ public final class Subjects {
           List.copyOf(identifiers.values()), List.copyOf(clusters)));
     }
     return subjects;
+  }
+
+  /**
+   * The keys of identifiers cut off from each of {@code keys} by a per-type limit ({@code over_limit}
+   * in {@code identity_decisions}): theirs, held apart only by the limit. A key that holds a
+   * customer_id is another customer's and is never taken.
+   */
+  private Map<Long, Set<Long>> cutOff(Set<Long> keys, Dataset<Row> map) {
+    Map<Long, Set<Long>> cut = new HashMap<>();
+    if (keys.isEmpty() || !store.exists(Tables.IDENTITY_DECISIONS)) {
+      return cut;
+    }
+    Dataset<Row> customers = map.where(col("identifier_type").equalTo("customer_id")).select(col("customer_key"));
+    for (Row row : store.read(Tables.IDENTITY_DECISIONS)
+        .where(col("rule").equalTo("over_limit").and(col("other_customer_key").isin(keys.toArray())))
+        .select(col("identifier_type"), col("identifier_value"), col("other_customer_key"))
+        .join(map, scala.jdk.javaapi.CollectionConverters.asScala(List.of("identifier_type", "identifier_value")).toSeq())
+        .join(customers, scala.jdk.javaapi.CollectionConverters.asScala(List.of("customer_key")).toSeq(), "left_anti")
+        .select(col("other_customer_key"), col("customer_key")).distinct().collectAsList()) {
+      cut.computeIfAbsent(row.getLong(0), key -> new HashSet<>()).add(row.getLong(1));
+    }
+    return cut;
   }
 
   /** The raw clusters ({@code identity_map.cluster_id}) each of {@code keys} has identifiers in. */

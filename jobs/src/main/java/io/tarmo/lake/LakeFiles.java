@@ -26,7 +26,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 import org.apache.hadoop.conf.Configuration;
@@ -90,15 +89,16 @@ public final class LakeFiles {
    * unreferenced data files included), except those under {@code excludedFolders} (relative
    * paths), read for the values of {@code matcher}: Parquet by its content (every column of every
    * row, as JSON text), every other file as text, gunzipped when it is gzip; file and folder names
-   * too. At most one finding per file.
+   * too. One finding per file and value found in it (a file of a batch can hold several people).
    */
   public List<Finding> scan(ValueMatcher matcher, List<String> excludedFolders) {
     List<String> files = new ArrayList<>();
     List<Finding> findings = new ArrayList<>();
     for (String file : listFiles(lake.root(), excludedFolders)) {
       String relative = relative(file);
-      matcher.find(relative).ifPresentOrElse(value -> findings.add(new Finding(relative, value)),
-          () -> files.add(file));
+      // A file whose name holds a value is a finding as it is; its content is read for the others too.
+      matcher.findAll(relative).forEach(value -> findings.add(new Finding(relative, value)));
+      files.add(file);
     }
     Map<String, List<String>> parquetGroups = new LinkedHashMap<>();
     List<String> others = new ArrayList<>();
@@ -132,45 +132,43 @@ public final class LakeFiles {
       return List.of();
     }
     Map<String, String> conf = hadoopConf();
-    Function<String, String> find = file -> firstMatch(file, conf, matcher);
+    Function<String, ArrayList<String>> find = file -> allMatches(file, conf, matcher);
     List<Finding> findings = new ArrayList<>();
-    List<String> results = JavaSparkContext.fromSparkContext(spark.sparkContext())
+    List<ArrayList<String>> results = JavaSparkContext.fromSparkContext(spark.sparkContext())
         .parallelize(files, slices(files.size())).map(find).collect();
     for (int i = 0; i < files.size(); i++) {
-      if (results.get(i) != null) {
-        findings.add(new Finding(relative(files.get(i)), results.get(i)));
+      for (String value : results.get(i)) {
+        findings.add(new Finding(relative(files.get(i)), value));
       }
     }
     return findings;
   }
 
-  /** The first value {@code file} holds, read as text lines; null when none. */
-  private static String firstMatch(String file, Map<String, String> conf, ValueMatcher matcher) throws IOException {
+  /** Every value {@code file} holds, read as text lines; empty when none. */
+  private static ArrayList<String> allMatches(String file, Map<String, String> conf, ValueMatcher matcher)
+      throws IOException {
     Path path = new Path(file);
     FileSystem fs = Lake.withoutChecksumFiles(path.getFileSystem(configuration(conf)));
+    java.util.Set<String> found = new java.util.LinkedHashSet<>();
     try (BufferedReader reader = reader(fs.open(path))) {
       String line;
       while ((line = reader.readLine()) != null) {
-        Optional<String> found = matcher.find(line);
-        if (found.isPresent()) {
-          return found.get();
-        }
+        found.addAll(matcher.findAll(line));
       }
     }
-    return null;
+    return new ArrayList<>(found);
   }
 
   private List<Finding> scanParquet(List<String> files, ValueMatcher matcher) {
-    UDF1<String, String> find = text -> text == null ? null : matcher.find(text).orElse(null);
-    Column found = udf(find, DataTypes.StringType).withName("lake_scan").apply(col("text"));
+    UDF1<String, String[]> find = text -> text == null ? new String[0] : matcher.findAll(text).toArray(String[]::new);
+    Column found = udf(find, DataTypes.createArrayType(DataTypes.StringType)).withName("lake_scan").apply(col("text"));
     try {
       Dataset<Row> rows = spark.read().option("mergeSchema", "true").option("recursiveFileLookup", "true")
           .parquet(files.toArray(String[]::new));
       Column[] all = java.util.Arrays.stream(rows.columns()).map(name -> col("`" + name + "`")).toArray(Column[]::new);
       List<Row> hits = rows.select(input_file_name().as("file"), to_json(struct(all)).as("text"))
-          .select(col("file"), found.as("value"))
-          .where(col("value").isNotNull())
-          .groupBy(col("file")).agg(org.apache.spark.sql.functions.first(col("value")).as("value"))
+          .select(col("file"), org.apache.spark.sql.functions.explode(found).as("value"))
+          .distinct()
           .collectAsList();
       List<Finding> findings = new ArrayList<>();
       for (Row hit : hits) {

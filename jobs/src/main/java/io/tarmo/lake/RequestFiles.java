@@ -82,20 +82,18 @@ public final class RequestFiles {
   }
 
   /**
-   * Removes the lines of the requests {@code done} (by their first field, the request id) from the
+   * Removes the lines of the requests {@code done} (by their first field, the request id) and the
+   * lines {@code unusable} says name no request id (rejected by their place in the file) from the
    * pending files, and deletes each file left with its header only.
    *
    * @return files rewritten or deleted
    */
-  public long remove(Set<String> done) {
-    if (done.isEmpty()) {
-      return 0;
-    }
+  public long remove(Set<String> done, LakeFiles.RecordFilter unusable) {
     LakeFiles.Rewrite rewrite = new LakeFiles(spark, lake).rewrite(FOLDER, line -> {
       int comma = line.indexOf(',');
       String id = (comma < 0 ? line : line.substring(0, comma)).strip();
       return done.contains(id.startsWith("\"") && id.endsWith("\"") && id.length() > 1
-          ? id.substring(1, id.length() - 1) : id);
+          ? id.substring(1, id.length() - 1) : id) || unusable.drop(line);
     });
     for (String file : pending()) {
       if (lines(file).stream().filter(line -> !line.isBlank()).count() <= 1) {

@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -108,15 +109,34 @@ public final class ValueMatcher implements Serializable {
 
   /** The stored value of the first of the values {@code text} holds; empty when none. */
   public Optional<String> find(String text) {
+    Set<String> found = new LinkedHashSet<>();
+    collect(text, found, true);
+    return found.stream().findFirst();
+  }
+
+  /** Every searched value {@code text} holds (as stored), in the order first found; empty when none. */
+  public Set<String> findAll(String text) {
+    Set<String> found = new LinkedHashSet<>();
+    collect(text, found, false);
+    return found;
+  }
+
+  /** Adds the values {@code text} holds to {@code found}: only the first with {@code firstOnly}. */
+  private void collect(String text, Set<String> found, boolean firstOnly) {
     if (text == null || text.isEmpty() || forms.isEmpty()) {
-      return Optional.empty();
+      return;
     }
     for (Emit emit : trie().parseText(text)) {
       if (standsAlone(text, emit.getStart(), emit.getEnd() + 1)) {
-        return Optional.of(forms.get(emit.getKeyword()));
+        found.add(forms.get(emit.getKeyword()));
+        if (firstOnly) {
+          return;
+        }
       }
     }
-    return phonesByTail.isEmpty() ? Optional.empty() : findPhone(text);
+    if (!phonesByTail.isEmpty()) {
+      findPhones(text, found, firstOnly);
+    }
   }
 
   /**
@@ -150,7 +170,7 @@ public final class ValueMatcher implements Serializable {
    * leading {@code +}. One pass over the text without a regular expression; only a run whose last
    * digits end one of the searched numbers is parsed.
    */
-  private Optional<String> findPhone(String text) {
+  private void findPhones(String text, Set<String> found, boolean firstOnly) {
     int length = text.length();
     int i = 0;
     while (i < length) {
@@ -185,13 +205,15 @@ public final class ValueMatcher implements Serializable {
         if (candidates != null && standsAlone(text, start, end)) {
           String e164 = Identifiers.normalizePhone(text.substring(start, end), phoneRegion);
           if (e164 != null && candidates.contains(e164)) {
-            return Optional.of(e164);
+            found.add(e164);
+            if (firstOnly) {
+              return;
+            }
           }
         }
       }
       i = Math.max(j, i + 1);
     }
-    return Optional.empty();
   }
 
   private static boolean isDigit(char c) {

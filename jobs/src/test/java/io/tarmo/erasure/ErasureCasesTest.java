@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tarmo.config.SettingsLoader;
 import io.tarmo.identity.IdentityJob;
+import io.tarmo.identity.IdentitySettings;
 import io.tarmo.ingest.IngestJob;
 import io.tarmo.ingest.IngestSettings;
 import io.tarmo.ingest.IpPolicy;
@@ -70,6 +71,10 @@ class ErasureCasesTest {
 
   /** Delivers the day's files in {@code delivered}'s folders, then (for the first day) ingests and links. */
   private DeltaStore lake(LocalDate delivered) throws IOException {
+    return lake(delivered, SettingsLoader.load(null).identity());
+  }
+
+  private DeltaStore lake(LocalDate delivered, IdentitySettings identity) throws IOException {
     LocalDate DAY = delivered;
     write("landing/crm/dt=" + DAY + "/crm.csv",
         "customer_id,email,phone,first_name,last_name,birth_date,street,postal_code,city,country,loyalty_card_id,"
@@ -102,7 +107,7 @@ class ErasureCasesTest {
     DeltaStore store = new DeltaStore(spark, Lake.at(root.resolve("lake").toString()));
     if (DAY.equals(ErasureCasesTest.DAY)) {
       new IngestJob(store, INGEST, PRIVACY).run(DAY, "test");
-      new IdentityJob(store, SettingsLoader.load(null).identity(), CLOCK).run(DAY, false, "test");
+      new IdentityJob(store, identity, CLOCK).run(DAY, false, "test");
     }
     return store;
   }
@@ -206,6 +211,65 @@ class ErasureCasesTest {
     // What a full rebuild of the graph from the links left decides, the erasure already did.
     new IdentityJob(store, SettingsLoader.load(null).identity(), CLOCK).run(DAY, true, "test");
     assertThat(mapRows(store)).isEqualTo(afterErasure);
+  }
+
+  @Test
+  void unusableLinesLeaveTheRequestFilesAReusedIdIsRefusedAndASecondErasureMovesTheCutoff() throws IOException {
+    DeltaStore store = lake();
+    write("landing/erasure/first.csv", "request_id,subject_type,subject_value,received_at",
+        "R-1,customer_id,C1,2026-11-30", "bad id!,email,ghost@example.de,2026-11-30");
+
+    ErasureResult first = job(store).run(null, "test", "run-1");
+
+    assertThat(first.completed()).as(first.summary()).containsExactly("R-1");
+    assertThat(first.rejected()).containsExactly("line 3 of first.csv: invalid request_id: 1 to 128 letters, digits, "
+        + "'.', '_', ':' or '-'");
+    assertThat(Files.exists(root.resolve("lake/landing/erasure/first.csv")))
+        .as("the unusable line, which names someone in clear, went with the finished request").isFalse();
+    assertThat(suppressedAt(store, "C1")).isEqualTo(CLOCK.instant());
+
+    // The same id for someone else: refused, Bob is not erased in Anna's name, and the line goes.
+    write("landing/erasure/second.csv", "request_id,subject_type,subject_value,received_at",
+        "R-1,customer_id,C2,2026-12-01");
+    ErasureResult reused = job(store).run(null, "test", "run-2");
+    assertThat(reused.completed()).isEmpty();
+    assertThat(reused.rejected()).containsExactly(
+        "R-1: the request_id was used before for another subject; send the request again with a new request_id");
+    assertThat(rows(store, "identity_map", "identifier_value = 'C2'")).isEqualTo(1);
+    assertThat(rows(store, "erasure_log", "request_id = 'R-1' and status = 'COMPLETED'")).isEqualTo(1);
+    assertThat(Files.exists(root.resolve("lake/landing/erasure/second.csv"))).isFalse();
+
+    // Anna, erased again two days later (she came back, then asked again): the cutoff moves.
+    Instant later = CLOCK.instant().plus(Duration.ofDays(2));
+    write("landing/erasure/third.csv", "request_id,subject_type,subject_value,received_at",
+        "R-3,customer_id,C1,2026-12-03");
+    ErasureResult again = new ErasureJob(store, Optional.of(KEYED), "DE", SettingsLoader.load(null).identity(),
+        Clock.fixed(later, ZoneOffset.UTC)).run(null, "test", "run-3");
+    assertThat(again.completed()).as(again.summary()).containsExactly("R-3");
+    assertThat(suppressedAt(store, "C1")).isEqualTo(later);
+  }
+
+  @Test
+  void anIdentifierALimitCutOffFromTheSubjectIsErasedWithThem() throws IOException {
+    Path conf = root.resolve("one-email.conf");
+    Files.writeString(conf, "tarmo.identity.max-per-customer.email = 1\n");
+    DeltaStore store = lake(DAY, SettingsLoader.load(conf).identity());
+    assertThat(rows(store, "identity_decisions", "rule = 'over_limit'")).as("one of Anna's two emails is cut off")
+        .isEqualTo(1);
+    write("landing/erasure/requests.csv", "request_id,subject_type,subject_value,received_at",
+        "R-anna,customer_id,C1,2026-11-30");
+
+    ErasureResult result = job(store).run(null, "test", "run-1");
+
+    assertThat(result.completed()).as(result.summary()).containsExactly("R-anna");
+    assertThat(LakeScan.find(spark, store.lake(), ANNA)).as("Anna's values anywhere in the lake").isEmpty();
+    assertThat(rows(store, "identity_map", "identifier_value in ('C2', 'bob@example.de', 'C3')")).isEqualTo(3);
+  }
+
+  private static Instant suppressedAt(DeltaStore store, String customerId) {
+    return store.read(Tables.SUPPRESSION_LIST).where(col("identifier_type").equalTo("customer_id")
+            .and(col("identifier_hash").equalTo(KEYED.of(customerId))))
+        .first().<java.sql.Timestamp>getAs("suppressed_at").toInstant();
   }
 
   private static long key(DeltaStore store, String customerId) {

@@ -22,6 +22,13 @@ class ValueMatcherTest {
   }
 
   @Test
+  void findsEveryValueOfALineNotOnlyTheFirst() {
+    assertThat(matcher.findAll("C000012,bob@example.de,a1b2-c3,(0151) 2345-6789,ANNA@example.de,C000012"))
+        .containsExactly("C000012", "a1b2-c3", "anna@example.de", "+4915123456789");
+    assertThat(matcher.findAll("hanna@example.de, C0000123")).isEmpty();
+  }
+
+  @Test
   void findsAPhoneAsPeopleTypeIt() {
     for (String typed : List.of("+4915123456789", "4915123456789", "0151 23456789", "+49 151 23456789",
         "0049-151-23456789", "(0151) 2345-6789")) {
