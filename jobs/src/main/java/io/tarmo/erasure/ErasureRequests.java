@@ -132,9 +132,18 @@ public final class ErasureRequests {
     if (line == null || line.isBlank()) {
       return false;
     }
-    String[] fields = new CsvParser(settings()).parseLine(line);
-    return fields == null || fields.length != HEADER.size()
-        || !REQUEST_ID.matcher(fields[0] == null ? "" : fields[0].strip()).matches();
+    return unusableBecause(new CsvParser(settings()).parseLine(line)) != null;
+  }
+
+  /** Why a parsed line names no usable request id (its fields, its id); null when it names one. */
+  private static String unusableBecause(String[] fields) {
+    if (fields == null || fields.length != HEADER.size()) {
+      return "expected 4 fields (" + String.join(",", HEADER) + ")";
+    }
+    if (!REQUEST_ID.matcher(fields[0] == null ? "" : fields[0].strip()).matches()) {
+      return "invalid request_id: 1 to 128 letters, digits, '.', '_', ':' or '-'";
+    }
+    return null;
   }
 
   private static boolean header(String[] fields) {
@@ -150,14 +159,11 @@ public final class ErasureRequests {
   }
 
   private static Object parse(String[] fields, String file, int line, String phoneRegion) {
-    String where = "line " + line + " of " + file;
-    if (fields == null || fields.length != HEADER.size()) {
-      return new Rejection(where, "expected 4 fields (" + String.join(",", HEADER) + ")", null);
+    String unusable = unusableBecause(fields);
+    if (unusable != null) {
+      return new Rejection("line " + line + " of " + file, unusable, null);
     }
-    String requestId = fields[0] == null ? "" : fields[0].strip();
-    if (!REQUEST_ID.matcher(requestId).matches()) {
-      return new Rejection(where, "invalid request_id: 1 to 128 letters, digits, '.', '_', ':' or '-'", null);
-    }
+    String requestId = fields[0].strip();
     Optional<Instant> receivedAt = instant(fields[3]);
     if (receivedAt.isEmpty()) {
       return new Rejection(requestId, "invalid received_at: an ISO-8601 date or timestamp with zone", null);
