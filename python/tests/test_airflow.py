@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tarmo_runtime import REPO, SPARK_HOME, spark_env, submit, tarmo_jar
+from tarmo_runtime import REPO, SPARK_HOME, submit, tarmo_jar
 
 pytestmark = pytest.mark.airflow
 
