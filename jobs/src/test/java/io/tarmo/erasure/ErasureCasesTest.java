@@ -266,6 +266,43 @@ class ErasureCasesTest {
     assertThat(rows(store, "identity_map", "identifier_value in ('C2', 'bob@example.de', 'C3')")).isEqualTo(3);
   }
 
+  @Test
+  void aValueLeftWhereErasureDoesNotReachFailsTheRequestWithThePlaceHashedAndItIsPastDueUntilItCompletes()
+      throws IOException {
+    DeltaStore store = lake();
+    // A note someone saved under the lake root: in no table or folder of the catalogue, so nothing rewrites it.
+    write("notes/calls.txt", "2026-11-29 called Anna (anna@example.de) about her order");
+    // Received 2026-10-01: due 2026-10-31, a month before the run.
+    write("landing/erasure/requests.csv", "request_id,subject_type,subject_value,received_at",
+        "R-late,customer_id,C1,2026-10-01");
+
+    ErasureResult failed = job(store).run(null, "test", "run-1");
+
+    String place = "notes/calls.txt#" + KEYED.of("anna@example.de").substring(0, 12);
+    assertThat(failed.completed()).isEmpty();
+    assertThat(failed.failed()).containsExactly(java.util.Map.entry("R-late", List.of(place)));
+    assertThat(failed.pastDue()).isEqualTo(1);
+    assertThat(failed.summary()).contains("completed=0", "failed=1", "past_due=1", "FAILED R-late: values still in "
+        + place, "1 request(s) past their 30-day deadline").doesNotContain("anna");
+    Row logged = store.read(Tables.ERASURE_LOG).first();
+    assertThat(logged.<String>getAs("status") + " " + logged.getList(logged.fieldIndex("places")))
+        .isEqualTo("FAILED [" + place + "]");
+    assertThat(store.read(Tables.ERASURE_LOG).toJSON().collectAsList().toString()).doesNotContain("anna");
+    assertThat(LakeScan.find(spark, store.lake(), ANNA)).as("the rest of Anna is gone; the request and its work file "
+        + "stay for the next run").containsExactlyInAnyOrder("notes/calls.txt holds anna@example.de",
+        "landing/erasure/requests.csv holds c1", "_tarmo/erasure/R-late.json holds c1");
+
+    // The note removed, the batch is run again: now nothing of Anna is left, and nothing is past due.
+    Files.delete(root.resolve("lake/notes/calls.txt"));
+    ErasureResult again = job(store).run(null, "test", "run-2");
+
+    assertThat(again.completed()).as(again.summary()).containsExactly("R-late");
+    assertThat(again.pastDue()).isZero();
+    assertThat(LakeScan.find(spark, store.lake(), ANNA)).isEmpty();
+    assertThat(store.read(Tables.ERASURE_LOG).select("status", "places").first().toString())
+        .isEqualTo("[COMPLETED,null]");
+  }
+
   private static Instant suppressedAt(DeltaStore store, String customerId) {
     return store.read(Tables.SUPPRESSION_LIST).where(col("identifier_type").equalTo("customer_id")
             .and(col("identifier_hash").equalTo(KEYED.of(customerId))))

@@ -79,8 +79,14 @@ class ErasureJobTest {
    * customer_id and an identifier of that type.
    */
   private List<Customer> customers(DeltaStore store, String... requiredTypes) {
+    return customers(store, key -> true, requiredTypes);
+  }
+
+  /** As {@link #customers(DeltaStore, String...)}, among the customers whose key {@code among} accepts. */
+  private List<Customer> customers(DeltaStore store, java.util.function.LongPredicate among, String... requiredTypes) {
     List<Row> rows = store.read(Tables.IDENTITY_MAP).select("customer_key", "identifier_type", "identifier_value")
-        .orderBy("customer_key", "identifier_type", "identifier_value").collectAsList();
+        .orderBy("customer_key", "identifier_type", "identifier_value").collectAsList().stream()
+        .filter(row -> among.test(row.getLong(0))).toList();
     java.util.Map<Long, List<Row>> byKey = new java.util.TreeMap<>();
     rows.forEach(row -> byKey.computeIfAbsent(row.getLong(0), k -> new ArrayList<>()).add(row));
     List<Customer> customers = new ArrayList<>();
@@ -107,12 +113,19 @@ class ErasureJobTest {
   @Test
   void erasesBySubjectTypeAndNothingOfThemRemainsAnywhere() throws IOException {
     DeltaStore store = lake();
-    List<Customer> five = customers(store, "customer_id", "email", "phone", "anonymous_id", "loyalty_card_id");
-    Customer byId = five.get(0);
-    Customer byEmail = five.get(1);
-    Customer byPhone = five.get(2);
-    Customer byCookie = five.get(3);
-    Customer byCard = five.get(4);
+    List<Customer> subjects = new ArrayList<>(
+        customers(store, "customer_id", "email", "phone", "anonymous_id", "loyalty_card_id"));
+    // And one whom the last night activated: the sending tools are told to forget them.
+    Set<Long> activated = new HashSet<>(store.read(Tables.ACTIVATION).select("customer_key").distinct()
+        .as(org.apache.spark.sql.Encoders.LONG()).collectAsList());
+    Set<Long> chosen = new HashSet<>(subjects.stream().map(Customer::key).toList());
+    Customer contacted = customers(store, key -> activated.contains(key) && !chosen.contains(key), "customer_id").get(0);
+    subjects.add(contacted);
+    Customer byId = subjects.get(0);
+    Customer byEmail = subjects.get(1);
+    Customer byPhone = subjects.get(2);
+    Customer byCookie = subjects.get(3);
+    Customer byCard = subjects.get(4);
     String shouting = "  " + byEmail.email().toUpperCase(Locale.ROOT) + " ";
     String national = "0" + byPhone.phone().substring(3, 6) + " " + byPhone.phone().substring(6);
     requests(store, "batch-1.csv",
@@ -120,15 +133,22 @@ class ErasureJobTest {
         "R-2,email,\"" + shouting + "\",2026-11-29",
         "R-3,phone," + (byPhone.phone().startsWith("+49") ? national : byPhone.phone()) + ",2026-11-29",
         "R-4,anonymous_id," + byCookie.cookies().get(0) + ",2026-11-29",
-        "R-5,loyalty_card_id," + byCard.loyaltyCard() + ",2026-11-29");
+        "R-5,loyalty_card_id," + byCard.loyaltyCard() + ",2026-11-29",
+        "R-6,customer_id," + contacted.customerId() + ",2026-11-29");
+    java.util.Map<String, List<String>> notices = new java.util.TreeMap<>();
+    store.read(Tables.ACTIVATION).where(col("customer_key").isin(subjects.stream().map(Customer::key).toArray()))
+        .select("channel", "customer_key").distinct().orderBy("channel", "customer_key").collectAsList()
+        .forEach(row -> notices.computeIfAbsent(row.getString(0), c -> new ArrayList<>(List.of("customer_key")))
+            .add(String.valueOf(row.getLong(1))));
+    assertThat(notices).as("channels the subjects were activated on").isNotEmpty();
     long mapBefore = store.read(Tables.IDENTITY_MAP).count();
-    Set<Long> keys = new HashSet<>(five.stream().map(Customer::key).toList());
+    Set<Long> keys = new HashSet<>(subjects.stream().map(Customer::key).toList());
 
     ErasureResult result = job(store).run(null, "tarmo erase test", "run-1");
 
-    assertThat(result.completed()).as(result.summary()).containsExactly("R-1", "R-2", "R-3", "R-4", "R-5");
+    assertThat(result.completed()).as(result.summary()).containsExactly("R-1", "R-2", "R-3", "R-4", "R-5", "R-6");
     assertThat(result.failed()).isEmpty();
-    List<String> values = five.stream().flatMap(customer -> customer.values().stream()).toList();
+    List<String> values = subjects.stream().flatMap(customer -> customer.values().stream()).toList();
     assertThat(LakeScan.find(spark, store.lake(), values)).as("files holding a subject's value").isEmpty();
     assertThat(store.read(Tables.IDENTITY_MAP).count())
         .as("exactly the subjects' identifiers left the map").isEqualTo(mapBefore - values.size());
@@ -143,7 +163,17 @@ class ErasureJobTest {
     }
     List<Row> log = store.read(Tables.ERASURE_LOG).orderBy("request_id").collectAsList();
     assertThat(log).extracting(row -> row.getString(0) + " " + row.getString(1))
-        .containsExactly("R-1 COMPLETED", "R-2 COMPLETED", "R-3 COMPLETED", "R-4 COMPLETED", "R-5 COMPLETED");
+        .containsExactly("R-1 COMPLETED", "R-2 COMPLETED", "R-3 COMPLETED", "R-4 COMPLETED", "R-5 COMPLETED",
+            "R-6 COMPLETED");
+    // A downstream deletion notice per channel the subjects were activated on: their keys, nothing else.
+    Path noticed = Path.of(java.net.URI.create(store.lake().root() + "/exports/erasure/dt=2026-12-01"));
+    java.util.Map<String, List<String>> written = new java.util.TreeMap<>();
+    try (var files = Files.list(noticed)) {
+      for (Path file : files.toList()) {
+        written.put(file.getFileName().toString().replaceFirst("\\.csv$", ""), Files.readAllLines(file));
+      }
+    }
+    assertThat(written).isEqualTo(notices);
     assertThat(log.get(1).<String>getAs("subject_hash")).isEqualTo(KEYED.of(byEmail.email()));
     assertThat(log.get(1).<java.sql.Timestamp>getAs("due_at").toInstant())
         .isEqualTo(Instant.parse("2026-12-29T00:00:00Z"));

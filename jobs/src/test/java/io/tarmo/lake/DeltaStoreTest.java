@@ -125,6 +125,40 @@ class DeltaStoreTest {
     assertThat(store.read(Tables.IDENTITY_MERGES).count()).isEqualTo(1);
   }
 
+  /**
+   * With deletion vectors on, a DELETE only marks rows in a file that still holds them; the vacuum
+   * erasure runs rewrites such files first (REORG ... APPLY (PURGE)), so no file keeps a deleted row.
+   */
+  @Test
+  void aVacuumPurgesRowsThatDeletionVectorsOnlyMarkedAsDeleted() throws Exception {
+    DeltaStore store = store();
+    store.overwrite(Tables.IDENTITY_MERGES, merges(1, 2, 3), "first");
+    store.setProperty(Tables.IDENTITY_MERGES, "delta.enableDeletionVectors", "true");
+    Path table = Path.of(java.net.URI.create(store.lake().tablePath(Tables.IDENTITY_MERGES)));
+
+    assertThat(store.delete(Tables.IDENTITY_MERGES, col("old_key").equalTo(2L), "delete")).isEqualTo(1);
+    assertThat(oldKeysInDataFiles(table)).as("the deletion vector only marks the row").contains(2L);
+
+    store.vacuum(Tables.IDENTITY_MERGES, java.time.Duration.ZERO);
+
+    assertThat(oldKeysInDataFiles(table)).as("every data file left, read without the log").containsExactly(1L, 3L);
+    assertThat(store.history(Tables.IDENTITY_MERGES, 5).stream().map(entry -> entry.commit().operation()))
+        .contains("REORG");
+    assertThat(store.read(Tables.IDENTITY_MERGES).count()).isEqualTo(2);
+  }
+
+  /** old_key of every row of every Parquet file in the table's folder, read file by file, sorted. */
+  private List<Long> oldKeysInDataFiles(Path table) throws java.io.IOException {
+    List<Long> keys = new ArrayList<>();
+    try (var files = java.nio.file.Files.list(table)) {
+      for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".parquet")).toList()) {
+        keys.addAll(spark.read().parquet(file.toString()).select("old_key").as(org.apache.spark.sql.Encoders.LONG())
+            .collectAsList());
+      }
+    }
+    return keys.stream().sorted().toList();
+  }
+
   @Test
   void aReadIsPinnedToTheVersionItWasMadeAt() {
     DeltaStore store = store();
