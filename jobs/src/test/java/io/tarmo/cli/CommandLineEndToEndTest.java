@@ -283,6 +283,24 @@ class CommandLineEndToEndTest {
     assertThat(unknownCommand.exitCode()).isEqualTo(2);
   }
 
+  /** Erasure records keyed hashes: without the key it refuses before anything is read or written. */
+  @Test
+  void eraseWithoutThePseudonymKeyExitsTwoAndWritesNothing() throws Exception {
+    assertThat(System.getenv(io.tarmo.subject.Pseudonyms.KEY_VARIABLE)).as("the tests run without the key").isNull();
+    Path lake = Files.createDirectories(root.resolve("lake"));
+    Files.createDirectories(lake.resolve("landing/erasure"));
+    Files.writeString(lake.resolve("landing/erasure/requests.csv"),
+        "request_id,subject_type,subject_value,received_at\nR-1,email,anna@example.de,2026-11-30\n");
+
+    Run erase = tarmo("erase", "--lake", lake.toString());
+
+    assertThat(erase.exitCode()).isEqualTo(2);
+    assertThat(erase.err().strip()).doesNotContain("\n").contains("TARMO_PSEUDONYM_KEY is not set")
+        .doesNotContain("anna");
+    assertThat(lake.resolve("tables")).doesNotExist();
+    assertThat(lake.resolve("landing/erasure/requests.csv")).exists();
+  }
+
   @Test
   void unknownConfigurationKeyExitsTwoNamingIt() throws Exception {
     Path conf = root.resolve("bad.conf");
