@@ -264,12 +264,7 @@ public final class ErasureJob {
     rewritten = rewritten.plus(exported);
     stages.accept("rewritten");
 
-    long removed = 0;
-    for (TableSpec spec : Tables.ALL) {
-      if (spec.personal()) {
-        removed += store.vacuum(spec, java.time.Duration.ZERO);
-      }
-    }
+    long removed = store.vacuumAll(Tables.ALL.stream().filter(TableSpec::personal).toList(), java.time.Duration.ZERO);
     stages.accept("vacuumed");
     return new ErasureResult.Work(deleted, rewritten.files(), rewritten.bytes(), rewritten.records(), removed,
         noticed.values().stream().mapToLong(Set::size).sum(),

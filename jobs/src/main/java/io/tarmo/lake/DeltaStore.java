@@ -503,6 +503,60 @@ public final class DeltaStore {
    * @return files and directories VACUUM deleted, from its {@code VACUUM END} commit
    */
   public long vacuum(TableSpec spec, Duration retention) {
+    return withVacuumSettings(retention, () -> vacuumTable(spec, retention));
+  }
+
+  /** Tables {@link #vacuumAll} vacuums at once. */
+  private static final int VACUUM_THREADS = 4;
+
+  /**
+   * {@link #vacuum} of every table of {@code specs}, {@value #VACUUM_THREADS} at a time: a VACUUM
+   * mostly lists its table's files and waits for the file system (an object store above all), and
+   * tables are independent of each other. Delta's settings for the VACUUMs are set once, around all.
+   *
+   * @return files and directories the VACUUMs deleted, in all
+   */
+  public long vacuumAll(List<TableSpec> specs, Duration retention) {
+    if (specs.isEmpty()) {
+      return 0L;
+    }
+    return withVacuumSettings(retention, () -> {
+      java.util.concurrent.ExecutorService pool =
+          java.util.concurrent.Executors.newFixedThreadPool(Math.min(VACUUM_THREADS, specs.size()));
+      try {
+        List<java.util.concurrent.Future<Long>> removed = specs.stream()
+            .map(spec -> pool.submit(() -> vacuumTable(spec, retention))).toList();
+        long total = 0L;
+        for (java.util.concurrent.Future<Long> table : removed) {
+          total += table.get();
+        }
+        return total;
+      } catch (java.util.concurrent.ExecutionException e) {
+        throw e.getCause() instanceof RuntimeException cause ? cause
+            : TarmoException.job("VACUUM failed: " + e.getCause().getMessage(), e.getCause());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw TarmoException.job("VACUUM interrupted", e);
+      } finally {
+        pool.shutdownNow();
+      }
+    });
+  }
+
+  /**
+   * Runs {@code work} with VACUUM logging on and, for a retention below Delta's default of 7 days,
+   * Delta's retention check off: session settings, so set once for VACUUMs that run at once.
+   */
+  private <T> T withVacuumSettings(Duration retention, java.util.function.Supplier<T> work) {
+    Map<String, String> scoped = new HashMap<>();
+    scoped.put(VACUUM_LOGGING, "true");
+    if (retention.compareTo(DELTA_DEFAULT_RETENTION) < 0) {
+      scoped.put(RETENTION_CHECK, "false");
+    }
+    return SessionSettings.with(spark, scoped, work);
+  }
+
+  private long vacuumTable(TableSpec spec, Duration retention) {
     if (!exists(spec)) {
       return 0L;
     }
@@ -512,15 +566,10 @@ public final class DeltaStore {
     if (property(spec, "delta.enableDeletionVectors").filter("true"::equalsIgnoreCase).isPresent()) {
       spark.sql("REORG TABLE " + table + " APPLY (PURGE)");
     }
-    Map<String, String> scoped = new HashMap<>();
-    scoped.put(VACUUM_LOGGING, "true");
-    if (retention.compareTo(DELTA_DEFAULT_RETENTION) < 0) {
-      scoped.put(RETENTION_CHECK, "false");
-    }
     // Delta prints "Deleted N files and directories ..." on standard output (Scala's Console), which is
     // Tarmo's summary channel; the count is read from the VACUUM END commit below instead.
-    SessionSettings.with(spark, scoped, () -> scala.Console$.MODULE$.withOut(OutputStream.nullOutputStream(),
-        (scala.Function0<Dataset<Row>>) () -> delta.vacuum(retention.toMillis() / 3_600_000.0)));
+    scala.Console$.MODULE$.withOut(OutputStream.nullOutputStream(),
+        (scala.Function0<Dataset<Row>>) () -> delta.vacuum(retention.toMillis() / 3_600_000.0));
     return history(spec, RECENT_COMMITS).stream()
         .filter(entry -> entry.commit().operation().equals("VACUUM END"))
         .findFirst()
