@@ -255,16 +255,29 @@ class DeltaStoreTest {
 
   /**
    * The rows, with the first attempt of every task that reads them failing after it has passed
-   * them all on: Spark retries the task (the test session allows two attempts).
+   * them all on downstream (to the writer, or to a shuffle), when asked for more: Spark retries
+   * the task (the test session allows two attempts), so the first attempt's output must be thrown
+   * away and counted nowhere.
    */
   private static Dataset<Row> failingFirstAttempt(Dataset<Row> rows) {
-    MapPartitionsFunction<Row, Row> flaky = partition -> {
-      List<Row> seen = new ArrayList<>();
-      partition.forEachRemaining(seen::add);
-      if (TaskContext.get().attemptNumber() == 0 && !seen.isEmpty()) {
-        throw new IllegalStateException("injected failure of a first attempt");
+    MapPartitionsFunction<Row, Row> flaky = partition -> new java.util.Iterator<>() {
+      private final boolean first = TaskContext.get().attemptNumber() == 0;
+      private boolean passedOn;
+
+      @Override
+      public boolean hasNext() {
+        boolean more = partition.hasNext();
+        if (!more && first && passedOn) {
+          throw new IllegalStateException("injected failure of a first attempt, after its rows");
+        }
+        return more;
       }
-      return seen.iterator();
+
+      @Override
+      public Row next() {
+        passedOn = true;
+        return partition.next();
+      }
     };
     return rows.mapPartitions(flaky, Encoders.row(rows.schema()));
   }
