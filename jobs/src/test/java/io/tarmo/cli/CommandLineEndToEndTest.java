@@ -125,35 +125,7 @@ class CommandLineEndToEndTest {
             + " and business_date = DATE'2026-11-28'");
     assertThat(versions.out().strip().split("\n")).as("the tables a run committed to, by Delta version")
         .containsExactly("tables", "segment_changes segment_membership segment_sizes");
-    assertEveryFolderIsCatalogued(Path.of(lake));
-  }
-
-  /**
-   * Every table and folder the pipeline made under the lake root is in the catalogue, which says
-   * how a person is found in it: a new table or folder cannot escape erasure unnoticed.
-   */
-  static void assertEveryFolderIsCatalogued(Path lake) throws java.io.IOException {
-    java.util.Set<String> tables = io.tarmo.lake.Tables.ALL.stream().map(io.tarmo.lake.TableSpec::name)
-        .collect(java.util.stream.Collectors.toSet());
-    java.util.Set<String> folders = io.tarmo.lake.Tables.FOLDERS.stream().map(io.tarmo.lake.LandingSpec::path)
-        .collect(java.util.stream.Collectors.toSet());
-    try (var top = java.nio.file.Files.list(lake)) {
-      for (Path entry : top.toList()) {
-        String name = entry.getFileName().toString();
-        if (name.equals("tables") || name.equals("landing")) {
-          continue;
-        }
-        assertThat(folders).as("lake folder " + name + " is catalogued").contains(name);
-      }
-    }
-    try (var made = java.nio.file.Files.list(lake.resolve("tables"))) {
-      assertThat(made.map(path -> path.getFileName().toString()).toList()).as("tables made by the demo")
-          .isNotEmpty().allMatch(tables::contains);
-    }
-    try (var landing = java.nio.file.Files.list(lake.resolve("landing"))) {
-      assertThat(landing.map(path -> "landing/" + path.getFileName()).toList()).as("landing folders")
-          .isNotEmpty().allMatch(folders::contains);
-    }
+    io.tarmo.testing.Catalogued.assertEveryFolderIsCatalogued(Path.of(lake));
   }
 
   /**

@@ -174,6 +174,7 @@ class ErasureJobTest {
       }
     }
     assertThat(written).isEqualTo(notices);
+    io.tarmo.testing.Catalogued.assertEveryFolderIsCatalogued(Path.of(java.net.URI.create(store.lake().root())));
     assertThat(log.get(1).<String>getAs("subject_hash")).isEqualTo(KEYED.of(byEmail.email()));
     assertThat(log.get(1).<java.sql.Timestamp>getAs("due_at").toInstant())
         .isEqualTo(Instant.parse("2026-12-29T00:00:00Z"));
