@@ -4,10 +4,15 @@ import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.countDistinct;
+import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.not;
+import static org.apache.spark.sql.functions.when;
 
 import io.tarmo.lake.DayFolders;
 import io.tarmo.lake.DeltaStore;
+import io.tarmo.lake.Intermediates;
 import io.tarmo.lake.JobRuns;
 import io.tarmo.lake.LandingSpec;
 import io.tarmo.lake.Retention;
@@ -24,7 +29,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import io.tarmo.subject.IdentifierType;
 import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.TimestampType;
 
 /**
@@ -38,9 +46,20 @@ import org.apache.spark.sql.types.TimestampType;
  *       delivered. This step reads {@code job_runs} before the next step ages it.
  *   <li>Rows whose {@link TableSpec.Aging} column is older than their table's period are deleted
  *       with one Delta DELETE per table; its predicate (a column and a date) is what Delta records.
- *   <li>Every table this run deleted from is vacuumed, and so is every table with a DELETE that
+ *   <li>Visitors known only by cookies expire with their behaviour history: an identity cluster
+ *       (identity_map's {@code cluster_id}, every link before the rules) whose identifiers are all
+ *       {@code anonymous_id}s, none seen ({@code last_seen}) since the cutoff of {@code events},
+ *       leaves every table of the classes kept while the customer exists: its cookies'
+ *       {@code consent_events} and {@code identity_edges} rows, its
+ *       keys' {@code consent_state} and {@code customer_profiles} rows, and last its
+ *       {@code identity_map} rows, which a run killed half-way reads again. Whole clusters only,
+ *       so no link of a remaining customer is cut; a cluster holding an email, phone, customer or
+ *       loyalty id is a customer, kept until erased. The deletes join on the cluster's
+ *       identifiers and keys ({@code MERGE ... WHEN MATCHED THEN DELETE}), so no commit records
+ *       a value.
+ *   <li>Every table this run deleted from is vacuumed, and so is every table with a delete that
  *       the VACUUMs since could not remove yet (younger than the VACUUM retention then, or a run
- *       killed between its DELETE and its VACUUM), so deleted rows leave the files too.
+ *       killed between its delete and its VACUUM), so deleted rows leave the files too.
  * </ol>
  *
  * A second run for the same day finds nothing more to delete. Counts come from Delta's commit
@@ -50,6 +69,23 @@ public final class RetentionJob {
 
   /** How many of a table's latest commits are looked through for DELETEs not vacuumed yet. */
   private static final int HISTORY_DEPTH = 100;
+
+  private static final String TYPE = "identifier_type";
+  private static final String VALUE = "identifier_value";
+  private static final String COOKIE = IdentifierType.ANONYMOUS_ID.key();
+
+  /**
+   * Where a visitor's rows are, in the order they are deleted: identity_map last, as a run killed
+   * half-way finds the visitors there again. An edge of a cookies-only cluster has both ends in it,
+   * so its higher-priority end finds it. Only tables that are not aged: the others (the audit's
+   * identity_decisions, the daily results) lose the visitor's rows with their own period.
+   */
+  private static final List<VisitorRows> VISITOR_ROWS = List.of(
+      VisitorRows.byCookie(Tables.CONSENT_EVENTS, "subject_type", "subject_value"),
+      VisitorRows.byCookie(Tables.IDENTITY_EDGES, "src_type", "src_value"),
+      VisitorRows.byKey(Tables.CONSENT_STATE),
+      VisitorRows.byKey(Tables.CUSTOMER_PROFILES),
+      VisitorRows.byKey(Tables.IDENTITY_MAP));
 
   private final DeltaStore store;
   private final DayFolders dayFolders;
@@ -78,7 +114,8 @@ public final class RetentionJob {
         tables.add(ageTable(table, day, commitNote));
       }
     }
-    return new RetentionResult(day, tables, folders, clock.millis() - started);
+    RetentionResult.Visitors visitors = expireVisitors(day, tables, commitNote);
+    return new RetentionResult(day, tables, folders, visitors, clock.millis() - started);
   }
 
   private RetentionResult.FolderRetention ageFolder(LandingSpec folder, LocalDate day, Set<LocalDate> ingested) {
@@ -111,9 +148,76 @@ public final class RetentionJob {
     Period period = settings.periodOf(table);
     LocalDate cutoff = day.minus(period);
     long rows = store.delete(table, expired(table, cutoff), commitNote);
+    return vacuumed(table, period, cutoff, rows);
+  }
+
+  /** The entry of a table retention deleted {@code rows} from, after the VACUUM it needs, if any. */
+  private RetentionResult.TableRetention vacuumed(TableSpec table, Period period, LocalDate cutoff, long rows) {
     boolean vacuum = rows > 0 || deleteNotVacuumed(table);
     long files = vacuum ? store.vacuum(table, settings.vacuumRetention()) : 0L;
     return new RetentionResult.TableRetention(table.name(), period, cutoff, rows, vacuum, files);
+  }
+
+  /**
+   * Removes the visitors known only by cookies that were not seen within the history window of
+   * {@code events} (see the class comment), adding an entry per table to {@code tables}. Nothing
+   * happens without an identity_map.
+   */
+  private RetentionResult.Visitors expireVisitors(LocalDate day, List<RetentionResult.TableRetention> tables,
+      String commitNote) {
+    Period period = settings.periodOf(Tables.EVENTS);
+    LocalDate cutoff = day.minus(period);
+    if (!store.exists(Tables.IDENTITY_MAP)) {
+      return new RetentionResult.Visitors(period, cutoff, 0, 0);
+    }
+    try (Intermediates kept = new Intermediates()) {
+      Dataset<Row> cookies = kept.keep(expiredVisitors(store.read(Tables.IDENTITY_MAP), cutoff));
+      Row sizes = cookies.agg(countDistinct(col("customer_key")), count(lit(1))).first();
+      Dataset<Row> keys = cookies.select(col("customer_key"));
+      for (VisitorRows found : VISITOR_ROWS) {
+        Dataset<Row> matching = found.byKey() ? keys : cookies.select(col(TYPE).as(found.typeColumn()),
+            col(VALUE).as(found.valueColumn()));
+        long rows = sizes.getLong(1) == 0 ? 0L
+            : store.deleteMatching(found.table(), matching, found.keyColumns(), commitNote);
+        tables.add(vacuumed(found.table(), period, cutoff, rows));
+      }
+      return new RetentionResult.Visitors(period, cutoff, sizes.getLong(0), sizes.getLong(1));
+    }
+  }
+
+  /**
+   * The identifiers ({@code identifier_type}, {@code identifier_value}, {@code customer_key}) of
+   * the identity clusters of {@code map} that hold only cookies, each seen, and none since the
+   * start of {@code cutoff} (UTC). A cluster with an identifier never seen is kept: when in doubt,
+   * nothing is deleted.
+   */
+  static Dataset<Row> expiredVisitors(Dataset<Row> map, LocalDate cutoff) {
+    Timestamp before = Timestamp.from(cutoff.atStartOfDay(ZoneOffset.UTC).toInstant());
+    Dataset<Row> clusters = map.groupBy(col("cluster_id"))
+        .agg(count(when(not(coalesce(col(TYPE).equalTo(lit(COOKIE)), lit(false))), lit(1))).as("known"),
+            count(when(col("last_seen").isNull(), lit(1))).as("undated"),
+            max(col("last_seen")).as("last_seen"))
+        .where(col("known").equalTo(0).and(col("undated").equalTo(0)).and(col("last_seen").lt(lit(before))))
+        .select(col("cluster_id"));
+    return map.join(clusters, "cluster_id").select(col(TYPE), col(VALUE), col("customer_key"));
+  }
+
+  /**
+   * A table a visitor has rows in, found by the visitor's customer_key ({@code byKey}) or by one of
+   * its cookies in the given type and value columns.
+   */
+  private record VisitorRows(TableSpec table, boolean byKey, String typeColumn, String valueColumn) {
+    static VisitorRows byKey(TableSpec table) {
+      return new VisitorRows(table, true, null, null);
+    }
+
+    static VisitorRows byCookie(TableSpec table, String typeColumn, String valueColumn) {
+      return new VisitorRows(table, false, typeColumn, valueColumn);
+    }
+
+    List<String> keyColumns() {
+      return byKey ? List.of("customer_key") : List.of(typeColumn, valueColumn);
+    }
   }
 
   /**
@@ -129,9 +233,9 @@ public final class RetentionJob {
   }
 
   /**
-   * Whether the table has a DELETE whose files no VACUUM since could remove: one after the start of
-   * the window the latest VACUUM kept (its time minus the VACUUM retention), or any when the latest
-   * commits hold no VACUUM.
+   * Whether the table has a delete (a DELETE, or a MERGE that deleted rows) whose files no VACUUM
+   * since could remove: one after the start of the window the latest VACUUM kept (its time minus the
+   * VACUUM retention), or any when the latest commits hold no VACUUM.
    */
   private boolean deleteNotVacuumed(TableSpec table) {
     List<DeltaStore.TimedCommit> history = store.history(table, HISTORY_DEPTH);
@@ -141,6 +245,11 @@ public final class RetentionJob {
         .findFirst();
     Instant keptFrom = vacuumed.map(time -> time.minus(settings.vacuumRetention())).orElse(Instant.MIN);
     return history.stream()
-        .anyMatch(entry -> entry.commit().operation().equals("DELETE") && entry.timestamp().isAfter(keptFrom));
+        .anyMatch(entry -> deletes(entry.commit()) && entry.timestamp().isAfter(keptFrom));
+  }
+
+  private static boolean deletes(DeltaStore.Commit commit) {
+    return commit.operation().equals("DELETE")
+        || commit.operation().equals("MERGE") && commit.metric("numTargetRowsDeleted") > 0;
   }
 }

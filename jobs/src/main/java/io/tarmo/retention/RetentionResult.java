@@ -12,11 +12,13 @@ import java.util.stream.Collectors;
  * What one {@code retention} run removed: counts and dates only, never a row's content.
  *
  * @param day the business day retention ran for; cutoffs are counted back from it
- * @param tables one entry per aged table, in catalogue order
+ * @param tables one entry per aged table, in catalogue order, then one per table visitors known only
+ *     by cookies were removed from
  * @param folders one entry per aged folder, in catalogue order
+ * @param visitors the visitors known only by cookies that expired
  */
 public record RetentionResult(LocalDate day, List<TableRetention> tables, List<FolderRetention> folders,
-    long durationMs) {
+    Visitors visitors, long durationMs) {
 
   public RetentionResult {
     tables = List.copyOf(tables);
@@ -51,6 +53,15 @@ public record RetentionResult(LocalDate day, List<TableRetention> tables, List<F
     }
   }
 
+  /**
+   * The visitors known only by cookies that were removed, with the history window of
+   * {@code events}: none of their cookies was seen since {@code cutoff}.
+   *
+   * @param visitors their customer_keys
+   * @param cookies their cookies (anonymous ids)
+   */
+  public record Visitors(Period period, LocalDate cutoff, long visitors, long cookies) {}
+
   public long rowsDeleted() {
     return tables.stream().mapToLong(TableRetention::rowsDeleted).sum();
   }
@@ -75,6 +86,8 @@ public record RetentionResult(LocalDate day, List<TableRetention> tables, List<F
     counts.put("retention.tables_vacuumed", tables.stream().filter(TableRetention::vacuumed).count());
     counts.put("retention.files_vacuumed", filesVacuumed());
     counts.put("retention.kept_not_ingested", keptNotIngested());
+    counts.put("retention.visitors_expired", visitors.visitors());
+    counts.put("retention.visitor_cookies_expired", visitors.cookies());
     for (TableRetention table : tables) {
       counts.put("retention.rows_deleted." + table.table(), table.rowsDeleted());
       if (table.vacuumed()) {
@@ -105,6 +118,9 @@ public record RetentionResult(LocalDate day, List<TableRetention> tables, List<F
           describe(table.period()), table.cutoff(), table.rowsDeleted(),
           table.vacuumed() ? String.valueOf(table.filesVacuumed()) : "-"));
     }
+    out.append(nl).append(String.format(Locale.ROOT, "  visitors known only by cookies, none seen since %s (%s):"
+        + " %d removed, with %d cookies", visitors.cutoff(), describe(visitors.period()), visitors.visitors(),
+        visitors.cookies()));
     out.append(nl).append(String.format(Locale.ROOT, "  %-24s %-10s %-12s %12s %16s", "folder", "keeps", "deleted <",
         "days deleted", "files deleted"));
     for (FolderRetention folder : folders) {

@@ -7,6 +7,7 @@ import io.tarmo.lake.DeltaStore;
 import io.tarmo.lake.Lake;
 import io.tarmo.lake.TableSpec;
 import io.tarmo.lake.Tables;
+import io.tarmo.testing.Catalogued;
 import io.tarmo.testing.LakeFixtures;
 import io.tarmo.testing.SparkTest;
 import java.io.IOException;
@@ -206,6 +207,7 @@ class RetentionJobTest {
         throw new IllegalStateException(e);
       }
     }).toList()).isEqualTo(before);
+    Catalogued.assertEveryFolderIsCatalogued(root);
   }
 
   /** Reads every Parquet file under the table folders, referenced by the table or not. */
@@ -242,6 +244,125 @@ class RetentionJobTest {
     assertThat(again.rowsDeleted()).isZero();
     assertThat(again.counts()).as("a table with deletes younger than the VACUUM retention is vacuumed again")
         .containsEntry("retention.files_vacuumed.events", 0L).containsEntry("retention.tables_vacuumed", 1L);
+  }
+
+  /** A row of {@code table}: the named columns set, every other one null. */
+  private Row row(TableSpec table, Object... namesAndValues) {
+    Object[] values = new Object[table.schema().size()];
+    for (int i = 0; i < namesAndValues.length; i += 2) {
+      values[table.schema().fieldIndex((String) namesAndValues[i])] = namesAndValues[i + 1];
+    }
+    return RowFactory.create(values);
+  }
+
+  private void append(DeltaStore store, TableSpec table, Row... rows) {
+    store.append(table, spark.createDataFrame(List.of(rows), table.schema()), "test");
+  }
+
+  private static Timestamp at(String instant) {
+    return Timestamp.from(Instant.parse(instant));
+  }
+
+  private Row mapped(String type, String value, long key, long cluster, String lastSeen) {
+    return row(Tables.IDENTITY_MAP, "identifier_type", type, "identifier_value", value, "customer_key", key,
+        "cluster_id", cluster, "first_seen", at("2025-12-01T00:00:00Z"),
+        "last_seen", lastSeen == null ? null : at(lastSeen), "added_date", date(100), "updated_date", date(100));
+  }
+
+  private Row edge(String srcType, String src, String dstType, String dst) {
+    return row(Tables.IDENTITY_EDGES, "seen_date", date(30), "src_type", srcType, "src_value", src,
+        "dst_type", dstType, "dst_value", dst, "source", "events.page", "observations", 1L);
+  }
+
+  /**
+   * History keeps 10 days: the cutoff is 2026-02-28. Visitor 1 (two cookies, linked by an alias)
+   * was last seen on the 27th; every other cluster stays: a visitor seen on the 28th, one of whose
+   * two cookies is recent, one with a cookie of unknown age, a logged-in customer whose cookies are
+   * all old, and a raw cluster whose old cookie the rules kept apart from a customer's email.
+   */
+  @Test
+  void visitorsKnownOnlyByOldCookiesLeaveEveryTableAndCustomersStay() {
+    DeltaStore store = new DeltaStore(spark, Lake.at(root.toString()));
+    append(store, Tables.IDENTITY_MAP,
+        mapped("anonymous_id", "ck-gone-a", 1, 1, "2026-02-20T10:00:00Z"),
+        mapped("anonymous_id", "ck-gone-b", 1, 1, "2026-02-27T23:59:59Z"),
+        mapped("anonymous_id", "ck-edge", 2, 2, "2026-02-28T00:00:00Z"),
+        mapped("anonymous_id", "ck-old-half", 3, 3, "2026-01-01T00:00:00Z"),
+        mapped("anonymous_id", "ck-new-half", 3, 3, "2026-03-05T00:00:00Z"),
+        mapped("anonymous_id", "ck-undated", 4, 4, null),
+        mapped("customer_id", "C5", 5, 5, "2026-01-01T00:00:00Z"),
+        mapped("anonymous_id", "ck-c5", 5, 5, "2026-01-01T00:00:00Z"),
+        mapped("anonymous_id", "ck-kept-apart", 6, 6, "2026-01-01T00:00:00Z"),
+        mapped("email", "e7@example.com", 7, 6, "2026-01-01T00:00:00Z"));
+    append(store, Tables.IDENTITY_EDGES,
+        edge("anonymous_id", "ck-gone-a", "anonymous_id", "ck-gone-b"),
+        edge("anonymous_id", "ck-gone-b", "anonymous_id", "ck-gone-b"),
+        edge("anonymous_id", "ck-edge", "anonymous_id", "ck-edge"),
+        edge("customer_id", "C5", "anonymous_id", "ck-c5"),
+        edge("email", "e7@example.com", "anonymous_id", "ck-kept-apart"));
+    append(store, Tables.CONSENT_EVENTS,
+        row(Tables.CONSENT_EVENTS, "consent_id", "k1", "subject_type", "anonymous_id", "subject_value", "ck-gone-a",
+            "purpose", "analytics", "channel", "web", "status", "granted", "legal_basis", "consent"),
+        row(Tables.CONSENT_EVENTS, "consent_id", "k2", "subject_type", "anonymous_id", "subject_value", "ck-edge",
+            "purpose", "analytics", "channel", "web", "status", "granted", "legal_basis", "consent"),
+        row(Tables.CONSENT_EVENTS, "consent_id", "k3", "subject_type", "customer_id", "subject_value", "C5",
+            "purpose", "marketing", "channel", "email", "status", "granted", "legal_basis", "consent"));
+    append(store, Tables.CONSENT_STATE,
+        row(Tables.CONSENT_STATE, "customer_key", 1L, "purpose", "analytics", "channel", "web", "consent_id", "k1"),
+        row(Tables.CONSENT_STATE, "customer_key", 2L, "purpose", "analytics", "channel", "web", "consent_id", "k2"),
+        row(Tables.CONSENT_STATE, "customer_key", 5L, "purpose", "marketing", "channel", "email", "consent_id", "k3"));
+    append(store, Tables.CUSTOMER_PROFILES, java.util.stream.LongStream.rangeClosed(1, 7)
+        .mapToObj(key -> row(Tables.CUSTOMER_PROFILES, "customer_key", key, "push_device_id",
+            key == 1 ? "ck-gone-b" : null, "as_of_date", date(1)))
+        .toArray(Row[]::new));
+    RetentionJob job = new RetentionJob(store, settings(Duration.ZERO), Clock.systemUTC());
+
+    RetentionResult result = job.run(DAY, "tarmo retention test");
+
+    assertThat(values(Tables.IDENTITY_MAP, "identifier_value")).containsExactly("C5", "ck-c5", "ck-edge",
+        "ck-kept-apart", "ck-new-half", "ck-old-half", "ck-undated", "e7@example.com");
+    assertThat(values(Tables.IDENTITY_EDGES, "src_value")).containsExactly("C5", "ck-edge", "e7@example.com");
+    assertThat(values(Tables.CONSENT_EVENTS, "consent_id")).containsExactly("k2", "k3");
+    assertThat(values(Tables.CONSENT_STATE, "customer_key")).containsExactly("2", "5");
+    assertThat(values(Tables.CUSTOMER_PROFILES, "customer_key")).containsExactly("2", "3", "4", "5", "6", "7");
+    assertThat(result.counts()).containsEntry("retention.visitors_expired", 1L)
+        .containsEntry("retention.visitor_cookies_expired", 2L)
+        .containsEntry("retention.rows_deleted.identity_map", 2L)
+        .containsEntry("retention.rows_deleted.identity_edges", 2L)
+        .containsEntry("retention.rows_deleted.consent_events", 1L)
+        .containsEntry("retention.rows_deleted.consent_state", 1L)
+        .containsEntry("retention.rows_deleted.customer_profiles", 1L)
+        .containsEntry("retention.rows_deleted", 7L)
+        .containsEntry("retention.tables_vacuumed", 5L);
+    assertThat(result.summary()).contains("visitors known only by cookies, none seen since 2026-02-28 (10d): "
+        + "1 removed, with 2 cookies").doesNotContain("ck-");
+    for (TableSpec table : List.of(Tables.IDENTITY_MAP, Tables.IDENTITY_EDGES, Tables.CONSENT_EVENTS,
+        Tables.CONSENT_STATE, Tables.CUSTOMER_PROFILES)) {
+      assertThat(spark.read().parquet(store.lake().tablePath(table)).count())
+          .as(table.name() + ": the vacuum left no removed row in any data file").isEqualTo(store.read(table).count());
+      assertThat(store.history(table, 10).stream().map(entry -> entry.commit().operation()))
+          .as(table.name() + ": deleted through a join, so no commit records a cookie").contains("MERGE")
+          .doesNotContain("DELETE");
+    }
+
+    RetentionResult again = job.run(DAY, "tarmo retention test");
+    assertThat(again.counts()).containsEntry("retention.visitors_expired", 0L)
+        .containsEntry("retention.rows_deleted", 0L).containsEntry("retention.tables_vacuumed", 0L);
+  }
+
+  /** A table a visitor's rows are deleted from by their cluster is never one retention also ages by date. */
+  @Test
+  void visitorsAreRemovedOnlyFromTablesKeptWhileTheCustomerExists() {
+    DeltaStore store = new DeltaStore(spark, Lake.at(root.toString()));
+    append(store, Tables.IDENTITY_MAP, mapped("anonymous_id", "ck-gone", 1, 1, "2026-01-01T00:00:00Z"));
+    RetentionResult result = new RetentionJob(store, settings(Duration.ZERO), Clock.systemUTC())
+        .run(DAY, "tarmo retention test");
+    List<String> visitorTables = result.tables().stream().map(RetentionResult.TableRetention::table)
+        .filter(name -> !RetentionSettings.agedTables().contains(name)).toList();
+    assertThat(visitorTables).containsExactly("consent_events", "identity_edges", "consent_state",
+        "customer_profiles", "identity_map");
+    assertThat(result.tables().stream().map(RetentionResult.TableRetention::table)).doesNotHaveDuplicates();
+    assertThat(values(Tables.IDENTITY_MAP, "identifier_value")).isEmpty();
   }
 
   @Test
