@@ -51,13 +51,18 @@ public final class Phases implements AutoCloseable {
     context.setJobDescription(run + ": " + step);
   }
 
-  /** Logs the time since the previous step was done (or since the start) under {@code step}. */
-  public void done(String step) {
+  /**
+   * Logs the time since the previous step was done (or since the start) under {@code step}, and
+   * returns it in milliseconds.
+   */
+  public long done(String step) {
     long now = clock.millis();
     long cpu = cpuNanos();
-    LOG.info("{} {}: {} ms (process CPU {} ms)", run, step, now - stepStarted, (cpu - stepCpuStarted) / 1_000_000);
+    long millis = now - stepStarted;
+    LOG.info("{} {}: {} ms (process CPU {} ms)", run, step, millis, (cpu - stepCpuStarted) / 1_000_000);
     stepStarted = now;
     stepCpuStarted = cpu;
+    return millis;
   }
 
   /** Milliseconds since the start. */

@@ -56,6 +56,34 @@ class PhasesTest {
   }
 
   @Test
+  void eachStepIsTimedFromTheEndOfThePreviousOne() {
+    long[] now = {1_000};
+    Clock ticking = new Clock() {
+      @Override
+      public Instant instant() {
+        return Instant.ofEpochMilli(now[0]);
+      }
+
+      @Override
+      public java.time.ZoneId getZone() {
+        return ZoneOffset.UTC;
+      }
+
+      @Override
+      public Clock withZone(java.time.ZoneId zone) {
+        return this;
+      }
+    };
+    try (Phases night = Phases.start(spark, "nightly 2026-11-28", ticking)) {
+      now[0] += 250;
+      assertThat(night.done("ingest")).isEqualTo(250);
+      now[0] += 40;
+      assertThat(night.done("identity")).isEqualTo(40);
+      assertThat(night.elapsedMillis()).isEqualTo(290);
+    }
+  }
+
+  @Test
   void elapsedTimeIsTheClocks() {
     try (Phases phases = Phases.start(spark, "segments 2026-11-28", FIXED)) {
       phases.done("membership");

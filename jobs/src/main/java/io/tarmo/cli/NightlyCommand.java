@@ -1,5 +1,6 @@
 package io.tarmo.cli;
 
+import io.tarmo.Phases;
 import io.tarmo.TarmoException;
 import io.tarmo.lake.ReportFile;
 import io.tarmo.report.ReportJob;
@@ -101,7 +102,9 @@ final class NightlyCommand implements Callable<Integer> {
     session.step("nightly", day, new CommandJob() {
       @Override
       public Outcome run(JobContext context) {
-        return runSteps(session, day, first, jobs, out);
+        try (Phases phases = Phases.start(context.spark(), "nightly " + day)) {
+          return runSteps(session, day, first, jobs, out, phases);
+        }
       }
     });
   }
@@ -132,7 +135,7 @@ final class NightlyCommand implements Callable<Integer> {
   }
 
   private static Outcome runSteps(CommandRunner.Session session, LocalDate day, NightlyStep first,
-      Map<NightlyStep, CommandJob> jobs, PrintWriter out) {
+      Map<NightlyStep, CommandJob> jobs, PrintWriter out, Phases phases) {
     List<NightlyStep> night = steps(session);
     List<StepLine> lines = new ArrayList<>();
     for (NightlyStep skipped : night) {
@@ -143,11 +146,11 @@ final class NightlyCommand implements Callable<Integer> {
     Map<String, Long> counts = new LinkedHashMap<>();
     for (Map.Entry<NightlyStep, CommandJob> entry : jobs.entrySet()) {
       NightlyStep step = entry.getKey();
-      long started = System.nanoTime();
+      phases.describe(step.command());
       try {
         session.step(step.command(), day, entry.getValue());
       } catch (RuntimeException e) {
-        long millis = (System.nanoTime() - started) / 1_000_000;
+        long millis = phases.done(step.command());
         TarmoException failure = e instanceof TarmoException tarmo ? tarmo
             : TarmoException.job(CommandRunner.safeMessage(step.command(), e), e);
         String status = failure.failure() == TarmoException.Failure.QUALITY_GATE ? "QUALITY_FAILED" : "FAILED";
@@ -168,7 +171,7 @@ final class NightlyCommand implements Callable<Integer> {
         }
         throw failure.within(where + " (fix it, then resume with --from " + step.command() + ")");
       }
-      long millis = (System.nanoTime() - started) / 1_000_000;
+      long millis = phases.done(step.command());
       StepLine line = new StepLine(step, "SUCCEEDED", millis);
       lines.add(line);
       counts.put(step.command() + ".duration_ms", millis);

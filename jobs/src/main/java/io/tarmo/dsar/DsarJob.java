@@ -7,6 +7,7 @@ import static org.apache.spark.sql.functions.when;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tarmo.Phases;
 import io.tarmo.TarmoException;
 import io.tarmo.erasure.ErasureRequests;
 import io.tarmo.erasure.Subjects;
@@ -89,10 +90,17 @@ public final class DsarJob {
 
   /** Writes everything held about the subject of {@code request} into {@code out}. */
   public DsarResult run(ErasureRequests.Request request, AccessFolder out) {
-    long started = System.nanoTime();
+    try (Phases phases = Phases.start(store.spark(), "dsar", clock)) {
+      return run(request, out, phases);
+    }
+  }
+
+  private DsarResult run(ErasureRequests.Request request, AccessFolder out, Phases phases) {
     Instant now = clock.instant();
+    phases.describe("resolve");
     ErasureWork.Subject subject = new Subjects(store).resolve(List.of(request)).get(0);
     SubjectSet rows = Subjects.rowsOf(List.of(subject), phoneRegion);
+    phases.done("resolved");
 
     Map<String, Long> rowsByTable = new LinkedHashMap<>();
     Map<String, List<Map<String, Object>>> found = new LinkedHashMap<>();
@@ -100,6 +108,7 @@ public final class DsarJob {
       if (!spec.personal() || !store.exists(spec)) {
         continue;
       }
+      phases.describe("read " + spec.name());
       List<Row> tableRows = rowsOf(spec, rows);
       rowsByTable.put(spec.name(), (long) tableRows.size());
       if (!tableRows.isEmpty()) {
@@ -109,12 +118,15 @@ public final class DsarJob {
       }
     }
 
+    phases.done("tables");
+
     Map<String, Long> linesByFolder = new LinkedHashMap<>();
     LakeFiles files = new LakeFiles(store.spark(), store.lake());
     for (LandingSpec folder : Tables.FOLDERS) {
       if (!searched(folder)) {
         continue;
       }
+      phases.describe("read " + folder.path());
       List<LakeFiles.Line> lines = files.lines(folder.path(), nestedFolders(folder), SubjectRows.filter(folder, rows));
       linesByFolder.put(folder.path(), (long) lines.size());
       if (!lines.isEmpty()) {
@@ -122,6 +134,9 @@ public final class DsarJob {
       }
     }
 
+    phases.done("files");
+
+    phases.describe("summary");
     DsarSummary.Findings findings = new DsarSummary.Findings(request.type().key(), now, subject, found, rowsByTable,
         linesByFolder, titles(found.getOrDefault(Tables.SEGMENT_MEMBERSHIP.name(), List.of())),
         erasureStatus(subject, linesByFolder.getOrDefault("landing/erasure", 0L)));
@@ -131,7 +146,7 @@ public final class DsarJob {
         || linesByFolder.values().stream().anyMatch(n -> n > 0);
     long shared = subject.identifiers().stream().filter(ErasureWork.Identifier::shared).count();
     return new DsarResult(known, subject.keys().size(), subject.identifiers().size() - shared, shared, rowsByTable,
-        linesByFolder, out.location(), (System.nanoTime() - started) / 1_000_000);
+        linesByFolder, out.location(), phases.elapsedMillis());
   }
 
   private static final String JSON_COLUMN = "__dsar_json";

@@ -2,6 +2,7 @@ package io.tarmo.erasure;
 
 import static org.apache.spark.sql.functions.col;
 
+import io.tarmo.Phases;
 import io.tarmo.TarmoException;
 import io.tarmo.identity.IdentityJob;
 import io.tarmo.identity.IdentitySettings;
@@ -107,8 +108,13 @@ public final class ErasureJob {
    */
   public ErasureResult run(String requestsFile, String commitNote, String runId) {
     check();
+    try (Phases phases = Phases.start(store.spark(), "erase", clock)) {
+      return run(requestsFile, commitNote, runId, phases);
+    }
+  }
+
+  private ErasureResult run(String requestsFile, String commitNote, String runId, Phases phases) {
     Pseudonyms keyed = pseudonyms.orElseThrow();
-    long started = System.nanoTime();
     Instant now = clock.instant();
     Lake lake = store.lake();
     RequestFiles requestFiles = new RequestFiles(store.spark(), lake);
@@ -170,24 +176,26 @@ public final class ErasureJob {
       for (ErasureRequests.Request request : active) {
         workFiles.read(request.requestId()).ifPresentOrElse(subjects::add, () -> unresolved.add(request));
       }
+      phases.describe("resolve");
       for (ErasureWork.Subject subject : new Subjects(store).resolve(unresolved)) {
         workFiles.write(subject);
         subjects.add(subject);
       }
-      stages.accept("resolved");
+      stage(phases, "resolved");
       SubjectSet rows = Subjects.rowsOf(subjects, phoneRegion);
-      work = erase(subjects, rows, keyed, now, commitNote);
+      work = erase(subjects, rows, keyed, now, commitNote, phases);
+      phases.describe("verify");
       placesByRequest.putAll(verify(subjects, rows, keyed));
-      stages.accept("scanned");
+      stage(phases, "scanned");
       List<ErasureRequests.Request> failed = new ArrayList<>();
       for (ErasureRequests.Request request : active) {
         (placesByRequest.containsKey(request.requestId()) ? failed : verified).add(request);
       }
-      log.failed(failed, placesByRequest, subjects, work, started);
+      log.failed(failed, placesByRequest, subjects, work, phases.elapsedMillis());
       log.verified(active.stream().filter(request -> !placesByRequest.containsKey(request.requestId())).toList(),
-          subjects, work, started);
+          subjects, work, phases.elapsedMillis());
       failed.forEach(request -> result.failed(request.requestId(), placesByRequest.get(request.requestId())));
-      stages.accept("verified");
+      stage(phases, "verified");
     }
 
     // The request's own files go last: its lines in landing/erasure, then its work file.
@@ -203,24 +211,31 @@ public final class ErasureJob {
     if (requestsFile == null || requestFiles.isPending(requestsFile)) {
       result.requestFilesRewritten(requestFiles.remove(finished, ErasureRequests::unusable));
     }
-    stages.accept("request-files-removed");
+    stage(phases, "request-files-removed");
     verifiedIds.forEach(workFiles::delete);
-    stages.accept("work-files-removed");
+    stage(phases, "work-files-removed");
     log.complete(verifiedIds, clock.instant());
     verifiedIds.forEach(result::completed);
 
     result.pastDue(log.pastDue(clock.instant()));
     result.work(work);
-    result.durationMs((System.nanoTime() - started) / 1_000_000);
+    result.durationMs(phases.elapsedMillis());
     return result.build();
+  }
+
+  /** Ends a stage: its time is logged, and the listener (a test's kill, the benchmark's timer) told. */
+  private void stage(Phases phases, String name) {
+    phases.done(name);
+    stages.accept(name);
   }
 
   /** Deletes, rewrites, suppresses and vacuums for the whole batch; each step finds nothing the second time. */
   private ErasureResult.Work erase(List<ErasureWork.Subject> subjects, SubjectSet rows, Pseudonyms keyed,
-      Instant now, String commitNote) {
+      Instant now, String commitNote, Phases phases) {
     LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
 
     // Downstream notices first: the activation rows that name the channels are deleted next.
+    phases.describe("notices");
     Map<String, Set<Long>> noticed = new TreeMap<>();
     if (!rows.keys().isEmpty() && store.exists(Tables.ACTIVATION)) {
       for (Row row : store.read(Tables.ACTIVATION).where(rows.keyIn(col("customer_key")))
@@ -230,28 +245,33 @@ public final class ErasureJob {
     }
     ExportFiles exports = new ExportFiles(store.spark(), store.lake());
     exports.addErasureNotices(today, noticed);
-    stages.accept("notices");
+    stage(phases, "notices");
 
+    phases.describe("suppress");
     suppress(subjects, keyed, now, commitNote);
+    stage(phases, "suppressed");
 
-    stages.accept("suppressed");
+    phases.describe("hand over shared identifiers");
     handOver(subjects, today, commitNote);
     Map<String, Long> deleted = new LinkedHashMap<>();
     for (TableSpec spec : Tables.ALL) {
       if (spec.personal()) {
+        phases.describe("delete from " + spec.name());
         long n = store.delete(spec, SubjectRows.condition(spec, rows), commitNote);
         if (n > 0) {
           deleted.put(spec.name(), n);
         }
-        stages.accept("deleted:" + spec.name());
+        stage(phases, "deleted:" + spec.name());
       }
     }
     // The subjects' clusters without them: the other customers in them, re-solved from the links left.
     Set<Long> clusters = new java.util.TreeSet<>();
     subjects.forEach(subject -> clusters.addAll(subject.clusters()));
+    phases.describe("regroup");
     Map<String, Long> regrouped = new IdentityJob(store, identity, clock).regroup(clusters, today, commitNote);
-    stages.accept("regrouped");
+    stage(phases, "regrouped");
 
+    phases.describe("rewrite files");
     LakeFiles lakeFiles = new LakeFiles(store.spark(), store.lake());
     ValueMatcher text = rows.text();
     LakeFiles.Rewrite rewritten = LakeFiles.Rewrite.NONE;
@@ -262,10 +282,11 @@ public final class ErasureJob {
         SubjectRows.filter(Tables.folder(ExportFiles.FOLDER), rows));
     exports.refreshManifests(exported.paths());
     rewritten = rewritten.plus(exported);
-    stages.accept("rewritten");
+    stage(phases, "rewritten");
 
+    phases.describe("vacuum");
     long removed = store.vacuumAll(Tables.ALL.stream().filter(TableSpec::personal).toList(), java.time.Duration.ZERO);
-    stages.accept("vacuumed");
+    stage(phases, "vacuumed");
     return new ErasureResult.Work(deleted, rewritten.files(), rewritten.bytes(), rewritten.records(), removed,
         noticed.values().stream().mapToLong(Set::size).sum(),
         regrouped.getOrDefault("identity.regroup.changed", 0L) + regrouped.getOrDefault("identity.regroup.deleted", 0L));

@@ -142,18 +142,18 @@ final class ErasureLog {
   }
 
   void verified(Collection<ErasureRequests.Request> requests, List<ErasureWork.Subject> subjects,
-      ErasureResult.Work work, long startedNanos) {
-    outcome(requests, ErasureJob.Status.VERIFIED, Map.of(), subjects, work, startedNanos);
+      ErasureResult.Work work, long durationMs) {
+    outcome(requests, ErasureJob.Status.VERIFIED, Map.of(), subjects, work, durationMs);
   }
 
   void failed(Collection<ErasureRequests.Request> requests, Map<String, List<String>> places,
-      List<ErasureWork.Subject> subjects, ErasureResult.Work work, long startedNanos) {
-    outcome(requests, ErasureJob.Status.FAILED, places, subjects, work, startedNanos);
+      List<ErasureWork.Subject> subjects, ErasureResult.Work work, long durationMs) {
+    outcome(requests, ErasureJob.Status.FAILED, places, subjects, work, durationMs);
   }
 
   private void outcome(Collection<ErasureRequests.Request> requests, ErasureJob.Status status,
       Map<String, List<String>> places, List<ErasureWork.Subject> subjects, ErasureResult.Work work,
-      long startedNanos) {
+      long durationMs) {
     Map<String, ErasureWork.Subject> byId = new HashMap<>();
     subjects.forEach(subject -> byId.put(subject.requestId(), subject));
     List<String> ids = new ArrayList<>();
@@ -175,7 +175,7 @@ final class ErasureLog {
       set(entry, "bytes_rewritten", work.bytesRewritten());
       set(entry, "data_files_removed", work.dataFilesRemoved());
       set(entry, "batch_requests", (long) subjects.size());
-      set(entry, "duration_ms", (System.nanoTime() - startedNanos) / 1_000_000);
+      set(entry, "duration_ms", durationMs);
       set(entry, "run_id", runId);
       ids.add(request.requestId());
     }

@@ -48,7 +48,7 @@ public final class DeltaStore {
   private final Set<String> upToDate = ConcurrentHashMap.newKeySet();
   /** The latest version this store committed to each table, by table name. */
   private final Map<String, Long> committed = new ConcurrentHashMap<>();
-  /** Tells this store's writes from other writers' in a table's history: see {@link #stamped}. */
+  /** Tells this store's writes from other writers' in a table's history: see {@link #stamp}. */
   private final String storeId = java.util.UUID.randomUUID().toString().substring(0, 8);
   private final java.util.concurrent.atomic.AtomicLong writes = new java.util.concurrent.atomic.AtomicLong();
   /**
@@ -56,6 +56,8 @@ public final class DeltaStore {
    * than one, so that another writer committing right after it does not hide it.
    */
   private static final int RECENT_COMMITS = 5;
+  /** How far apart two writers' clocks may be, for {@link #commitOf}: commit times are the writers'. */
+  private static final long CLOCK_SKEW_MILLIS = 60_000;
 
   public DeltaStore(SparkSession spark, Lake lake) {
     this.spark = spark;
@@ -225,15 +227,15 @@ public final class DeltaStore {
 
   private Write write(TableSpec spec, Dataset<Row> rows, String mode, Map<String, String> options, String commitNote) {
     ensure(spec);
-    String stamped = stamped(commitNote);
+    Stamp stamp = stamp(commitNote);
     conform(rows, spec).write()
         .format("delta")
         .mode(mode)
         .options(options)
-        .option("userMetadata", stamped)
+        .option("userMetadata", stamp.note())
         .save(lake.tablePath(spec));
     // Delta commits nothing for a write that changes nothing (no rows into an empty table).
-    return commitOf(spec, stamped)
+    return commitOf(spec, stamp)
         .map(commit -> new Write(commit.version(), commit.metric("numOutputRows")))
         .orElseGet(() -> new Write(lastCommit(spec).version(), 0L));
   }
@@ -267,7 +269,7 @@ public final class DeltaStore {
       throw TarmoException.job("Cannot upsert into table " + spec.name() + ": more than one new row has the same "
           + String.join(", ", keyColumns));
     }
-    String stamped = stamped(commitNote);
+    Stamp stamp = stamp(commitNote);
     DeltaMergeBuilder merge = DeltaTable.forPath(spark, lake.tablePath(spec)).as("t")
         .merge(source.as("s"), matching(keyColumns));
     if (updateWhen != null) {
@@ -277,8 +279,8 @@ public final class DeltaStore {
     if (deleteMissing) {
       merge = merge.whenNotMatchedBySource().delete();
     }
-    Row counts = withCommitNote(stamped, merge::execute).first();
-    long version = commitOf(spec, stamped).map(Commit::version).orElseGet(() -> lastCommit(spec).version());
+    Row counts = withCommitNote(stamp.note(), merge::execute).first();
+    long version = commitOf(spec, stamp).map(Commit::version).orElseGet(() -> lastCommit(spec).version());
     return new Upsert(version, Map.of(
         "numTargetRowsInserted", counts.getAs("num_inserted_rows"),
         "numTargetRowsUpdated", counts.getAs("num_updated_rows"),
@@ -307,36 +309,55 @@ public final class DeltaStore {
    */
   public long update(TableSpec spec, Column condition, Map<String, Column> set, String commitNote) {
     ensure(spec);
-    String stamped = stamped(commitNote);
-    withCommitNote(stamped, () -> {
+    Stamp stamp = stamp(commitNote);
+    withCommitNote(stamp.note(), () -> {
       DeltaTable.forPath(spark, lake.tablePath(spec)).update(condition, set);
       return null;
     });
-    return commitOf(spec, stamped).map(commit -> commit.metric("numUpdatedRows")).orElse(0L);
+    return commitOf(spec, stamp).map(commit -> commit.metric("numUpdatedRows")).orElse(0L);
   }
 
   /**
    * The commit note of one write: the caller's note and a token no other write carries, by which
    * {@link #commitOf} finds the write's own commit in the history after it, in one look (a
-   * version read before the write would cost a second).
+   * version read before the write would cost a second); and when the write started.
    */
-  private String stamped(String commitNote) {
-    return commitNote + " write=" + storeId + "." + writes.incrementAndGet();
+  private Stamp stamp(String commitNote) {
+    return new Stamp(commitNote + " write=" + storeId + "." + writes.incrementAndGet(), System.currentTimeMillis());
   }
+
+  /** A write's stamped commit note, and the time (epoch milliseconds) just before it. */
+  record Stamp(String note, long startedMillis) {}
 
   /**
    * The commit a write made, found by its stamped note among the table's latest commits; empty
    * when the write committed nothing. It is also recorded for {@link #committedVersions}.
+   *
+   * <p>One look at the {@link #RECENT_COMMITS} latest commits finds it unless other writers
+   * committed more since. So while the oldest commit looked at is not older than the write
+   * (allowing {@link #CLOCK_SKEW_MILLIS} between writers' clocks), the look goes four times
+   * deeper; a write that committed nothing costs a second look only on a table that busy.
    */
-  private Optional<Commit> commitOf(TableSpec spec, String stamped) {
-    Optional<Commit> commit = DeltaTable.forPath(spark, lake.tablePath(spec)).history(RECENT_COMMITS)
-        .select(col("version"), col("operation"), col("userMetadata"), col("operationMetrics"))
-        .collectAsList().stream()
-        .map(DeltaStore::commit)
-        .filter(candidate -> candidate.note().filter(stamped::equals).isPresent())
-        .findFirst();
-    commit.ifPresent(ours -> committed.merge(spec.name(), ours.version(), Math::max));
-    return commit;
+  Optional<Commit> commitOf(TableSpec spec, Stamp stamp) {
+    DeltaTable table = DeltaTable.forPath(spark, lake.tablePath(spec));
+    for (int depth = RECENT_COMMITS; ; depth *= 4) {
+      List<Row> recent = table.history(depth)
+          .select(col("version"), col("operation"), col("userMetadata"), col("operationMetrics"), col("timestamp"))
+          .collectAsList();
+      Optional<Commit> commit = recent.stream()
+          .map(DeltaStore::commit)
+          .filter(candidate -> candidate.note().filter(stamp.note()::equals).isPresent())
+          .findFirst();
+      if (commit.isPresent()) {
+        committed.merge(spec.name(), commit.get().version(), Math::max);
+        return commit;
+      }
+      boolean wholeHistory = recent.size() < depth;
+      if (wholeHistory || recent.get(recent.size() - 1).getTimestamp(4).getTime()
+          < stamp.startedMillis() - CLOCK_SKEW_MILLIS) {
+        return Optional.empty();
+      }
+    }
   }
 
   /**
@@ -445,13 +466,13 @@ public final class DeltaStore {
       return 0L;
     }
     ensure(spec);
-    String stamped = stamped(commitNote);
-    withCommitNote(stamped, () -> {
+    Stamp stamp = stamp(commitNote);
+    withCommitNote(stamp.note(), () -> {
       DeltaTable.forPath(spark, lake.tablePath(spec)).delete(condition);
       return null;
     });
     // Delta commits nothing when no row matched.
-    return commitOf(spec, stamped).map(commit -> commit.metric("numDeletedRows")).orElse(0L);
+    return commitOf(spec, stamp).map(commit -> commit.metric("numDeletedRows")).orElse(0L);
   }
 
   /**
@@ -466,10 +487,10 @@ public final class DeltaStore {
       return 0L;
     }
     Dataset<Row> source = keys.select(keys(keyColumns)).where(keyed(keyColumns)).distinct();
-    String stamped = stamped(commitNote);
-    Row counts = withCommitNote(stamped, () -> DeltaTable.forPath(spark, lake.tablePath(spec)).as("t")
+    Stamp stamp = stamp(commitNote);
+    Row counts = withCommitNote(stamp.note(), () -> DeltaTable.forPath(spark, lake.tablePath(spec)).as("t")
         .merge(source.as("s"), matching(keyColumns)).whenMatched().delete().execute()).first();
-    commitOf(spec, stamped);
+    commitOf(spec, stamp);
     return counts.getAs("num_deleted_rows");
   }
 

@@ -64,6 +64,30 @@ class DeltaStoreTest {
     assertThat(store.latestCommit(Tables.SEGMENT_MEMBERSHIP).orElseThrow().metric("numOutputRows")).isEqualTo(1);
   }
 
+  /**
+   * Another writer commits eight times between a write and its look for its own commit: the look
+   * goes deeper than the latest commits and still finds it; a write that committed nothing is
+   * reported as such, however busy the table.
+   */
+  @Test
+  void aWriteFindsItsOwnCommitBehindAnotherWritersCommits() {
+    DeltaStore ours = store();
+    DeltaStore other = store();
+    ours.append(Tables.SEGMENT_MEMBERSHIP, members(MONDAY, 1), "first");
+    DeltaStore.Stamp stamp = new DeltaStore.Stamp("ours write=test.1", System.currentTimeMillis());
+    members(MONDAY, 2).write().format("delta").mode("append").option("userMetadata", stamp.note())
+        .save(ours.lake().tablePath(Tables.SEGMENT_MEMBERSHIP));
+    long version = other.version(Tables.SEGMENT_MEMBERSHIP);
+    for (int i = 0; i < 8; i++) {
+      other.append(Tables.SEGMENT_MEMBERSHIP, members(TUESDAY, 10 + i), "other");
+    }
+
+    assertThat(ours.commitOf(Tables.SEGMENT_MEMBERSHIP, stamp).map(DeltaStore.Commit::version)).contains(version);
+    assertThat(ours.committedVersions()).containsEntry(Tables.SEGMENT_MEMBERSHIP.name(), version);
+    assertThat(ours.commitOf(Tables.SEGMENT_MEMBERSHIP,
+        new DeltaStore.Stamp("never committed", System.currentTimeMillis()))).isEmpty();
+  }
+
   @Test
   void rowsOfAnotherDayAreRefusedAndNothingChanges() {
     DeltaStore store = store();
