@@ -83,9 +83,9 @@ public final class RetentionJob {
   private static final List<VisitorRows> VISITOR_ROWS = List.of(
       VisitorRows.byCookie(Tables.CONSENT_EVENTS, "subject_type", "subject_value"),
       VisitorRows.byCookie(Tables.IDENTITY_EDGES, "src_type", "src_value"),
-      VisitorRows.byKey(Tables.CONSENT_STATE),
-      VisitorRows.byKey(Tables.CUSTOMER_PROFILES),
-      VisitorRows.byKey(Tables.IDENTITY_MAP));
+      VisitorRows.byCustomerKey(Tables.CONSENT_STATE),
+      VisitorRows.byCustomerKey(Tables.CUSTOMER_PROFILES),
+      VisitorRows.byCustomerKey(Tables.IDENTITY_MAP));
 
   private final DeltaStore store;
   private final DayFolders dayFolders;
@@ -173,12 +173,9 @@ public final class RetentionJob {
     try (Intermediates kept = new Intermediates()) {
       Dataset<Row> cookies = kept.keep(expiredVisitors(store.read(Tables.IDENTITY_MAP), cutoff));
       Row sizes = cookies.agg(countDistinct(col("customer_key")), count(lit(1))).first();
-      Dataset<Row> keys = cookies.select(col("customer_key"));
       for (VisitorRows found : VISITOR_ROWS) {
-        Dataset<Row> matching = found.byKey() ? keys : cookies.select(col(TYPE).as(found.typeColumn()),
-            col(VALUE).as(found.valueColumn()));
         long rows = sizes.getLong(1) == 0 ? 0L
-            : store.deleteMatching(found.table(), matching, found.keyColumns(), commitNote);
+            : store.deleteMatching(found.table(), found.of(cookies), found.keyColumns(), commitNote);
         tables.add(vacuumed(found.table(), period, cutoff, rows));
       }
       return new RetentionResult.Visitors(period, cutoff, sizes.getLong(0), sizes.getLong(1));
@@ -203,20 +200,26 @@ public final class RetentionJob {
   }
 
   /**
-   * A table a visitor has rows in, found by the visitor's customer_key ({@code byKey}) or by one of
-   * its cookies in the given type and value columns.
+   * A table a visitor has rows in, found by the visitor's customer_key ({@code typeColumn} null) or
+   * by one of its cookies in the given type and value columns.
    */
-  private record VisitorRows(TableSpec table, boolean byKey, String typeColumn, String valueColumn) {
-    static VisitorRows byKey(TableSpec table) {
-      return new VisitorRows(table, true, null, null);
+  private record VisitorRows(TableSpec table, String typeColumn, String valueColumn) {
+    static VisitorRows byCustomerKey(TableSpec table) {
+      return new VisitorRows(table, null, null);
     }
 
     static VisitorRows byCookie(TableSpec table, String typeColumn, String valueColumn) {
-      return new VisitorRows(table, false, typeColumn, valueColumn);
+      return new VisitorRows(table, typeColumn, valueColumn);
     }
 
+    /** The columns the rows are matched on, and the visitors' rows to match, named so. */
     List<String> keyColumns() {
-      return byKey ? List.of("customer_key") : List.of(typeColumn, valueColumn);
+      return typeColumn == null ? List.of("customer_key") : List.of(typeColumn, valueColumn);
+    }
+
+    Dataset<Row> of(Dataset<Row> cookies) {
+      return typeColumn == null ? cookies.select(col("customer_key"))
+          : cookies.select(col(TYPE).as(typeColumn), col(VALUE).as(valueColumn));
     }
   }
 
