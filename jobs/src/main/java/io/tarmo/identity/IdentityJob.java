@@ -139,6 +139,7 @@ public final class IdentityJob {
     Intermediates kept = new Intermediates();
     Map<String, Long> counts = new LinkedHashMap<>();
     Phases phases = Phases.start(spark, "identity " + day);
+    Map<String, Long> versionsBefore = store.committedVersions();
     for (TableSpec table : List.of(Tables.IDENTITY_EDGES, Tables.IDENTITY_MAP, Tables.IDENTITY_MERGES,
         Tables.IDENTITY_DECISIONS, Tables.IDENTITY_STATS)) {
       store.ensure(table);
@@ -212,7 +213,8 @@ public final class IdentityJob {
       long largest = shape.largest();
       writeStatistics(date, counts, statisticsNote(commitNote, store.version(Tables.IDENTITY_MAP), day));
       phases.done("statistics");
-      return new IdentityResult(day, full, counts, largest, settings.maxComponentSize());
+      return new IdentityResult(day, full, counts, largest, settings.maxComponentSize(),
+          store.committedSince(versionsBefore), phases.elapsedMillis());
     } finally {
       kept.close();
       phases.close();

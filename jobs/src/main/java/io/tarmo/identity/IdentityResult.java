@@ -12,12 +12,16 @@ import java.util.Optional;
  * @param counts metric names (e.g. {@code identity.identifiers.email}) to values
  * @param largestComponent identifiers of the largest customer_key after the run
  * @param maxComponentSize the gate, {@code tarmo.identity.max-component-size}
+ * @param deltaVersions the Delta version of each table the run committed to, by table name (also in
+ *     {@code job_runs.delta_versions})
+ * @param durationMs how long the run took
  */
 public record IdentityResult(LocalDate day, boolean full, Map<String, Long> counts, long largestComponent,
-    long maxComponentSize) {
+    long maxComponentSize, Map<String, Long> deltaVersions, long durationMs) {
 
   public IdentityResult {
     counts = Map.copyOf(counts);
+    deltaVersions = Map.copyOf(deltaVersions);
   }
 
   public long count(String name) {

@@ -142,6 +142,7 @@ public final class IngestJob {
   private IngestResult runDay(LocalDate day, String commitNote, SparkSession spark) {
     SuppressionGuard guard = guard();
     Phases phases = Phases.start(spark, "ingest " + day);
+    Map<String, Long> versionsBefore = store.committedVersions();
     LandingReader landing = landing();
     Map<String, Long> reasons = new LinkedHashMap<>();
     List<Dataset<Row>> quarantined = new ArrayList<>();
@@ -204,7 +205,8 @@ public final class IngestJob {
               day, sorted.unreadableFiles(), sorted.source());
         }
       }
-      IngestResult result = new IngestResult(day, eventCounts, crmCounts, consentCounts, reasons);
+      IngestResult result = new IngestResult(day, eventCounts, crmCounts, consentCounts, reasons,
+          store.committedSince(versionsBefore), phases.elapsedMillis());
       for (SourceCounts counts : List.of(eventCounts, crmCounts, consentCounts)) {
         if (!counts.accountedFor()) {
           throw TarmoException.job("Cannot account for every input line of " + day + ": " + counts.summary());

@@ -6,12 +6,20 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
-/** The outcome of ingesting one landing day, per source (the Delta versions it wrote go to {@code job_runs.delta_versions}). */
+/**
+ * The outcome of ingesting one landing day, per source.
+ *
+ * @param quarantineReasons quarantined lines by reason
+ * @param deltaVersions the Delta version of each table the run committed to, by table name (also in
+ *     {@code job_runs.delta_versions}); a table the day changed nothing in is absent
+ * @param durationMs how long the run took
+ */
 public record IngestResult(LocalDate day, SourceCounts events, SourceCounts crm, SourceCounts consent,
-    Map<String, Long> quarantineReasons) {
+    Map<String, Long> quarantineReasons, Map<String, Long> deltaVersions, long durationMs) {
 
   public IngestResult {
     quarantineReasons = Map.copyOf(quarantineReasons);
+    deltaVersions = Map.copyOf(deltaVersions);
   }
 
   public Map<String, Long> counts() {

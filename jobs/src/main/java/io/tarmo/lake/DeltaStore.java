@@ -368,6 +368,20 @@ public final class DeltaStore {
     return Map.copyOf(new TreeMap<>(committed));
   }
 
+  /**
+   * The tables this store committed to since {@code before} (an earlier {@link #committedVersions})
+   * was taken, with the latest version of each: what one job wrote, whatever ran before it.
+   */
+  public Map<String, Long> committedSince(Map<String, Long> before) {
+    Map<String, Long> since = new TreeMap<>();
+    committed.forEach((table, version) -> {
+      if (!version.equals(before.get(table))) {
+        since.put(table, version);
+      }
+    });
+    return Map.copyOf(since);
+  }
+
   /** Forgets the versions {@link #committedVersions} reports, at the start of a job run. */
   public void clearCommitted() {
     committed.clear();

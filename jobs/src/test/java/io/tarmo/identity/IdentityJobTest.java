@@ -231,6 +231,19 @@ class IdentityJobTest {
     assertThat(day2.count("identity.merges")).isEqualTo(store.read(Tables.IDENTITY_MERGES).count());
   }
 
+  /** The result names each table the night committed to, at a version of the night's own commits. */
+  @Test
+  void theResultCarriesTheDeltaVersionsItWroteAndItsDuration() {
+    assertThat(day2.deltaVersions()).containsKeys("identity_edges", "identity_map", "identity_merges", "identity_stats")
+        .doesNotContainKeys("events", "crm_customers");
+    day2.deltaVersions().forEach((name, version) -> {
+      TableSpec table = Tables.ALL.stream().filter(spec -> spec.name().equals(name)).findFirst().orElseThrow();
+      assertThat(store.history(table, 100).stream().filter(entry -> entry.commit().version() == version)
+          .map(entry -> entry.commit().note().orElse(""))).as(name).singleElement().asString().startsWith("test ").contains(" write=");
+    });
+    assertThat(day2.durationMs()).isPositive();
+  }
+
   @Test
   void noComponentHoldsTwoCustomerIds() {
     assertThat(store.read(Tables.IDENTITY_MAP).where("identifier_type = 'customer_id'")

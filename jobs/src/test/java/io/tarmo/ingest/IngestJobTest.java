@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import java.util.zip.GZIPOutputStream;
 import org.apache.spark.sql.Dataset;
@@ -99,6 +100,10 @@ class IngestJobTest {
     assertThat(store.read(Tables.QUARANTINE).count()).isEqualTo(3);
     assertThat(result.quarantineReasons()).containsEntry("events.malformed JSON or a field of the wrong type", 1L);
     assertThat(result.counts()).containsEntry("events.read", 7L).containsEntry("crm.stored", 2L);
+    assertThat(result.deltaVersions()).isEqualTo(Map.of("events", store.version(Tables.EVENTS),
+        "crm_customers", store.version(Tables.CRM_CUSTOMERS), "consent_events", store.version(Tables.CONSENT_EVENTS),
+        "quarantine", store.version(Tables.QUARANTINE)));
+    assertThat(result.durationMs()).isPositive();
   }
 
   @Test
