@@ -12,6 +12,7 @@ import io.tarmo.consent.ConsentState;
 import io.tarmo.lake.DeltaStore;
 import io.tarmo.lake.ExportFiles;
 import io.tarmo.lake.Intermediates;
+import io.tarmo.lake.JobRuns;
 import io.tarmo.lake.SuppressionKeys;
 import io.tarmo.lake.Tables;
 import io.tarmo.segments.SegmentCatalog;
@@ -205,11 +206,24 @@ public final class ActivateJob {
     return rows.orderBy(col("channel"), col("segment_id"), col("kind"), col(CUSTOMER_KEY), col("address"));
   }
 
-  /** The latest day before {@code day} with rows in {@code activation}; null when there is none. */
+  /**
+   * The latest day before {@code day} that was activated, null when there is none: a day with rows
+   * in {@code activation} or {@code activation_exclusions}, or with a SUCCEEDED activate in
+   * {@code job_runs}. A day whose audiences were all empty has no row in either table, and its
+   * files removed everyone; the day after compares with it, so whoever comes back is added again.
+   */
   private LocalDate previousDate(LocalDate day) {
-    Row latest = store.read(Tables.ACTIVATION).where(col("as_of_date").lt(lit(Date.valueOf(day))))
-        .agg(max(col("as_of_date"))).head();
-    return latest.isNullAt(0) ? null : latest.getDate(0).toLocalDate();
+    List<LocalDate> days = new ArrayList<>(JobRuns.succeededDays(store, "activate"));
+    for (io.tarmo.lake.TableSpec table : List.of(Tables.ACTIVATION, Tables.ACTIVATION_EXCLUSIONS)) {
+      if (store.exists(table)) {
+        Row latest = store.read(table).where(col("as_of_date").lt(lit(Date.valueOf(day))))
+            .agg(max(col("as_of_date"))).head();
+        if (!latest.isNullAt(0)) {
+          days.add(latest.getDate(0).toLocalDate());
+        }
+      }
+    }
+    return days.stream().filter(earlier -> earlier.isBefore(day)).max(LocalDate::compareTo).orElse(null);
   }
 
   /** Distinct customers per pair and outcome, in configuration order, zeros included. */

@@ -2,13 +2,11 @@ package io.tarmo.consent;
 
 import static io.tarmo.profiles.CustomerEvents.CUSTOMER_KEY;
 import static org.apache.spark.sql.functions.array;
-import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.greatest;
 import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.timestamp_seconds;
@@ -31,7 +29,7 @@ import org.apache.spark.sql.expressions.WindowSpec;
 /**
  * The consent rules as transformations from ledger rows ({@code consent_events}) to
  * {@code consent_state} intervals. Per customer, purpose and channel the decisions are ordered by
- * {@code ts}, at equal {@code ts} the refusing one (denied, withdrawn) last, then by
+ * {@code ts}, at equal {@code ts} the more restrictive one last ({@link #restrictiveFirst}), then by
  * {@code consent_id}; the last one known wins. A decision is known from its {@code effective_at}:
  * its {@code ts}, or the start of the day it was delivered when it arrived later. So the state a
  * run of any earlier day built is the same table filtered as of that day
@@ -94,29 +92,50 @@ public final class ConsentIntervals {
 
   /**
    * Adds {@code valid_to}, the earliest {@code effective_at} of the decisions that come after the
-   * record (null when none does), and {@code objected_earlier}: whether a refusal for the same
-   * customer, purpose and channel comes before it in decision order. That order, not delivery,
-   * decides: a ledger delivered all at once on its first day (every record known from the same
-   * instant) still shows that a 2024 objection came before a 2025 legitimate-interest record, which
-   * GDPR Art. 21(3) then no longer allows. Both come from one window, sorted newest first.
+   * record (null when none does), and {@code objected_earlier}: when the first refusal for the same
+   * customer, purpose and channel that comes before it in decision order became known (its
+   * {@code effective_at}; null when there is none). Decision order, not delivery, decides whether
+   * an objection came first: a ledger delivered all at once on its first day (every record known
+   * from the same instant) still shows that a 2024 objection came before a 2025
+   * legitimate-interest record, which GDPR Art. 21(3) then no longer allows. Delivery decides from
+   * when that is known: an objection delivered late blocks the record from its delivery, not
+   * before. Both come from one window, sorted newest first.
    */
   static Dataset<Row> withValidity(Dataset<Row> records) {
     Column refuses = col("status").isin(ConsentState.OBJECTIONS.toArray());
+    List<Column> order = new java.util.ArrayList<>(List.of(col("ts").desc()));
+    order.addAll(restrictiveFirst());
+    order.add(col("consent_id").desc());
     WindowSpec newestFirst = Window.partitionBy(col(CUSTOMER_KEY), col("purpose"), col("channel"))
-        .orderBy(col("ts").desc(), when(refuses, 1).otherwise(0).desc(), col("consent_id").desc());
+        .orderBy(order.toArray(Column[]::new));
     return records
         .withColumn("valid_to", min(col(EFFECTIVE_AT))
             .over(newestFirst.rowsBetween(Window.unboundedPreceding(), -1)))
-        .withColumn(OBJECTED_EARLIER, max(when(refuses, lit(true)).otherwise(lit(false)))
+        .withColumn(OBJECTED_EARLIER, min(when(refuses, col(EFFECTIVE_AT)))
             .over(newestFirst.rowsBetween(1, Window.unboundedFollowing())));
+  }
+
+  /**
+   * Of two decisions made at the same instant (two identifiers of one customer that disagree), the
+   * more restrictive one first, as the one that wins: a refusal (denied, withdrawn); then a grant on
+   * the {@code contract} basis (never marketing), then on {@code legitimate_interest} (only on the
+   * channels configuration allows, and not after an objection), then on {@code consent}; among
+   * grants of one basis, the one that expires first, and one that expires before one that does not.
+   */
+  static List<Column> restrictiveFirst() {
+    Column refuses = col("status").isin(ConsentState.OBJECTIONS.toArray());
+    Column basis = when(col("legal_basis").equalTo("contract"), 2)
+        .when(col("legal_basis").equalTo("legitimate_interest"), 1).otherwise(0);
+    return List.of(when(refuses, 1).otherwise(0).desc(), basis.desc(), col("expires_at").asc_nulls_last());
   }
 
   /**
    * One row per non-empty interval: the decision from {@code effective_at} to {@code valid_to};
    * a grant with {@code expires_at} is {@code granted} until then and {@code expired} after it
-   * (with the same consent_id, basis and source) until the next decision. Adds
-   * {@code status}, {@code valid_from}, {@code valid_to}, {@code decided_at} and
-   * {@code objected_before}.
+   * (with the same consent_id, basis and source) until the next decision. An interval during which
+   * an earlier objection became known ({@code objected_earlier}) is split there, so that a past
+   * day's state stays what that day's run knew. Adds {@code status}, {@code valid_from},
+   * {@code valid_to}, {@code decided_at} and {@code objected_before}.
    */
   static Dataset<Row> explodeExpiry(Dataset<Row> decided) {
     Column expiring = col("status").equalTo("granted").and(col("expires_at").isNotNull());
@@ -128,12 +147,22 @@ public final class ConsentIntervals {
     Dataset<Row> intervals = decided.withColumn("__interval", explode(array(decision, lapse)))
         .filter(col("__interval").isNotNull()
             .and(col("__interval.valid_to").isNull().or(col("__interval.valid_from").lt(col("__interval.valid_to")))));
+    Column from = col("__interval.valid_from");
+    Column to = col("__interval.valid_to");
+    Column known = col(OBJECTED_EARLIER);
+    Column before = when(known.isNull().or(known.gt(from)),
+        struct(from.as("valid_from"), when(known.isNotNull().and(to.isNull().or(known.lt(to))), known)
+            .otherwise(to).as("valid_to"), lit(false).as("objected")));
+    Column after = when(known.isNotNull().and(to.isNull().or(known.lt(to))),
+        struct(greatest(known, from).as("valid_from"), to.as("valid_to"), lit(true).as("objected")));
     return intervals
+        .withColumn("__part", explode(array(before, after)))
+        .filter(col("__part").isNotNull())
         .withColumn("status", col("__interval.status"))
-        .withColumn("valid_from", col("__interval.valid_from"))
-        .withColumn("valid_to", col("__interval.valid_to"))
+        .withColumn("valid_from", col("__part.valid_from"))
+        .withColumn("valid_to", col("__part.valid_to"))
         .withColumn("decided_at", col("ts"))
-        .withColumn("objected_before", coalesce(col(OBJECTED_EARLIER), lit(false)));
+        .withColumn("objected_before", col("__part.objected"));
   }
 
   private static void require(Dataset<Row> rows, String what, String... columns) {

@@ -49,7 +49,8 @@ import org.apache.spark.sql.types.StructField;
  * identifier of those keys), and rows and file lines are found by the same catalogue lookups
  * erasure deletes by ({@link SubjectRows}), so an access request shows exactly what an erasure would
  * remove. An identifier the subject shares with another customer (a family laptop's cookie) finds
- * nothing on its own: nothing about the other person is exported.
+ * nothing on its own: nothing about the other person is exported; a request by such an identifier
+ * is refused (exit 2), as it cannot say whose data it asks for.
  *
  * <p>Read-only on the lake. The folder gets {@code tables/<table>.json} (JSON lines, every column,
  * nulls included), {@code files/<folder>.jsonl} (file, line, CSV header, record) and
@@ -99,6 +100,11 @@ public final class DsarJob {
     Instant now = clock.instant();
     phases.describe("resolve");
     ErasureWork.Subject subject = new Subjects(store).resolve(List.of(request)).get(0);
+    if (Subjects.requestedByASharedIdentifier(subject)) {
+      throw TarmoException.usage("Cannot answer the access request: the " + request.type().key() + " given is held "
+          + "by more than one customer (a shared device), so it cannot say whose data to export; ask again with an "
+          + "identifier of the person alone (email, phone, customer_id or loyalty_card_id)");
+    }
     SubjectSet rows = Subjects.rowsOf(List.of(subject), phoneRegion);
     phases.done("resolved");
 

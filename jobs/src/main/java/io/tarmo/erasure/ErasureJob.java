@@ -61,6 +61,11 @@ public final class ErasureJob {
     public static final List<String> CLOSED = List.of(COMPLETED.name(), REJECTED.name());
   }
 
+  /** Why a request made by an identifier that more than one customer holds is rejected. */
+  static final String SHARED_REQUEST = "the identifier is held by more than one customer (a shared device), so it "
+      + "cannot say whose data to erase; send the request again with an identifier of the person alone (email, phone, "
+      + "customer_id or loyalty_card_id) under a new request_id";
+
   /** The landing folders whose raw files are searched line by line and rewritten. */
   private static final List<String> LANDING = List.of("landing/events", "landing/crm", "landing/consent");
 
@@ -170,14 +175,35 @@ public final class ErasureJob {
     Map<String, List<String>> placesByRequest = new HashMap<>();
     List<ErasureWork.Subject> subjects = new ArrayList<>();
     ErasureWork workFiles = new ErasureWork(lake, store.spark().sparkContext().hadoopConfiguration());
+    // A request made by an identifier another customer holds too (a shared laptop's cookie) cannot
+    // say whose data it is: it is rejected before anything is erased, and nobody is erased by it.
+    List<ErasureRequests.Request> unresolved = new ArrayList<>();
+    for (ErasureRequests.Request request : active) {
+      workFiles.read(request.requestId()).ifPresentOrElse(subjects::add, () -> unresolved.add(request));
+    }
+    List<ErasureWork.Subject> resolved = new ArrayList<>();
+    if (!unresolved.isEmpty()) {
+      phases.describe("resolve");
+      List<ErasureRequests.Rejection> shared = new ArrayList<>();
+      for (ErasureWork.Subject subject : new Subjects(store).resolve(unresolved)) {
+        if (Subjects.requestedByASharedIdentifier(subject)) {
+          shared.add(new ErasureRequests.Rejection(subject.requestId(), SHARED_REQUEST, unresolved.stream()
+              .filter(request -> request.requestId().equals(subject.requestId())).findFirst().orElseThrow()
+              .receivedAt()));
+        } else {
+          resolved.add(subject);
+        }
+      }
+      log.rejectNotStarted(shared, now);
+      for (ErasureRequests.Rejection rejection : shared) {
+        result.rejected(rejection.requestId() + ": " + rejection.reason());
+        finished.add(rejection.requestId());
+      }
+      active.removeIf(request -> finished.contains(request.requestId()));
+    }
     if (!active.isEmpty()) {
       log.start(active, now);
-      List<ErasureRequests.Request> unresolved = new ArrayList<>();
-      for (ErasureRequests.Request request : active) {
-        workFiles.read(request.requestId()).ifPresentOrElse(subjects::add, () -> unresolved.add(request));
-      }
-      phases.describe("resolve");
-      for (ErasureWork.Subject subject : new Subjects(store).resolve(unresolved)) {
+      for (ErasureWork.Subject subject : resolved) {
         workFiles.write(subject);
         subjects.add(subject);
       }
@@ -351,12 +377,15 @@ public final class ErasureJob {
 
   /**
    * Reads every file under the lake root for every value of the batch, except the requests' own
-   * files (pending request lines and work files, removed right after). Returns the places found,
+   * files (the pending request files and the work files, removed right after once finished). Returns the places found,
    * by request, each as {@code path#<hash prefix>}.
    */
   private Map<String, List<String>> verify(List<ErasureWork.Subject> subjects, SubjectSet rows, Pseudonyms keyed) {
+    // The pending request files and the work files hold the requests themselves, and go once they
+    // are finished; anything else in their folders (a note dropped beside the requests) is read.
     List<LakeFiles.Finding> findings = new LakeFiles(store.spark(), store.lake())
-        .scan(rows.text(), List.of(RequestFiles.FOLDER, ErasureWork.FOLDER));
+        .scan(rows.text(), List.of(ErasureWork.FOLDER),
+            Set.copyOf(new RequestFiles(store.spark(), store.lake()).pending()));
     Map<String, Set<String>> requestsByValue = new HashMap<>();
     for (ErasureWork.Subject subject : subjects) {
       for (ErasureWork.Identifier identifier : subject.identifiers()) {

@@ -101,10 +101,23 @@ final class ErasureLog {
   }
 
   void reject(Collection<ErasureRequests.Rejection> rejections, Instant now) {
+    reject(rejections, now, List.of(ErasureJob.Status.REJECTED.name()));
+  }
+
+  /**
+   * Rejects requests that were resolved but not erased: new ones, and those an earlier run started
+   * (IN_PROGRESS) but stopped before it kept their subject, so before any delete.
+   */
+  void rejectNotStarted(Collection<ErasureRequests.Rejection> rejections, Instant now) {
+    reject(rejections, now, List.of(ErasureJob.Status.REJECTED.name(), ErasureJob.Status.IN_PROGRESS.name()));
+  }
+
+  /** Records the rejections of requests that are new or in one of {@code replaceable}; others are left as they are. */
+  private void reject(Collection<ErasureRequests.Rejection> rejections, Instant now, List<String> replaceable) {
     List<String> ids = new ArrayList<>();
     for (ErasureRequests.Rejection rejection : rejections) {
       Entry entry = entry(rejection.requestId());
-      if (entry.status() != null && !entry.status().equals(ErasureJob.Status.REJECTED.name())) {
+      if (entry.status() != null && !replaceable.contains(entry.status())) {
         continue;
       }
       set(entry, "status", ErasureJob.Status.REJECTED.name());

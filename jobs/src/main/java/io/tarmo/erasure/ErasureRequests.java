@@ -66,7 +66,7 @@ public final class ErasureRequests {
   /**
    * Parses the lines of request files, by file name; a file whose first line is not the header is
    * refused as a whole (exit 2). A request id given twice with the same subject is one request;
-   * with different subjects, both are rejected.
+   * with different subjects, or also on a rejected line, every line of it is rejected.
    */
   public static Batch parse(Map<String, List<String>> files, String phoneRegion) {
     Map<String, List<Object>> byId = new LinkedHashMap<>();
@@ -92,12 +92,18 @@ public final class ErasureRequests {
         }
       }
     }
+    // An id also given on a rejected line is not erased under that id either: which line is meant?
+    java.util.Set<String> rejectedIds = new java.util.HashSet<>();
+    rejections.forEach(rejection -> rejectedIds.add(rejection.requestId()));
     List<Request> requests = new ArrayList<>();
     for (Map.Entry<String, List<Object>> entry : byId.entrySet()) {
       Request first = (Request) entry.getValue().get(0);
       boolean same = entry.getValue().stream().map(Request.class::cast)
           .allMatch(other -> other.type() == first.type() && other.value().equals(first.value()));
-      if (same) {
+      if (rejectedIds.contains(entry.getKey())) {
+        rejections.add(new Rejection(entry.getKey(), "duplicate request_id: also given on a line that was rejected; "
+            + "send the request again, corrected, on one line", first.receivedAt()));
+      } else if (same) {
         requests.add(first);
       } else {
         rejections.add(new Rejection(entry.getKey(), "duplicate request_id: given " + entry.getValue().size()

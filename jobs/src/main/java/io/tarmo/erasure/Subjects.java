@@ -122,8 +122,10 @@ public final class Subjects {
       Set<Long> clusters = new java.util.TreeSet<>();
       keys.forEach(key -> clusters.addAll(clustersByKey.getOrDefault(key, Set.of())));
       Map<String, ErasureWork.Identifier> identifiers = new java.util.LinkedHashMap<>();
-      identifiers.put(request.type().key() + ":" + request.value(),
-          new ErasureWork.Identifier(request.type().key(), request.value(), false, null));
+      // The requested identifier comes first; shared when another customer holds it too.
+      String requestedId = request.type().key() + ":" + request.value();
+      identifiers.put(requestedId, new ErasureWork.Identifier(request.type().key(), request.value(),
+          shared.containsKey(requestedId), shared.get(requestedId)));
       for (Long key : keys) {
         for (String[] identifier : identifiersByKey.getOrDefault(key, List.of())) {
           String id = identifier[0] + ":" + identifier[1];
@@ -219,6 +221,15 @@ public final class Subjects {
       shared.putIfAbsent(row.getString(0) + ":" + row.getString(1), row.getLong(2));
     }
     return shared;
+  }
+
+  /**
+   * Whether the subject was asked for by an identifier that a customer outside the batch holds too
+   * (a shared laptop's cookie): the request cannot tell whose data it means, so it is not answered
+   * with anyone's.
+   */
+  public static boolean requestedByASharedIdentifier(ErasureWork.Subject subject) {
+    return !subject.identifiers().isEmpty() && subject.identifiers().get(0).shared();
   }
 
   /**

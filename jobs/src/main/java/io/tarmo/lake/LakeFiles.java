@@ -92,9 +92,20 @@ public final class LakeFiles {
    * too. One finding per file and value found in it (a file of a batch can hold several people).
    */
   public List<Finding> scan(ValueMatcher matcher, List<String> excludedFolders) {
+    return scan(matcher, excludedFolders, java.util.Set.of());
+  }
+
+  /**
+   * As {@link #scan(ValueMatcher, List)}, also leaving out {@code excludedFiles}: files as their
+   * listing names them (e.g. {@link RequestFiles#pending()}).
+   */
+  public List<Finding> scan(ValueMatcher matcher, List<String> excludedFolders, java.util.Set<String> excludedFiles) {
     List<String> files = new ArrayList<>();
     List<Finding> findings = new ArrayList<>();
     for (String file : listFiles(lake.root(), excludedFolders)) {
+      if (excludedFiles.contains(file)) {
+        continue;
+      }
       String relative = relative(file);
       // A file whose name holds a value is a finding as it is; its content is read for the others too.
       matcher.findAll(relative).forEach(value -> findings.add(new Finding(relative, value)));
@@ -216,6 +227,15 @@ public final class LakeFiles {
 
   /** {@link #rewrite(String, RecordFilter)}, leaving the files under {@code excludedFolders} (relative to the root) alone. */
   public Rewrite rewrite(String folder, List<String> excludedFolders, RecordFilter filter) {
+    return rewrite(folder, excludedFolders, file -> true, filter);
+  }
+
+  /**
+   * {@link #rewrite(String, List, RecordFilter)}, of the files {@code which} accepts only (files as
+   * their listing names them).
+   */
+  Rewrite rewrite(String folder, List<String> excludedFolders, java.util.function.Predicate<String> which,
+      RecordFilter filter) {
     String root = lake.root() + "/" + folder;
     FileSystem fs = Lake.withoutChecksumFiles(lake.fileSystem(spark.sparkContext().hadoopConfiguration()));
     List<String> files = new ArrayList<>();
@@ -229,7 +249,7 @@ public final class LakeFiles {
     }
     for (String file : listFiles(root, excludedFolders)) {
       String name = new Path(file).getName();
-      if (!name.startsWith("_") && !name.startsWith(".")) {
+      if (!name.startsWith("_") && !name.startsWith(".") && which.test(file)) {
         files.add(file);
       }
     }

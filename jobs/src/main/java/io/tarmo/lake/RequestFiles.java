@@ -89,7 +89,9 @@ public final class RequestFiles {
    * @return files rewritten or deleted
    */
   public long remove(Set<String> done, LakeFiles.RecordFilter unusable) {
-    LakeFiles.Rewrite rewrite = new LakeFiles(spark, lake).rewrite(FOLDER, line -> {
+    // The request files only: anything else in the folder is not Tarmo's to change.
+    Set<String> requests = Set.copyOf(pending());
+    LakeFiles.Rewrite rewrite = new LakeFiles(spark, lake).rewrite(FOLDER, List.of(), requests::contains, line -> {
       int comma = line.indexOf(',');
       String id = (comma < 0 ? line : line.substring(0, comma)).strip();
       return done.contains(id.startsWith("\"") && id.endsWith("\"") && id.length() > 1

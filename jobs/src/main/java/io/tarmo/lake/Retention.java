@@ -13,7 +13,7 @@ public enum Retention {
   LEDGER("proof of consent, kept while the customer exists, erased on request"),
   /** Current state (one row per customer or identifier): kept while the customer exists. */
   CURRENT("current state, kept while the customer exists, erased on request"),
-  /** Per-day results (memberships, changes, graph edges): days older than the window are deleted. */
+  /** Per-day results (memberships, changes, sizes, activations): days older than the window are deleted. */
   DAILY("per-day results, days past the window deleted"),
   /** Rejected input lines: kept briefly for inspection. */
   QUARANTINE("rejected input, kept briefly for inspection"),

@@ -201,7 +201,10 @@ public final class Tables {
       .personal("identifier_value")
       .findBy(byTypedIdentifier("identifier_type", "identifier_value"), byKey("customer_key", "other_customer_key"))
       .retention(Retention.AUDIT)
-      .agedBy("business_date")
+      // Erasure finds what a limit cut off from a subject, and identifiers shared without a login,
+      // only here: those decisions stay while their identifier exists (erasure, or retention's
+      // expiry of cookie-only visitors, removes them with it).
+      .agedBy("business_date", "rule IN ('over_limit', 'shared_identifier')")
       .build("Audit of the identity rules: every identifier kept from joining two customers, or cut by a limit.");
 
   public static final TableSpec IDENTITY_STATS = TableSpec.named("identity_stats",

@@ -49,10 +49,11 @@ import org.apache.spark.sql.types.TimestampType;
  *   <li>Visitors known only by cookies expire with their behaviour history: an identity cluster
  *       (identity_map's {@code cluster_id}, every link before the rules) whose identifiers are all
  *       {@code anonymous_id}s, none seen ({@code last_seen}) since the cutoff of {@code events},
- *       leaves every table of the classes kept while the customer exists: its cookies'
- *       {@code consent_events} and {@code identity_edges} rows, its
- *       keys' {@code consent_state} and {@code customer_profiles} rows, and last its
- *       {@code identity_map} rows, which a run killed half-way reads again. Whole clusters only,
+ *       nor named by a consent record or an event not linked yet since then, leaves every table that
+ *       keeps it while the customer exists: its cookies' {@code consent_events},
+ *       {@code identity_edges} and {@code identity_decisions} rows, its keys' {@code consent_state}
+ *       and {@code customer_profiles} rows, and last its {@code identity_map} rows, which a run
+ *       killed half-way reads again. Whole clusters only,
  *       so no link of a remaining customer is cut; a cluster holding an email, phone, customer or
  *       loyalty id is a customer, kept until erased. The deletes join on the cluster's
  *       identifiers and keys ({@code MERGE ... WHEN MATCHED THEN DELETE}), so no commit records
@@ -73,16 +74,19 @@ public final class RetentionJob {
   private static final String TYPE = "identifier_type";
   private static final String VALUE = "identifier_value";
   private static final String COOKIE = IdentifierType.ANONYMOUS_ID.key();
+  private static final String RECENT = "recent_cookie";
 
   /**
    * Where a visitor's rows are, in the order they are deleted: identity_map last, as a run killed
    * half-way finds the visitors there again. An edge of a cookies-only cluster has both ends in it,
-   * so its higher-priority end finds it. Only tables that are not aged: the others (the audit's
-   * identity_decisions, the daily results) lose the visitor's rows with their own period.
+   * so its higher-priority end finds it. identity_decisions is aged too, but keeps the decisions
+   * erasure needs while their identifier exists (see {@link Tables#IDENTITY_DECISIONS}); the daily
+   * results lose the visitor's rows with their own period.
    */
   private static final List<VisitorRows> VISITOR_ROWS = List.of(
       VisitorRows.byCookie(Tables.CONSENT_EVENTS, "subject_type", "subject_value"),
       VisitorRows.byCookie(Tables.IDENTITY_EDGES, "src_type", "src_value"),
+      VisitorRows.byCookie(Tables.IDENTITY_DECISIONS, TYPE, VALUE),
       VisitorRows.byCustomerKey(Tables.CONSENT_STATE),
       VisitorRows.byCustomerKey(Tables.CUSTOMER_PROFILES),
       VisitorRows.byCustomerKey(Tables.IDENTITY_MAP));
@@ -114,7 +118,7 @@ public final class RetentionJob {
         tables.add(ageTable(table, day, commitNote));
       }
     }
-    RetentionResult.Visitors visitors = expireVisitors(day, tables, commitNote);
+    RetentionResult.Visitors visitors = expireVisitors(day, commitNote);
     return new RetentionResult(day, tables, folders, visitors, clock.millis() - started);
   }
 
@@ -160,25 +164,25 @@ public final class RetentionJob {
 
   /**
    * Removes the visitors known only by cookies that were not seen within the history window of
-   * {@code events} (see the class comment), adding an entry per table to {@code tables}. Nothing
-   * happens without an identity_map.
+   * {@code events} (see the class comment). Nothing happens without an identity_map.
    */
-  private RetentionResult.Visitors expireVisitors(LocalDate day, List<RetentionResult.TableRetention> tables,
-      String commitNote) {
+  private RetentionResult.Visitors expireVisitors(LocalDate day, String commitNote) {
     Period period = settings.periodOf(Tables.EVENTS);
     LocalDate cutoff = day.minus(period);
+    List<RetentionResult.TableRetention> tables = new ArrayList<>();
     if (!store.exists(Tables.IDENTITY_MAP)) {
-      return new RetentionResult.Visitors(period, cutoff, 0, 0);
+      return new RetentionResult.Visitors(period, cutoff, 0, 0, tables);
     }
     try (Intermediates kept = new Intermediates()) {
-      Dataset<Row> cookies = kept.keep(expiredVisitors(store.read(Tables.IDENTITY_MAP), cutoff));
+      Dataset<Row> cookies = kept.keep(expiredVisitors(store.read(Tables.IDENTITY_MAP), cutoff)
+          .join(recentCookies(cutoff), col(VALUE).equalTo(col(RECENT)), "left_anti"));
       Row sizes = cookies.agg(countDistinct(col("customer_key")), count(lit(1))).first();
       for (VisitorRows found : VISITOR_ROWS) {
         long rows = sizes.getLong(1) == 0 ? 0L
             : store.deleteMatching(found.table(), found.of(cookies), found.keyColumns(), commitNote);
         tables.add(vacuumed(found.table(), period, cutoff, rows));
       }
-      return new RetentionResult.Visitors(period, cutoff, sizes.getLong(0), sizes.getLong(1));
+      return new RetentionResult.Visitors(period, cutoff, sizes.getLong(0), sizes.getLong(1), tables);
     }
   }
 
@@ -189,14 +193,46 @@ public final class RetentionJob {
    * nothing is deleted.
    */
   static Dataset<Row> expiredVisitors(Dataset<Row> map, LocalDate cutoff) {
-    Timestamp before = Timestamp.from(cutoff.atStartOfDay(ZoneOffset.UTC).toInstant());
     Dataset<Row> clusters = map.groupBy(col("cluster_id"))
         .agg(count(when(not(coalesce(col(TYPE).equalTo(lit(COOKIE)), lit(false))), lit(1))).as("known"),
             count(when(col("last_seen").isNull(), lit(1))).as("undated"),
             max(col("last_seen")).as("last_seen"))
-        .where(col("known").equalTo(0).and(col("undated").equalTo(0)).and(col("last_seen").lt(lit(before))))
+        .where(col("known").equalTo(0).and(col("undated").equalTo(0)).and(col("last_seen").lt(lit(startOf(cutoff)))))
         .select(col("cluster_id"));
     return map.join(clusters, "cluster_id").select(col(TYPE), col(VALUE), col("customer_key"));
+  }
+
+  /**
+   * Cookies with activity since {@code cutoff} that {@code identity_map.last_seen} may not show
+   * (column {@value #RECENT}): consent records made on them (a visitor who refused analytics sends no
+   * stored events, only banner choices), and events that no identity run has linked yet (delivered
+   * after the latest day in {@code identity_stats}, or any when identity never ran).
+   */
+  private Dataset<Row> recentCookies(LocalDate cutoff) {
+    Dataset<Row> recent = store.spark().emptyDataFrame().select(lit(null).cast("string").as(RECENT));
+    if (store.exists(Tables.CONSENT_EVENTS)) {
+      recent = recent.union(store.read(Tables.CONSENT_EVENTS)
+          .where(col("subject_type").equalTo(lit(COOKIE))
+              .and(col("ts").geq(lit(startOf(cutoff))).or(col("ingest_date").geq(lit(Date.valueOf(cutoff))))))
+          .select(col("subject_value").as(RECENT)));
+    }
+    if (store.exists(Tables.EVENTS)) {
+      Column unlinked = col("event_date").geq(lit(Date.valueOf(cutoff)));
+      if (store.exists(Tables.IDENTITY_STATS)) {
+        Row linked = store.read(Tables.IDENTITY_STATS).agg(max(col("business_date"))).first();
+        if (!linked.isNullAt(0)) {
+          unlinked = unlinked.and(col("ingest_date").gt(lit(linked.getDate(0))));
+        }
+      }
+      Dataset<Row> events = store.read(Tables.EVENTS).where(unlinked);
+      recent = recent.union(events.select(col("anonymous_id").as(RECENT)))
+          .union(events.select(col("previous_id").as(RECENT)));
+    }
+    return recent.where(col(RECENT).isNotNull()).distinct();
+  }
+
+  private static Timestamp startOf(LocalDate day) {
+    return Timestamp.from(day.atStartOfDay(ZoneOffset.UTC).toInstant());
   }
 
   /**

@@ -12,8 +12,7 @@ import java.util.stream.Collectors;
  * What one {@code retention} run removed: counts and dates only, never a row's content.
  *
  * @param day the business day retention ran for; cutoffs are counted back from it
- * @param tables one entry per aged table, in catalogue order, then one per table visitors known only
- *     by cookies were removed from
+ * @param tables one entry per aged table, in catalogue order
  * @param folders one entry per aged folder, in catalogue order
  * @param visitors the visitors known only by cookies that expired
  */
@@ -59,11 +58,22 @@ public record RetentionResult(LocalDate day, List<TableRetention> tables, List<F
    *
    * @param visitors their customer_keys
    * @param cookies their cookies (anonymous ids)
+   * @param tables one entry per table they were removed from (period and cutoff are the window's)
    */
-  public record Visitors(Period period, LocalDate cutoff, long visitors, long cookies) {}
+  public record Visitors(Period period, LocalDate cutoff, long visitors, long cookies, List<TableRetention> tables) {
+    public Visitors {
+      tables = List.copyOf(tables);
+    }
+  }
 
+  /** Every table entry: the aged tables', then the visitors'. */
+  private java.util.stream.Stream<TableRetention> allTables() {
+    return java.util.stream.Stream.concat(tables.stream(), visitors.tables().stream());
+  }
+
+  /** Rows deleted, by age and with the visitors. */
   public long rowsDeleted() {
-    return tables.stream().mapToLong(TableRetention::rowsDeleted).sum();
+    return allTables().mapToLong(TableRetention::rowsDeleted).sum();
   }
 
   public long daysDeleted() {
@@ -71,7 +81,12 @@ public record RetentionResult(LocalDate day, List<TableRetention> tables, List<F
   }
 
   public long filesVacuumed() {
-    return tables.stream().mapToLong(TableRetention::filesVacuumed).sum();
+    return allTables().mapToLong(TableRetention::filesVacuumed).sum();
+  }
+
+  /** Tables vacuumed at least once. */
+  public long tablesVacuumed() {
+    return allTables().filter(TableRetention::vacuumed).map(TableRetention::table).distinct().count();
   }
 
   public long keptNotIngested() {
@@ -83,15 +98,21 @@ public record RetentionResult(LocalDate day, List<TableRetention> tables, List<F
     Map<String, Long> counts = new LinkedHashMap<>();
     counts.put("retention.rows_deleted", rowsDeleted());
     counts.put("retention.folders_deleted", daysDeleted());
-    counts.put("retention.tables_vacuumed", tables.stream().filter(TableRetention::vacuumed).count());
+    counts.put("retention.tables_vacuumed", tablesVacuumed());
     counts.put("retention.files_vacuumed", filesVacuumed());
     counts.put("retention.kept_not_ingested", keptNotIngested());
     counts.put("retention.visitors_expired", visitors.visitors());
     counts.put("retention.visitor_cookies_expired", visitors.cookies());
+    for (TableRetention table : visitors.tables()) {
+      counts.put("retention.visitor_rows_deleted." + table.table(), table.rowsDeleted());
+      if (table.vacuumed()) {
+        counts.merge("retention.files_vacuumed." + table.table(), table.filesVacuumed(), Long::sum);
+      }
+    }
     for (TableRetention table : tables) {
       counts.put("retention.rows_deleted." + table.table(), table.rowsDeleted());
       if (table.vacuumed()) {
-        counts.put("retention.files_vacuumed." + table.table(), table.filesVacuumed());
+        counts.merge("retention.files_vacuumed." + table.table(), table.filesVacuumed(), Long::sum);
       }
     }
     for (FolderRetention folder : folders) {
@@ -109,7 +130,7 @@ public record RetentionResult(LocalDate day, List<TableRetention> tables, List<F
     String nl = System.lineSeparator();
     StringBuilder out = new StringBuilder(String.format(Locale.ROOT,
         "retention %s: %d rows deleted, %d day folders deleted, %d tables vacuumed (%d files) (%.1f s)", day,
-        rowsDeleted(), daysDeleted(), tables.stream().filter(TableRetention::vacuumed).count(), filesVacuumed(),
+        rowsDeleted(), daysDeleted(), tablesVacuumed(), filesVacuumed(),
         durationMs / 1000.0));
     out.append(nl).append(String.format(Locale.ROOT, "  %-24s %-10s %-12s %12s %16s", "table", "keeps", "deleted <",
         "rows deleted", "files vacuumed"));
@@ -121,6 +142,10 @@ public record RetentionResult(LocalDate day, List<TableRetention> tables, List<F
     out.append(nl).append(String.format(Locale.ROOT, "  visitors known only by cookies, none seen since %s (%s):"
         + " %d removed, with %d cookies", visitors.cutoff(), describe(visitors.period()), visitors.visitors(),
         visitors.cookies()));
+    for (TableRetention table : visitors.tables()) {
+      out.append(nl).append(String.format(Locale.ROOT, "    %-22s %12d rows %16s", table.table(), table.rowsDeleted(),
+          table.vacuumed() ? table.filesVacuumed() + " files vacuumed" : ""));
+    }
     out.append(nl).append(String.format(Locale.ROOT, "  %-24s %-10s %-12s %12s %16s", "folder", "keeps", "deleted <",
         "days deleted", "files deleted"));
     for (FolderRetention folder : folders) {

@@ -28,8 +28,7 @@ import org.apache.spark.sql.SparkSession;
  * the latest earlier day evaluated ({@code segment_changes}) and the sizes ({@code segment_sizes}),
  * all three from one row of membership bits per customer for both days ({@link SegmentBits}).
  * Customers who object to profiling as of D in {@code consent_state} are not evaluated (when the
- * table does not exist, as before consent ran for the first time, everyone is, and the result
- * says so).
+ * table does not exist on a lake without a consent ledger, everyone is, and the result says so).
  * Each table's rows of D are replaced as a whole ({@code replaceWhere as_of_date = D}), so a
  * re-run leaves them as one run would.
  */
@@ -48,7 +47,8 @@ public final class SegmentsJob {
   /**
    * Refuses to run (exit 2, nothing written) before profiles (and identity) have run, when the
    * profiles were built for another day (their traits, recency and RFM scores, are as of that day),
-   * or when consent_state was built for an earlier day (an objection to profiling would be missed).
+   * or when consent_state was built for an earlier day or not at all although the lake has a consent
+   * ledger (an objection to profiling would be missed).
    */
   public void check(LocalDate day) {
     if (!store.exists(Tables.CUSTOMER_PROFILES)) {
@@ -63,8 +63,15 @@ public final class SegmentsJob {
           + profileDays.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", "))
           + "; run profiles --date " + day + " first");
     }
-    // Objections to profiling as of D must be known: a state built before D would miss the latest.
+    // Objections to profiling as of D must be known: a state built before D would miss the latest,
+    // and a ledger without any state would be missed whole.
     ConsentState.requireBuiltFor(store, day, "segments");
+    if (!store.exists(Tables.CONSENT_STATE) && store.exists(Tables.CONSENT_EVENTS)
+        && !store.read(Tables.CONSENT_EVENTS).limit(1).isEmpty()) {
+      throw TarmoException.usage("Cannot run segments for " + day + ": consent_events holds a consent ledger but "
+          + "consent_state does not exist yet, so objections to profiling would be missed; run consent --date " + day
+          + " first");
+    }
     if (SegmentPlan.compile(catalog, day).scanStart().isPresent() && !store.exists(Tables.IDENTITY_MAP)) {
       throw TarmoException.usage("Cannot run segments for " + day
           + ": identity_map does not exist yet; run identity first (" + store.lake().root() + ")");

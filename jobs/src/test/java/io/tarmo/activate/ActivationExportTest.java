@@ -3,6 +3,7 @@ package io.tarmo.activate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tarmo.lake.DeltaStore;
+import io.tarmo.lake.JobRuns;
 import io.tarmo.lake.Lake;
 import io.tarmo.segments.SegmentCatalog;
 import io.tarmo.segments.SegmentsLoader;
@@ -16,6 +17,7 @@ import java.time.Clock;
 import java.time.LocalDate;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -111,6 +113,35 @@ class ActivationExportTest {
       assertThat(exports.map(path -> path.getFileName().toString()).sorted().toList())
           .containsExactly("dt=2026-11-27", "dt=2026-11-28");
     }
+  }
+
+  /**
+   * A day whose audiences were all empty removed everyone, and has no activation or exclusion row:
+   * the day after compares with it (its SUCCEEDED run in job_runs), so whoever comes back is added
+   * again, and a sending tool that synced the removal sends them again.
+   */
+  @Test
+  void whoComesBackAfterADayWithEmptyAudiencesIsAddedAgain() throws Exception {
+    LocalDate day3 = DAY2.plusDays(1);
+    DeltaStore store = new DeltaStore(spark, Lake.at(root.toString()));
+    ActivationFixtures lake = new ActivationFixtures(spark).evaluated(DAY1).evaluated(DAY2).evaluated(day3)
+        .member(DAY1, "promo", 1).member(day3, "promo", 1)
+        .profile(1, "one@example.org", null, null);
+    lake.consent(1, "marketing", "email", "granted", "consent", "2026-11-01T00:00:00Z", null, "c1");
+    lake.writeTo(store);
+    ActivateJob job = new ActivateJob(store, CATALOG, SETTINGS, Optional.empty(), Clock.systemUTC());
+    JobRuns runs = new JobRuns(store, Clock.systemUTC());
+    for (LocalDate day : List.of(DAY1, DAY2, day3)) {
+      JobRuns.Run run = runs.start("activate", day);
+      job.run(day, "day");
+      runs.finish(run, JobRuns.Status.SUCCEEDED, Map.of(), null);
+    }
+
+    assertThat(read(root.resolve("exports/dt=2026-11-28"), "email/promo.removed.csv"))
+        .isEqualTo("customer_key,email\n1,one@example.org\n");
+    Path day3Folder = root.resolve("exports/dt=2026-11-29");
+    assertThat(read(day3Folder, "email/promo.added.csv")).isEqualTo("customer_key,email\n1,one@example.org\n");
+    assertThat(read(day3Folder, "_manifest.json")).contains("\"previous_date\": \"2026-11-28\"");
   }
 
   private static String read(Path day, String file) {

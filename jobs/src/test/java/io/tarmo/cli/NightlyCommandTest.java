@@ -96,7 +96,8 @@ class NightlyCommandTest {
     assertThat(gated.exitCode()).as(gated.err()).isEqualTo(3);
     assertThat(gated.err().strip()).doesNotContain("\n").contains("stopped at step identity")
         .contains("--from consent").doesNotContain("@");
-    assertThat(gated.out()).containsPattern("identity +QUALITY_FAILED").containsPattern("consent +not run").containsPattern("consent +not run").containsPattern("activate +not run");
+    assertThat(gated.out()).containsPattern("identity +QUALITY_FAILED").containsPattern("consent +not run").containsPattern("profiles +not run")
+        .containsPattern("segments +not run").containsPattern("activate +not run");
     assertThat(statuses()).containsExactly("command,status", "nightly,QUALITY_FAILED", "ingest,SUCCEEDED",
         "identity,QUALITY_FAILED");
 

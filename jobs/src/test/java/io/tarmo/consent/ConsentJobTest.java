@@ -51,7 +51,7 @@ class ConsentJobTest {
   /** The customers of the truth table: one key per case, with the identifiers their records name. */
   private LakeFixtures identities() {
     LakeFixtures lake = new LakeFixtures(spark);
-    for (long key : new long[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16, 17, 18}) {
+    for (long key : new long[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16, 17, 18, 19, 20}) {
       lake.identity("customer_id", "C" + key, key);
     }
     // A cookie that gave consent before its visitor logged in; identity later tied it to C10.
@@ -60,6 +60,8 @@ class ConsentJobTest {
     lake.identity("email", "eleven@example.com", 11);
     lake.identity("email", "twelve@example.com", 12);
     lake.identity("email", "thirteen@example.com", 13);
+    lake.identity("email", "nineteen@example.com", 19);
+    lake.identity("email", "twenty@example.com", 20);
     return lake;
   }
 
@@ -123,6 +125,16 @@ class ConsentJobTest {
         .deliveredOn(LocalDate.of(2026, 3, 6)).add();
     c.record("c18b", "customer_id:C18", "marketing", "email", "granted", "2025-06-10T10:00:00Z")
         .basis("legitimate_interest").deliveredOn(LocalDate.of(2026, 3, 6)).add();
+    // 19: two grants at the same instant: legitimate interest is more restrictive than consent, and
+    // wins although the consent record's id sorts later.
+    c.record("c19a", "email:nineteen@example.com", "marketing", "email", "granted", "2026-03-03T10:00:00Z")
+        .basis("legitimate_interest").source("web_form").add();
+    c.record("c19b", "customer_id:C19", "marketing", "email", "granted", "2026-03-03T10:00:00Z").add();
+    // 20: two consent grants at the same instant: the one that expires wins over the one that does not.
+    c.record("c20a", "customer_id:C20", "marketing", "email", "granted", "2026-03-03T10:00:00Z")
+        .expires("2026-03-20T00:00:00Z").add();
+    c.record("c20b", "email:twenty@example.com", "marketing", "email", "granted", "2026-03-03T10:00:00Z")
+        .source("web_form").add();
     return c;
   }
 
@@ -169,23 +181,26 @@ class ConsentJobTest {
         "13|marketing|email|withdrawn|consent|03-03 10:00|null|c13a|web_form|email|03-03 10:00|false",
         "15|marketing|email|granted|consent|03-06 00:00|null|c15|crm|customer_id|03-02 10:00|false",
         "16|marketing|email|withdrawn|consent|03-05 10:00|null|c16a|crm|customer_id|03-05 10:00|false",
-        "18|marketing|email|granted|legitimate_interest|03-06 00:00|null|c18b|crm|customer_id|06-10 10:00|true");
+        "18|marketing|email|granted|legitimate_interest|03-06 00:00|null|c18b|crm|customer_id|06-10 10:00|true",
+        "19|marketing|email|granted|legitimate_interest|03-03 10:00|null|c19a|web_form|email|03-03 10:00|false",
+        "20|marketing|email|granted|consent|03-03 10:00|03-20 00:00|c20a|crm|customer_id|03-03 10:00|false",
+        "20|marketing|email|expired|consent|03-20 00:00|null|c20a|crm|customer_id|03-03 10:00|false");
     assertThat(rows(store.read(Tables.CONSENT_STATE))).containsExactlyElementsOf(expected);
     assertThat(store.read(Tables.CONSENT_STATE).filter(col("as_of_date").notEqual(lit(java.sql.Date.valueOf(DAY))))
         .count()).isZero();
 
     assertThat(result.counts()).containsAllEntriesOf(Map.of(
         "consent.ledger_missing", 0L,
-        "consent.records_read", 27L,
-        "consent.records_resolved", 26L,
+        "consent.records_read", 31L,
+        "consent.records_resolved", 30L,
         "consent.unresolved_records", 1L,
-        "consent.intervals", 33L));
+        "consent.intervals", 36L));
     assertThat(result.customers()).as("customers per purpose.channel.status as of " + DAY).isEqualTo(Map.of(
-        "marketing.email.granted", 10L, "marketing.email.withdrawn", 3L, "marketing.email.expired", 1L,
+        "marketing.email.granted", 12L, "marketing.email.withdrawn", 3L, "marketing.email.expired", 1L,
         "marketing.sms.granted", 1L, "marketing.sms.denied", 1L,
         "marketing.phone.granted", 3L, "marketing.push.granted", 2L, "marketing.web.granted", 3L));
-    assertThat(result.summary()).startsWith("consent 2026-03-10: records=27 resolved=26 unresolved=1 intervals=33")
-        .contains(String.format(java.util.Locale.ROOT, "  %-24s %s", "marketing.email", "10/0/3/1"))
+    assertThat(result.summary()).startsWith("consent 2026-03-10: records=31 resolved=30 unresolved=1 intervals=36")
+        .contains(String.format(java.util.Locale.ROOT, "  %-24s %s", "marketing.email", "12/0/3/1"))
         .doesNotContain("example.com").doesNotContain("C12");
 
     job.run(DAY, "rerun");
@@ -214,7 +229,39 @@ class ConsentJobTest {
         "8|marketing|phone|granted|legitimate_interest|03-01 10:00|c08a|crm|customer_id|03-01 10:00|false",
         "13|marketing|email|withdrawn|consent|03-03 10:00|c13a|web_form|email|03-03 10:00|false")
         .noneMatch(row -> row.startsWith("15|") || row.startsWith("16|") || row.startsWith("17|"));
-    assertThat(thatDay).hasSize(21);
+    assertThat(thatDay).hasSize(23);
+  }
+
+  /**
+   * An objection made before a legitimate-interest grant but delivered after it blocks the grant
+   * from its delivery on: the day between still shows what that day's run knew (no objection), and
+   * the days after show the objection.
+   */
+  @Test
+  void anObjectionDeliveredLateBlocksLegitimateInterestFromItsDeliveryOnly() {
+    DeltaStore store = new DeltaStore(spark, Lake.at(root.toString()));
+    store.append(Tables.IDENTITY_MAP, new LakeFixtures(spark).identity("customer_id", "C21", 21).identityMap(), "test");
+    ConsentFixtures ledger = new ConsentFixtures(spark);
+    ledger.record("c21a", "customer_id:C21", "marketing", "phone", "granted", "2026-03-07T10:00:00Z")
+        .basis("legitimate_interest").add();
+    ledger.record("c21b", "customer_id:C21", "marketing", "phone", "denied", "2026-03-05T10:00:00Z")
+        .source("call_center").deliveredOn(LocalDate.of(2026, 3, 9)).add();
+    LocalDate between = LocalDate.of(2026, 3, 8);
+    store.append(Tables.CONSENT_EVENTS, ledger.deliveredBy(between), "test");
+    ConsentJob job = new ConsentJob(store, Clock.systemUTC());
+    job.run(between, "between");
+    List<String> thatDay = rows(store.read(Tables.CONSENT_STATE).filter(ConsentState.asOf(between)), false);
+    store.append(Tables.CONSENT_EVENTS, ledger.deliveredAfter(between), "test");
+
+    job.run(DAY, "later");
+
+    assertThat(rows(store.read(Tables.CONSENT_STATE))).containsExactly(
+        "21|marketing|phone|granted|legitimate_interest|03-07 10:00|03-09 00:00|c21a|crm|customer_id|03-07 10:00|false",
+        "21|marketing|phone|granted|legitimate_interest|03-09 00:00|null|c21a|crm|customer_id|03-07 10:00|true");
+    assertThat(rows(store.read(Tables.CONSENT_STATE).filter(ConsentState.asOf(between)), false))
+        .isEqualTo(thatDay)
+        .containsExactly("21|marketing|phone|granted|legitimate_interest|03-07 10:00|c21a|crm|customer_id|03-07 10:00"
+            + "|false");
   }
 
   @Test

@@ -276,6 +276,18 @@ class DsarJobTest {
         .contains("The lake holds no data about this subject", "| table `events` | 0 |");
   }
 
+  /** Anna and Bob both logged in on the family laptop: its cookie cannot say whose data is asked for. */
+  @Test
+  void aRequestByACookieTwoCustomersShareIsRefusedAndExportsNothing() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> dsar("anonymous_id:ck-family"))
+        .isInstanceOfSatisfying(io.tarmo.TarmoException.class, e -> {
+          assertThat(e.failure()).isEqualTo(io.tarmo.TarmoException.Failure.USAGE);
+          assertThat(e.getMessage()).contains("held by more than one customer (a shared device)")
+              .doesNotContain("ck-family");
+        });
+    assertThat(out.resolve("dsar")).doesNotExist();
+  }
+
   /** The command on this test's lake. */
   private Run tarmo(String... args) {
     List<String> all = new ArrayList<>(List.of(args));

@@ -213,6 +213,38 @@ class ErasureCasesTest {
     assertThat(mapRows(store)).isEqualTo(afterErasure);
   }
 
+  /**
+   * Anna and Bob both logged in on the family laptop: a request by its cookie cannot say whose data
+   * it means. It is rejected before anything is erased, and nobody is erased or suppressed by it.
+   */
+  @Test
+  void aRequestByACookieTwoCustomersShareIsRejectedAndErasesNobody() throws IOException {
+    DeltaStore store = lake();
+    long events = store.read(Tables.EVENTS).count();
+    long identifiers = store.read(Tables.IDENTITY_MAP).count();
+    write("landing/erasure/requests.csv", "request_id,subject_type,subject_value,received_at",
+        "R-family,anonymous_id,ck-family,2026-11-30");
+
+    ErasureResult result = job(store).run(null, "test", "run-1");
+
+    assertThat(result.completed()).isEmpty();
+    assertThat(result.rejected()).containsExactly("R-family: " + ErasureJob.SHARED_REQUEST);
+    assertThat(result.summary()).doesNotContain("ck-family");
+    assertThat(store.read(Tables.EVENTS).count()).isEqualTo(events);
+    assertThat(store.read(Tables.IDENTITY_MAP).count()).isEqualTo(identifiers);
+    assertThat(store.exists(Tables.SUPPRESSION_LIST) ? store.read(Tables.SUPPRESSION_LIST).count() : 0L).isZero();
+    Row logged = store.read(Tables.ERASURE_LOG).where("request_id = 'R-family'").first();
+    assertThat(logged.<String>getAs("status")).isEqualTo("REJECTED");
+    assertThat(logged.<String>getAs("reason")).isEqualTo(ErasureJob.SHARED_REQUEST);
+    assertThat(Files.exists(root.resolve("lake/landing/erasure/requests.csv"))).isFalse();
+    Path work = root.resolve("lake").resolve(io.tarmo.lake.ErasureWork.FOLDER);
+    if (Files.exists(work)) {
+      try (java.util.stream.Stream<Path> files = Files.walk(work)) {
+        assertThat(files.filter(Files::isRegularFile)).as("no subject was kept for it").isEmpty();
+      }
+    }
+  }
+
   @Test
   void unusableLinesLeaveTheRequestFilesAReusedIdIsRefusedAndASecondErasureMovesTheCutoff() throws IOException {
     DeltaStore store = lake();
@@ -272,28 +304,34 @@ class ErasureCasesTest {
     DeltaStore store = lake();
     // A note someone saved under the lake root: in no table or folder of the catalogue, so nothing rewrites it.
     write("notes/calls.txt", "2026-11-29 called Anna (anna@example.de) about her order");
+    // And one dropped beside the requests: not a request file, so it is read like any other.
+    write("landing/erasure/notes.txt", "anna@example.de asked by phone too");
     // Received 2026-10-01: due 2026-10-31, a month before the run.
     write("landing/erasure/requests.csv", "request_id,subject_type,subject_value,received_at",
         "R-late,customer_id,C1,2026-10-01");
 
     ErasureResult failed = job(store).run(null, "test", "run-1");
 
-    String place = "notes/calls.txt#" + KEYED.of("anna@example.de").substring(0, 12);
+    String hash = "#" + KEYED.of("anna@example.de").substring(0, 12);
+    String place = "notes/calls.txt" + hash;
     assertThat(failed.completed()).isEmpty();
-    assertThat(failed.failed()).containsExactly(java.util.Map.entry("R-late", List.of(place)));
+    assertThat(failed.failed()).containsExactly(java.util.Map.entry("R-late",
+        List.of("landing/erasure/notes.txt" + hash, place)));
     assertThat(failed.pastDue()).isEqualTo(1);
-    assertThat(failed.summary()).contains("completed=0", "failed=1", "past_due=1", "FAILED R-late: values still in "
-        + place, "1 request(s) past their 30-day deadline").doesNotContain("anna");
+    assertThat(failed.summary()).contains("completed=0", "failed=1", "past_due=1", place,
+        "1 request(s) past their 30-day deadline").doesNotContain("anna");
     Row logged = store.read(Tables.ERASURE_LOG).first();
     assertThat(logged.<String>getAs("status") + " " + logged.getList(logged.fieldIndex("places")))
-        .isEqualTo("FAILED [" + place + "]");
+        .isEqualTo("FAILED [landing/erasure/notes.txt" + hash + ", " + place + "]");
     assertThat(store.read(Tables.ERASURE_LOG).toJSON().collectAsList().toString()).doesNotContain("anna");
     assertThat(LakeScan.find(spark, store.lake(), ANNA)).as("the rest of Anna is gone; the request and its work file "
         + "stay for the next run").containsExactlyInAnyOrder("notes/calls.txt holds anna@example.de",
+        "landing/erasure/notes.txt holds anna@example.de",
         "landing/erasure/requests.csv holds c1", "_tarmo/erasure/R-late.json holds c1");
 
     // The note removed, the batch is run again: now nothing of Anna is left, and nothing is past due.
     Files.delete(root.resolve("lake/notes/calls.txt"));
+    Files.delete(root.resolve("lake/landing/erasure/notes.txt"));
     ErasureResult again = job(store).run(null, "test", "run-2");
 
     assertThat(again.completed()).as(again.summary()).containsExactly("R-late");

@@ -49,7 +49,9 @@ class ErasureRequestsTest {
         "R6,email,anna@example.de,2026-11-30",
         "R6,email,bob@example.de,2026-11-30",
         "R7,email,same@example.de,2026-11-30",
-        "R7,email,SAME@example.de,2026-11-30");
+        "R7,email,SAME@example.de,2026-11-30",
+        "R8,email,anna@example.de,2026-11-30",
+        "R8,email,not-an-address,2026-11-30");
     assertThat(batch.rejections()).extracting(r -> r.requestId() + ": " + r.reason()).containsExactly(
         "R1: unknown subject_type (expected customer_id|loyalty_card_id|email|phone|anonymous_id)",
         "R2: empty subject_value",
@@ -57,7 +59,10 @@ class ErasureRequestsTest {
         "R4: invalid subject_value: not a valid phone",
         "R5: invalid received_at: an ISO-8601 date or timestamp with zone",
         "line 7 of r.csv: invalid request_id: 1 to 128 letters, digits, '.', '_', ':' or '-'",
-        "R6: duplicate request_id: given 2 times with different subjects");
+        "R8: invalid subject_value: not a valid email",
+        "R6: duplicate request_id: given 2 times with different subjects",
+        "R8: duplicate request_id: also given on a line that was rejected; send the request again, corrected, on "
+            + "one line");
     assertThat(batch.requests()).extracting(ErasureRequests.Request::requestId).containsExactly("R7");
     assertThat(batch.rejections().toString()).doesNotContain("X123", "not-an-address", "anna@", "bob@");
   }

@@ -274,11 +274,18 @@ class RetentionJobTest {
         "dst_type", dstType, "dst_value", dst, "source", "events.page", "observations", 1L);
   }
 
+  private Row decision(String rule, String type, String value, long key, Long other) {
+    return row(Tables.IDENTITY_DECISIONS, "business_date", date(100), "rule", rule, "identifier_type", type,
+        "identifier_value", value, "customer_key", key, "other_customer_key", other, "detail", "test");
+  }
+
   /**
    * History keeps 10 days: the cutoff is 2026-02-28. Visitor 1 (two cookies, linked by an alias)
    * was last seen on the 27th; every other cluster stays: a visitor seen on the 28th, one of whose
    * two cookies is recent, one with a cookie of unknown age, a logged-in customer whose cookies are
-   * all old, and a raw cluster whose old cookie the rules kept apart from a customer's email.
+   * all old, a raw cluster whose old cookie the rules kept apart from a customer's email, a visitor
+   * whose only recent activity is a consent record (a cookie banner's refusal: no events stored),
+   * and one whose recent events no identity run has linked yet.
    */
   @Test
   void visitorsKnownOnlyByOldCookiesLeaveEveryTableAndCustomersStay() {
@@ -293,25 +300,40 @@ class RetentionJobTest {
         mapped("customer_id", "C5", 5, 5, "2026-01-01T00:00:00Z"),
         mapped("anonymous_id", "ck-c5", 5, 5, "2026-01-01T00:00:00Z"),
         mapped("anonymous_id", "ck-kept-apart", 6, 6, "2026-01-01T00:00:00Z"),
-        mapped("email", "e7@example.com", 7, 6, "2026-01-01T00:00:00Z"));
+        mapped("email", "e7@example.com", 7, 6, "2026-01-01T00:00:00Z"),
+        mapped("anonymous_id", "ck-banner", 8, 8, "2026-01-01T00:00:00Z"),
+        mapped("anonymous_id", "ck-unlinked", 9, 9, "2026-01-01T00:00:00Z"));
     append(store, Tables.IDENTITY_EDGES,
         edge("anonymous_id", "ck-gone-a", "anonymous_id", "ck-gone-b"),
         edge("anonymous_id", "ck-gone-b", "anonymous_id", "ck-gone-b"),
         edge("anonymous_id", "ck-edge", "anonymous_id", "ck-edge"),
         edge("customer_id", "C5", "anonymous_id", "ck-c5"),
         edge("email", "e7@example.com", "anonymous_id", "ck-kept-apart"));
+    append(store, Tables.IDENTITY_DECISIONS,
+        decision("shared_identifier", "anonymous_id", "ck-gone-a", 1, 6L),
+        decision("over_limit", "email", "e7@example.com", 7, 6L),
+        decision("bridge_detached", "anonymous_id", "ck-kept-apart", 6, 7L));
+    // identity last ran for the 9th: an event delivered on the 10th is not linked yet.
+    append(store, Tables.IDENTITY_STATS, row(Tables.IDENTITY_STATS, "business_date", date(1), "metric", "customers",
+        "label", "", "value", 9L));
+    store.append(Tables.EVENTS, new LakeFixtures(spark).event("page", "2026-03-10T08:00:00Z").cookie("ck-unlinked")
+        .add().events(), "test");
     append(store, Tables.CONSENT_EVENTS,
         row(Tables.CONSENT_EVENTS, "consent_id", "k1", "subject_type", "anonymous_id", "subject_value", "ck-gone-a",
-            "purpose", "analytics", "channel", "web", "status", "granted", "legal_basis", "consent"),
+            "purpose", "analytics", "channel", "web", "status", "granted", "legal_basis", "consent",
+            "ts", at("2026-01-05T00:00:00Z"), "ingest_date", date(64)),
         row(Tables.CONSENT_EVENTS, "consent_id", "k2", "subject_type", "anonymous_id", "subject_value", "ck-edge",
             "purpose", "analytics", "channel", "web", "status", "granted", "legal_basis", "consent"),
         row(Tables.CONSENT_EVENTS, "consent_id", "k3", "subject_type", "customer_id", "subject_value", "C5",
-            "purpose", "marketing", "channel", "email", "status", "granted", "legal_basis", "consent"));
+            "purpose", "marketing", "channel", "email", "status", "granted", "legal_basis", "consent"),
+        row(Tables.CONSENT_EVENTS, "consent_id", "k4", "subject_type", "anonymous_id", "subject_value", "ck-banner",
+            "purpose", "marketing", "channel", "all", "status", "denied", "legal_basis", "consent",
+            "ts", at("2026-03-08T12:00:00Z"), "ingest_date", date(2)));
     append(store, Tables.CONSENT_STATE,
         row(Tables.CONSENT_STATE, "customer_key", 1L, "purpose", "analytics", "channel", "web", "consent_id", "k1"),
         row(Tables.CONSENT_STATE, "customer_key", 2L, "purpose", "analytics", "channel", "web", "consent_id", "k2"),
         row(Tables.CONSENT_STATE, "customer_key", 5L, "purpose", "marketing", "channel", "email", "consent_id", "k3"));
-    append(store, Tables.CUSTOMER_PROFILES, java.util.stream.LongStream.rangeClosed(1, 7)
+    append(store, Tables.CUSTOMER_PROFILES, java.util.stream.LongStream.rangeClosed(1, 9)
         .mapToObj(key -> row(Tables.CUSTOMER_PROFILES, "customer_key", key, "push_device_id",
             key == 1 ? "ck-gone-b" : null, "as_of_date", date(1)))
         .toArray(Row[]::new));
@@ -319,27 +341,37 @@ class RetentionJobTest {
 
     RetentionResult result = job.run(DAY, "tarmo retention test");
 
-    assertThat(values(Tables.IDENTITY_MAP, "identifier_value")).containsExactly("C5", "ck-c5", "ck-edge",
-        "ck-kept-apart", "ck-new-half", "ck-old-half", "ck-undated", "e7@example.com");
+    assertThat(values(Tables.IDENTITY_MAP, "identifier_value")).containsExactly("C5", "ck-banner", "ck-c5", "ck-edge",
+        "ck-kept-apart", "ck-new-half", "ck-old-half", "ck-undated", "ck-unlinked", "e7@example.com");
     assertThat(values(Tables.IDENTITY_EDGES, "src_value")).containsExactly("C5", "ck-edge", "e7@example.com");
-    assertThat(values(Tables.CONSENT_EVENTS, "consent_id")).containsExactly("k2", "k3");
+    assertThat(values(Tables.CONSENT_EVENTS, "consent_id")).containsExactly("k2", "k3", "k4");
     assertThat(values(Tables.CONSENT_STATE, "customer_key")).containsExactly("2", "5");
-    assertThat(values(Tables.CUSTOMER_PROFILES, "customer_key")).containsExactly("2", "3", "4", "5", "6", "7");
+    assertThat(values(Tables.CUSTOMER_PROFILES, "customer_key"))
+        .containsExactly("2", "3", "4", "5", "6", "7", "8", "9");
+    assertThat(values(Tables.IDENTITY_DECISIONS, "rule")).as("an old decision erasure needs stays while its "
+        + "identifier exists; the visitor's goes with them; other old ones age").containsExactly("over_limit");
     assertThat(result.counts()).containsEntry("retention.visitors_expired", 1L)
         .containsEntry("retention.visitor_cookies_expired", 2L)
-        .containsEntry("retention.rows_deleted.identity_map", 2L)
-        .containsEntry("retention.rows_deleted.identity_edges", 2L)
-        .containsEntry("retention.rows_deleted.consent_events", 1L)
-        .containsEntry("retention.rows_deleted.consent_state", 1L)
-        .containsEntry("retention.rows_deleted.customer_profiles", 1L)
-        .containsEntry("retention.rows_deleted", 7L)
-        .containsEntry("retention.tables_vacuumed", 5L);
+        .containsEntry("retention.visitor_rows_deleted.identity_map", 2L)
+        .containsEntry("retention.visitor_rows_deleted.identity_edges", 2L)
+        .containsEntry("retention.visitor_rows_deleted.identity_decisions", 1L)
+        .containsEntry("retention.visitor_rows_deleted.consent_events", 1L)
+        .containsEntry("retention.visitor_rows_deleted.consent_state", 1L)
+        .containsEntry("retention.visitor_rows_deleted.customer_profiles", 1L)
+        .containsEntry("retention.rows_deleted.identity_decisions", 1L)
+        .containsEntry("retention.rows_deleted", 9L)
+        .doesNotContainKey("retention.rows_deleted.identity_map");
+    assertThat(result.visitors().tables().stream().map(RetentionResult.TableRetention::table)).containsExactly(
+        "consent_events", "identity_edges", "identity_decisions", "consent_state", "customer_profiles", "identity_map");
     assertThat(result.summary()).contains("visitors known only by cookies, none seen since 2026-02-28 (10d): "
         + "1 removed, with 2 cookies").doesNotContain("ck-");
     for (TableSpec table : List.of(Tables.IDENTITY_MAP, Tables.IDENTITY_EDGES, Tables.CONSENT_EVENTS,
-        Tables.CONSENT_STATE, Tables.CUSTOMER_PROFILES)) {
+        Tables.CONSENT_STATE, Tables.CUSTOMER_PROFILES, Tables.IDENTITY_DECISIONS)) {
       assertThat(spark.read().parquet(store.lake().tablePath(table)).count())
           .as(table.name() + ": the vacuum left no removed row in any data file").isEqualTo(store.read(table).count());
+    }
+    for (TableSpec table : List.of(Tables.IDENTITY_MAP, Tables.IDENTITY_EDGES, Tables.CONSENT_EVENTS,
+        Tables.CONSENT_STATE, Tables.CUSTOMER_PROFILES)) {
       assertThat(store.history(table, 10).stream().map(entry -> entry.commit().operation()))
           .as(table.name() + ": deleted through a join, so no commit records a cookie").contains("MERGE")
           .doesNotContain("DELETE");
@@ -350,19 +382,18 @@ class RetentionJobTest {
         .containsEntry("retention.rows_deleted", 0L).containsEntry("retention.tables_vacuumed", 0L);
   }
 
-  /** A table a visitor's rows are deleted from by their cluster is never one retention also ages by date. */
+  /** Nothing about visitors happens on a lake without identity_map; the visitor entries are still reported. */
   @Test
-  void visitorsAreRemovedOnlyFromTablesKeptWhileTheCustomerExists() {
+  void aLakeWithoutAnIdentityMapExpiresNobody() {
     DeltaStore store = new DeltaStore(spark, Lake.at(root.toString()));
-    append(store, Tables.IDENTITY_MAP, mapped("anonymous_id", "ck-gone", 1, 1, "2026-01-01T00:00:00Z"));
+    store.append(Tables.EVENTS, new LakeFixtures(spark).event("page", "2026-02-18T10:00:00Z").user("gone-1").add()
+        .events(), "test");
     RetentionResult result = new RetentionJob(store, settings(Duration.ZERO), Clock.systemUTC())
         .run(DAY, "tarmo retention test");
-    List<String> visitorTables = result.tables().stream().map(RetentionResult.TableRetention::table)
-        .filter(name -> !RetentionSettings.agedTables().contains(name)).toList();
-    assertThat(visitorTables).containsExactly("consent_events", "identity_edges", "consent_state",
-        "customer_profiles", "identity_map");
-    assertThat(result.tables().stream().map(RetentionResult.TableRetention::table)).doesNotHaveDuplicates();
-    assertThat(values(Tables.IDENTITY_MAP, "identifier_value")).isEmpty();
+    assertThat(result.counts()).containsEntry("retention.visitors_expired", 0L)
+        .containsEntry("retention.rows_deleted", 1L);
+    assertThat(result.visitors().tables()).isEmpty();
+    assertThat(store.exists(Tables.IDENTITY_MAP)).isFalse();
   }
 
   @Test

@@ -158,6 +158,13 @@ class SegmentsJobTest {
         // 4 denies profiling the day after DAY1: still evaluated on DAY1.
         .record("p4", "customer_id:C4", "profiling", "all", "denied", "2026-11-28T10:00:00Z").add();
     store.append(Tables.CONSENT_EVENTS, consent.ledger(), "test");
+    assertThatThrownBy(() -> job.run(DAY1, "ledger but no state")).as("the ledger's objections would be missed")
+        .isInstanceOfSatisfying(TarmoException.class, e -> {
+          assertThat(e.failure()).isEqualTo(TarmoException.Failure.USAGE);
+          assertThat(e.getMessage()).isEqualTo("Cannot run segments for 2026-11-27: consent_events holds a consent "
+              + "ledger but consent_state does not exist yet, so objections to profiling would be missed; run consent "
+              + "--date 2026-11-27 first");
+        });
     new ConsentJob(store, Clock.systemUTC()).run(DAY2, "test");
 
     SegmentsResult checked = job.run(DAY1, "with consent");

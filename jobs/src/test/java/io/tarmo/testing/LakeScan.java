@@ -42,7 +42,10 @@ public final class LakeScan {
     List<String> found = new ArrayList<>();
     Path lakeRoot = Path.of(java.net.URI.create(lake.root()));
     try (Stream<Path> files = Files.walk(lakeRoot)) {
-      for (Path file : files.filter(Files::isRegularFile).toList()) {
+      // Hadoop's hidden checksum files (.<name>.crc) hold CRC32 sums of another file's bytes, no text:
+      // a two-letter value (a customer_id such as C1) turns up in their bytes only by chance.
+      // Delta's own checksum files (<version>.crc, JSON) are read like any other.
+      for (Path file : files.filter(Files::isRegularFile).filter(file -> !hadoopChecksum(file)).toList()) {
         String text;
         if (file.getFileName().toString().endsWith(".parquet")) {
           text = String.join("\n", spark.read().parquet(file.toString())
@@ -58,6 +61,11 @@ public final class LakeScan {
       }
     }
     return found;
+  }
+
+  private static boolean hadoopChecksum(Path file) {
+    String name = file.getFileName().toString();
+    return name.startsWith(".") && name.endsWith(".crc");
   }
 
   private static String read(Path file) throws IOException {
