@@ -174,8 +174,12 @@ public final class RetentionJob {
       return new RetentionResult.Visitors(period, cutoff, 0, 0, tables);
     }
     try (Intermediates kept = new Intermediates()) {
-      Dataset<Row> cookies = kept.keep(expiredVisitors(store.read(Tables.IDENTITY_MAP), cutoff)
-          .join(recentCookies(cutoff), col(VALUE).equalTo(col(RECENT)), "left_anti"));
+      Dataset<Row> candidates = expiredVisitors(store.read(Tables.IDENTITY_MAP), cutoff);
+      // One recent cookie keeps its whole cluster: a cluster is never cut.
+      Dataset<Row> active = candidates.join(recentCookies(cutoff), col(VALUE).equalTo(col(RECENT)))
+          .select(col("cluster_id")).distinct();
+      Dataset<Row> cookies = kept.keep(candidates.join(active, "cluster_id", "left_anti")
+          .select(col(TYPE), col(VALUE), col("customer_key")));
       Row sizes = cookies.agg(countDistinct(col("customer_key")), count(lit(1))).first();
       for (VisitorRows found : VISITOR_ROWS) {
         long rows = sizes.getLong(1) == 0 ? 0L
@@ -187,9 +191,9 @@ public final class RetentionJob {
   }
 
   /**
-   * The identifiers ({@code identifier_type}, {@code identifier_value}, {@code customer_key}) of
-   * the identity clusters of {@code map} that hold only cookies, each seen, and none since the
-   * start of {@code cutoff} (UTC). A cluster with an identifier never seen is kept: when in doubt,
+   * The identifiers ({@code identifier_type}, {@code identifier_value}, {@code customer_key},
+   * {@code cluster_id}) of the identity clusters of {@code map} that hold only cookies, each seen,
+   * and none since the start of {@code cutoff} (UTC). A cluster with an identifier never seen is kept: when in doubt,
    * nothing is deleted.
    */
   static Dataset<Row> expiredVisitors(Dataset<Row> map, LocalDate cutoff) {
@@ -199,7 +203,7 @@ public final class RetentionJob {
             max(col("last_seen")).as("last_seen"))
         .where(col("known").equalTo(0).and(col("undated").equalTo(0)).and(col("last_seen").lt(lit(startOf(cutoff)))))
         .select(col("cluster_id"));
-    return map.join(clusters, "cluster_id").select(col(TYPE), col(VALUE), col("customer_key"));
+    return map.join(clusters, "cluster_id").select(col(TYPE), col(VALUE), col("customer_key"), col("cluster_id"));
   }
 
   /**

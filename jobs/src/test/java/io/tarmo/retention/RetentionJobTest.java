@@ -284,8 +284,8 @@ class RetentionJobTest {
    * was last seen on the 27th; every other cluster stays: a visitor seen on the 28th, one of whose
    * two cookies is recent, one with a cookie of unknown age, a logged-in customer whose cookies are
    * all old, a raw cluster whose old cookie the rules kept apart from a customer's email, a visitor
-   * whose only recent activity is a consent record (a cookie banner's refusal: no events stored),
-   * and one whose recent events no identity run has linked yet.
+   * of two cookies whose only recent activity is a consent record on one of them (a cookie banner's
+   * refusal: no events stored), and one whose recent events no identity run has linked yet.
    */
   @Test
   void visitorsKnownOnlyByOldCookiesLeaveEveryTableAndCustomersStay() {
@@ -302,6 +302,7 @@ class RetentionJobTest {
         mapped("anonymous_id", "ck-kept-apart", 6, 6, "2026-01-01T00:00:00Z"),
         mapped("email", "e7@example.com", 7, 6, "2026-01-01T00:00:00Z"),
         mapped("anonymous_id", "ck-banner", 8, 8, "2026-01-01T00:00:00Z"),
+        mapped("anonymous_id", "ck-banner-2", 8, 8, "2026-01-01T00:00:00Z"),
         mapped("anonymous_id", "ck-unlinked", 9, 9, "2026-01-01T00:00:00Z"));
     append(store, Tables.IDENTITY_EDGES,
         edge("anonymous_id", "ck-gone-a", "anonymous_id", "ck-gone-b"),
@@ -341,7 +342,8 @@ class RetentionJobTest {
 
     RetentionResult result = job.run(DAY, "tarmo retention test");
 
-    assertThat(values(Tables.IDENTITY_MAP, "identifier_value")).containsExactly("C5", "ck-banner", "ck-c5", "ck-edge",
+    assertThat(values(Tables.IDENTITY_MAP, "identifier_value")).as("one recent cookie keeps its whole cluster")
+        .containsExactly("C5", "ck-banner", "ck-banner-2", "ck-c5", "ck-edge",
         "ck-kept-apart", "ck-new-half", "ck-old-half", "ck-undated", "ck-unlinked", "e7@example.com");
     assertThat(values(Tables.IDENTITY_EDGES, "src_value")).containsExactly("C5", "ck-edge", "e7@example.com");
     assertThat(values(Tables.CONSENT_EVENTS, "consent_id")).containsExactly("k2", "k3", "k4");
