@@ -14,6 +14,7 @@ import io.tarmo.lake.ExportFiles;
 import io.tarmo.lake.Intermediates;
 import io.tarmo.lake.JobRuns;
 import io.tarmo.lake.SuppressionKeys;
+import io.tarmo.lake.TableSpec;
 import io.tarmo.lake.Tables;
 import io.tarmo.segments.SegmentCatalog;
 import io.tarmo.segments.SegmentDefinition;
@@ -214,7 +215,7 @@ public final class ActivateJob {
    */
   private LocalDate previousDate(LocalDate day) {
     List<LocalDate> days = new ArrayList<>(JobRuns.succeededDays(store, "activate"));
-    for (io.tarmo.lake.TableSpec table : List.of(Tables.ACTIVATION, Tables.ACTIVATION_EXCLUSIONS)) {
+    for (TableSpec table : List.of(Tables.ACTIVATION, Tables.ACTIVATION_EXCLUSIONS)) {
       if (store.exists(table)) {
         Row latest = store.read(table).where(col("as_of_date").lt(lit(Date.valueOf(day))))
             .agg(max(col("as_of_date"))).head();

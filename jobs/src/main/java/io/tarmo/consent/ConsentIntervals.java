@@ -102,7 +102,6 @@ public final class ConsentIntervals {
    * before. Both come from one window, sorted newest first.
    */
   static Dataset<Row> withValidity(Dataset<Row> records) {
-    Column refuses = col("status").isin(ConsentState.OBJECTIONS.toArray());
     List<Column> order = new java.util.ArrayList<>(List.of(col("ts").desc()));
     order.addAll(restrictiveFirst());
     order.add(col("consent_id").desc());
@@ -111,7 +110,7 @@ public final class ConsentIntervals {
     return records
         .withColumn("valid_to", min(col(EFFECTIVE_AT))
             .over(newestFirst.rowsBetween(Window.unboundedPreceding(), -1)))
-        .withColumn(OBJECTED_EARLIER, min(when(refuses, col(EFFECTIVE_AT)))
+        .withColumn(OBJECTED_EARLIER, min(when(refuses(), col(EFFECTIVE_AT)))
             .over(newestFirst.rowsBetween(1, Window.unboundedFollowing())));
   }
 
@@ -123,10 +122,14 @@ public final class ConsentIntervals {
    * grants of one basis, the one that expires first, and one that expires before one that does not.
    */
   static List<Column> restrictiveFirst() {
-    Column refuses = col("status").isin(ConsentState.OBJECTIONS.toArray());
     Column basis = when(col("legal_basis").equalTo("contract"), 2)
         .when(col("legal_basis").equalTo("legitimate_interest"), 1).otherwise(0);
-    return List.of(when(refuses, 1).otherwise(0).desc(), basis.desc(), col("expires_at").asc_nulls_last());
+    return List.of(when(refuses(), 1).otherwise(0).desc(), basis.desc(), col("expires_at").asc_nulls_last());
+  }
+
+  /** Whether a record refuses (denied, withdrawn). */
+  private static Column refuses() {
+    return col("status").isin(ConsentState.OBJECTIONS.toArray());
   }
 
   /**
@@ -150,10 +153,11 @@ public final class ConsentIntervals {
     Column from = col("__interval.valid_from");
     Column to = col("__interval.valid_to");
     Column known = col(OBJECTED_EARLIER);
+    Column knownBeforeTheEnd = known.isNotNull().and(to.isNull().or(known.lt(to)));
     Column before = when(known.isNull().or(known.gt(from)),
-        struct(from.as("valid_from"), when(known.isNotNull().and(to.isNull().or(known.lt(to))), known)
-            .otherwise(to).as("valid_to"), lit(false).as("objected")));
-    Column after = when(known.isNotNull().and(to.isNull().or(known.lt(to))),
+        struct(from.as("valid_from"), when(knownBeforeTheEnd, known).otherwise(to).as("valid_to"),
+            lit(false).as("objected")));
+    Column after = when(knownBeforeTheEnd,
         struct(greatest(known, from).as("valid_from"), to.as("valid_to"), lit(true).as("objected")));
     return intervals
         .withColumn("__part", explode(array(before, after)))

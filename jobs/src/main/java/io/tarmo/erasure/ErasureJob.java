@@ -184,22 +184,25 @@ public final class ErasureJob {
     List<ErasureWork.Subject> resolved = new ArrayList<>();
     if (!unresolved.isEmpty()) {
       phases.describe("resolve");
+      Map<String, Instant> receivedAt = new HashMap<>();
+      unresolved.forEach(request -> receivedAt.put(request.requestId(), request.receivedAt()));
       List<ErasureRequests.Rejection> shared = new ArrayList<>();
       for (ErasureWork.Subject subject : new Subjects(store).resolve(unresolved)) {
         if (Subjects.requestedByASharedIdentifier(subject)) {
-          shared.add(new ErasureRequests.Rejection(subject.requestId(), SHARED_REQUEST, unresolved.stream()
-              .filter(request -> request.requestId().equals(subject.requestId())).findFirst().orElseThrow()
-              .receivedAt()));
+          shared.add(new ErasureRequests.Rejection(subject.requestId(), SHARED_REQUEST,
+              receivedAt.get(subject.requestId())));
         } else {
           resolved.add(subject);
         }
       }
       log.rejectNotStarted(shared, now);
+      Set<String> sharedIds = new HashSet<>();
       for (ErasureRequests.Rejection rejection : shared) {
         result.rejected(rejection.requestId() + ": " + rejection.reason());
-        finished.add(rejection.requestId());
+        sharedIds.add(rejection.requestId());
       }
-      active.removeIf(request -> finished.contains(request.requestId()));
+      finished.addAll(sharedIds);
+      active.removeIf(request -> sharedIds.contains(request.requestId()));
     }
     if (!active.isEmpty()) {
       log.start(active, now);
@@ -211,7 +214,7 @@ public final class ErasureJob {
       SubjectSet rows = Subjects.rowsOf(subjects, phoneRegion);
       work = erase(subjects, rows, keyed, now, commitNote, phases);
       phases.describe("verify");
-      placesByRequest.putAll(verify(subjects, rows, keyed));
+      placesByRequest.putAll(verify(subjects, rows, keyed, requestFiles));
       stage(phases, "scanned");
       List<ErasureRequests.Request> failed = new ArrayList<>();
       for (ErasureRequests.Request request : active) {
@@ -377,15 +380,15 @@ public final class ErasureJob {
 
   /**
    * Reads every file under the lake root for every value of the batch, except the requests' own
-   * files (the pending request files and the work files, removed right after once finished). Returns the places found,
-   * by request, each as {@code path#<hash prefix>}.
+   * files (the pending request files and the work files, removed right after once finished).
+   * Returns the places found, by request, each as {@code path#<hash prefix>}.
    */
-  private Map<String, List<String>> verify(List<ErasureWork.Subject> subjects, SubjectSet rows, Pseudonyms keyed) {
+  private Map<String, List<String>> verify(List<ErasureWork.Subject> subjects, SubjectSet rows, Pseudonyms keyed,
+      RequestFiles requestFiles) {
     // The pending request files and the work files hold the requests themselves, and go once they
     // are finished; anything else in their folders (a note dropped beside the requests) is read.
     List<LakeFiles.Finding> findings = new LakeFiles(store.spark(), store.lake())
-        .scan(rows.text(), List.of(ErasureWork.FOLDER),
-            Set.copyOf(new RequestFiles(store.spark(), store.lake()).pending()));
+        .scan(rows.text(), List.of(ErasureWork.FOLDER), Set.copyOf(requestFiles.pending()));
     Map<String, Set<String>> requestsByValue = new HashMap<>();
     for (ErasureWork.Subject subject : subjects) {
       for (ErasureWork.Identifier identifier : subject.identifiers()) {

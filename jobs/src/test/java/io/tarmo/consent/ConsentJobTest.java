@@ -212,15 +212,8 @@ class ConsentJobTest {
   void theStateAsOfAnEarlierDayIsWhatThatDaysRunBuilt() {
     DeltaStore store = new DeltaStore(spark, Lake.at(root.toString()));
     store.append(Tables.IDENTITY_MAP, identities().identityMap(), "test");
-    ConsentFixtures ledger = ledger();
-    store.append(Tables.CONSENT_EVENTS, ledger.deliveredBy(EARLIER), "test");
-    ConsentJob job = new ConsentJob(store, Clock.systemUTC());
 
-    job.run(EARLIER, "earlier");
-    // valid_to is left out: the later run knows the decisions that ended an interval since.
-    List<String> thatDay = rows(store.read(Tables.CONSENT_STATE).filter(ConsentState.asOf(EARLIER)), false);
-    store.append(Tables.CONSENT_EVENTS, ledger.deliveredAfter(EARLIER), "test");
-    job.run(DAY, "later");
+    List<String> thatDay = builtOnThenRunForDay(store, ledger(), EARLIER);
     List<String> filtered = rows(store.read(Tables.CONSENT_STATE).filter(ConsentState.asOf(EARLIER)), false);
 
     assertThat(filtered).isEqualTo(thatDay);
@@ -247,13 +240,8 @@ class ConsentJobTest {
     ledger.record("c21b", "customer_id:C21", "marketing", "phone", "denied", "2026-03-05T10:00:00Z")
         .source("call_center").deliveredOn(LocalDate.of(2026, 3, 9)).add();
     LocalDate between = LocalDate.of(2026, 3, 8);
-    store.append(Tables.CONSENT_EVENTS, ledger.deliveredBy(between), "test");
-    ConsentJob job = new ConsentJob(store, Clock.systemUTC());
-    job.run(between, "between");
-    List<String> thatDay = rows(store.read(Tables.CONSENT_STATE).filter(ConsentState.asOf(between)), false);
-    store.append(Tables.CONSENT_EVENTS, ledger.deliveredAfter(between), "test");
 
-    job.run(DAY, "later");
+    List<String> thatDay = builtOnThenRunForDay(store, ledger, between);
 
     assertThat(rows(store.read(Tables.CONSENT_STATE))).containsExactly(
         "21|marketing|phone|granted|legitimate_interest|03-07 10:00|03-09 00:00|c21a|crm|customer_id|03-07 10:00|false",
@@ -262,6 +250,21 @@ class ConsentJobTest {
         .isEqualTo(thatDay)
         .containsExactly("21|marketing|phone|granted|legitimate_interest|03-07 10:00|c21a|crm|customer_id|03-07 10:00"
             + "|false");
+  }
+
+  /**
+   * Delivers the ledger's records up to {@code earlier} and runs consent for that day, then delivers
+   * the rest and runs consent for {@link #DAY}. Returns the state as of {@code earlier} that the
+   * first run built, without valid_to: the later run knows the decisions that ended an interval since.
+   */
+  private static List<String> builtOnThenRunForDay(DeltaStore store, ConsentFixtures ledger, LocalDate earlier) {
+    ConsentJob job = new ConsentJob(store, Clock.systemUTC());
+    store.append(Tables.CONSENT_EVENTS, ledger.deliveredBy(earlier), "test");
+    job.run(earlier, "earlier");
+    List<String> thatDay = rows(store.read(Tables.CONSENT_STATE).filter(ConsentState.asOf(earlier)), false);
+    store.append(Tables.CONSENT_EVENTS, ledger.deliveredAfter(earlier), "test");
+    job.run(DAY, "later");
+    return thatDay;
   }
 
   @Test
