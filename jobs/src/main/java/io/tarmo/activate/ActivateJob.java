@@ -214,17 +214,25 @@ public final class ActivateJob {
    * files removed everyone; the day after compares with it, so whoever comes back is added again.
    */
   private LocalDate previousDate(LocalDate day) {
-    List<LocalDate> days = new ArrayList<>(JobRuns.succeededDays(store, "activate"));
+    Column before = lit(Date.valueOf(day));
+    List<Dataset<Row>> days = new ArrayList<>();
+    if (store.exists(Tables.JOB_RUNS)) {
+      days.add(store.read(Tables.JOB_RUNS)
+          .where(col("command").equalTo("activate").and(col("status").equalTo(JobRuns.Status.SUCCEEDED.name()))
+              .and(col("business_date").lt(before)))
+          .select(col("business_date").as("day")));
+    }
     for (TableSpec table : List.of(Tables.ACTIVATION, Tables.ACTIVATION_EXCLUSIONS)) {
       if (store.exists(table)) {
-        Row latest = store.read(table).where(col("as_of_date").lt(lit(Date.valueOf(day))))
-            .agg(max(col("as_of_date"))).head();
-        if (!latest.isNullAt(0)) {
-          days.add(latest.getDate(0).toLocalDate());
-        }
+        days.add(store.read(table).where(col("as_of_date").lt(before)).select(col("as_of_date").as("day")));
       }
     }
-    return days.stream().filter(earlier -> earlier.isBefore(day)).max(LocalDate::compareTo).orElse(null);
+    if (days.isEmpty()) {
+      return null;
+    }
+    // One job for the three places a day can show that it was activated.
+    Row latest = days.stream().reduce(Dataset::unionByName).orElseThrow().agg(max(col("day"))).head();
+    return latest.isNullAt(0) ? null : latest.getDate(0).toLocalDate();
   }
 
   /** Distinct customers per pair and outcome, in configuration order, zeros included. */

@@ -66,14 +66,26 @@ final class CommandRunner {
     void step(String command, LocalDate businessDate, CommandJob job) {
       JobContext before = new JobContext(settings, lake, spark, store, null);
       job.validate(before);
-      job.check(before);
       JobRuns runs = new JobRuns(store, Clock.systemUTC());
       // A step inside another (the steps of a nightly run) writes its row once, when it ends: the
       // outer run's RUNNING row already shows that work is under way (and, after a crash, the
       // first step without a row is the one that was running). It reports its own versions; the
       // outer run gets them added to its own when the step ends.
       boolean inner = depth > 0;
+      if (!inner) {
+        job.check(before);
+      }
       JobRuns.Run run = inner ? runs.begin(command, businessDate) : runs.start(command, businessDate);
+      if (inner) {
+        // Inside a night, whose row is already written, a step refused by its checks gets its own
+        // FAILED row too: job_runs shows which step stopped the night and why.
+        try {
+          job.check(before);
+        } catch (RuntimeException e) {
+          runs.complete(run, JobRuns.Status.FAILED, Map.of(), Map.of(), safeMessage(command, e));
+          throw e;
+        }
+      }
       Map<String, Long> outerVersions = store.committedVersions();
       store.clearCommitted();
       depth++;

@@ -120,8 +120,10 @@ class NightlyCommandTest {
     assertThat(noData.exitCode()).as(noData.err()).isEqualTo(2);
     assertThat(noData.err().strip()).doesNotContain("\n").startsWith("tarmo nightly: nightly 2026-11-20 stopped at"
         + " step ingest");
-    assertThat(count(lake, "select count(*) from job_runs where command not in ('generate', 'nightly')"))
-        .as("no step after the one that could not start").isZero();
+    assertThat(statuses()).as("the night and the step that could not start, nothing after it")
+        .containsExactly("command,status", "nightly,FAILED", "ingest,FAILED");
+    assertThat(count(lake, "select count(*) from job_runs where command = 'ingest' and message like"
+        + " '%2026-11-20%' and size(delta_versions) = 0")).as("the step's own reason, and it wrote nothing").isEqualTo(1);
 
     Path bad = root.resolve("bad-segments.conf");
     Files.writeString(bad, "segments = [ { id = weekend-shoppers, condition { event { event = X, within = 36h } } } ]\n");
