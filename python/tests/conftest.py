@@ -23,10 +23,12 @@ def cluster(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def landing(tmp_path_factory) -> Path:
-    """A lake holding only landing files: two days of 200 generated customers, made in local mode."""
+    """A lake holding only landing files: two days of 200 generated customers, made in the tests' own
+    local Spark (the JVM that reads the lakes afterwards, so no JVM is started for it alone)."""
+    from lake_tables import local_spark, run_in_process
     lake = tmp_path_factory.mktemp("generated") / "lake"
-    submit("local[2]", "generate", "--lake", str(lake), "--date", SECOND_DAY, "--days", "2",
-           "--customers", "200", "--seed", "7").check()
+    run_in_process(local_spark(), "generate", "--lake", str(lake), "--date", SECOND_DAY, "--days", "2",
+                   "--customers", "200", "--seed", "7").check()
     return lake
 
 

@@ -56,7 +56,7 @@ from airflow.models.dagbag import BundleDagBag, DagBag  # noqa: E402  (after the
 from airflow.utils.state import DagRunState, TaskInstanceState  # noqa: E402
 
 from conftest import FIRST_DAY  # noqa: E402
-from lake_tables import local_spark, read  # noqa: E402
+from lake_tables import local_spark, read, run_in_process  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -149,6 +149,6 @@ def test_dag_test_runs_a_business_day_then_refuses_a_day_out_of_order(dagbag, la
     assert {state for task, state in states(out_of_order).items() if task != "ingest"} == {
         TaskInstanceState.UPSTREAM_FAILED}
     assert read(spark, LAKE, "job_runs").where("business_date = '2026-11-29'").count() == 0
-    refused = submit("local[1]", "ingest", "--in-order", "--date", "2026-11-29", "--lake", str(LAKE))
+    refused = run_in_process(spark, "ingest", "--in-order", "--date", "2026-11-29", "--lake", str(LAKE))
     assert refused.returncode == 2
     assert "ingest 2026-11-29 refused (--in-order): the day before, 2026-11-28, was not processed" in refused.err

@@ -30,7 +30,10 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -116,6 +119,22 @@ class ErasureCasesTest {
     Path file = root.resolve("lake").resolve(relative);
     Files.createDirectories(file.getParent());
     Files.writeString(file, String.join("\n", lines) + "\n", StandardCharsets.UTF_8);
+  }
+
+  /** One snappy Parquet file at {@code relative} under the lake, holding {@code value} in a column {@code path}. */
+  private void plantParquet(String relative, String value) throws IOException {
+    Path written = root.resolve("planted");
+    spark.createDataFrame(List.of(RowFactory.create(value)),
+            new StructType().add("path", DataTypes.StringType)).coalesce(1)
+        .write().option("compression", "snappy").parquet(written.toString());
+    Path part;
+    try (var files = Files.list(written)) {
+      part = files.filter(file -> file.getFileName().toString().endsWith(".parquet")).findFirst().orElseThrow();
+    }
+    Path target = root.resolve("lake").resolve(relative);
+    Files.createDirectories(target.getParent());
+    Files.move(part, target);
+    Folders.delete(written);
   }
 
   private ErasureJob job(DeltaStore store) {
@@ -306,6 +325,12 @@ class ErasureCasesTest {
     write("notes/calls.txt", "2026-11-29 called Anna (anna@example.de) about her order");
     // And one dropped beside the requests: not a request file, so it is read like any other.
     write("landing/erasure/notes.txt", "anna@example.de asked by phone too");
+    // A change-data file no table's log names (as a change data feed leaves them): erasure's vacuum removes it.
+    String changeData = "tables/events/_change_data/cdc-00000-planted.c000.snappy.parquet";
+    plantParquet(changeData, "/contact?email=anna@example.de");
+    // An extract someone saved as Parquet under the lake root, in no table: found all the same.
+    String extract = "notes/extract.snappy.parquet";
+    plantParquet(extract, "/contact?email=anna@example.de");
     // Received 2026-10-01: due 2026-10-31, a month before the run.
     write("landing/erasure/requests.csv", "request_id,subject_type,subject_value,received_at",
         "R-late,customer_id,C1,2026-10-01");
@@ -316,22 +341,25 @@ class ErasureCasesTest {
     String place = "notes/calls.txt" + hash;
     assertThat(failed.completed()).isEmpty();
     assertThat(failed.failed()).containsExactly(java.util.Map.entry("R-late",
-        List.of("landing/erasure/notes.txt" + hash, place)));
+        List.of("landing/erasure/notes.txt" + hash, place, extract + hash)));
+    assertThat(root.resolve("lake").resolve(changeData)).as("vacuumed").doesNotExist();
     assertThat(failed.pastDue()).isEqualTo(1);
     assertThat(failed.summary()).contains("completed=0", "failed=1", "past_due=1", place,
         "1 request(s) past their 30-day deadline").doesNotContain("anna");
     Row logged = store.read(Tables.ERASURE_LOG).first();
     assertThat(logged.<String>getAs("status") + " " + logged.getList(logged.fieldIndex("places")))
-        .isEqualTo("FAILED [landing/erasure/notes.txt" + hash + ", " + place + "]");
+        .isEqualTo("FAILED [landing/erasure/notes.txt" + hash + ", " + place + ", " + extract + hash + "]");
     assertThat(store.read(Tables.ERASURE_LOG).toJSON().collectAsList().toString()).doesNotContain("anna");
     assertThat(LakeScan.find(spark, store.lake(), ANNA)).as("the rest of Anna is gone; the request and its work file "
         + "stay for the next run").containsExactlyInAnyOrder("notes/calls.txt holds anna@example.de",
         "landing/erasure/notes.txt holds anna@example.de",
-        "landing/erasure/requests.csv holds c1", "_tarmo/erasure/R-late.json holds c1");
+        "landing/erasure/requests.csv holds c1", "_tarmo/erasure/R-late.json holds c1",
+        extract + " holds anna@example.de");
 
     // The note removed, the batch is run again: now nothing of Anna is left, and nothing is past due.
     Files.delete(root.resolve("lake/notes/calls.txt"));
     Files.delete(root.resolve("lake/landing/erasure/notes.txt"));
+    Files.delete(root.resolve("lake").resolve(extract));
     ErasureResult again = job(store).run(null, "test", "run-2");
 
     assertThat(again.completed()).as(again.summary()).containsExactly("R-late");
