@@ -23,6 +23,13 @@ SPARK_HOME = Path(_find_spark_home())
 PSEUDONYM_KEY = "pytest-only-pseudonym-key-0123456789abcdef"
 
 
+# JVM options for the tests' short-lived JVMs that run one step or a few queries on a tiny lake (the
+# Airflow tasks, the notebooks' kernels, the cluster's executors): C1 alone compiles for less than C2's
+# compiling would cost them (docs/ci.md). A whole night in one JVM was slower with it, so the tests' own
+# JVM and the cluster's drivers keep HotSpot's default, as real nights should.
+SHORT_JVM_OPTIONS = "-XX:TieredStopAtLevel=1"
+
+
 def tarmo_jar() -> Path:
     """The jar `mvn -B package` builds (CONTRACT section 7); the tests never build it themselves."""
     jars = sorted((REPO / "jobs" / "target").glob("tarmo-jobs-*-spark.jar"))

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tarmo_runtime import REPO, SPARK_HOME, submit, tarmo_jar
+from tarmo_runtime import REPO, SHORT_JVM_OPTIONS, SPARK_HOME, submit, tarmo_jar
 
 pytestmark = pytest.mark.airflow
 
@@ -39,13 +39,12 @@ os.environ.update(
     AIRFLOW__TARMO__START_DATE="2026-11-01",
     # A failed step fails the test at once instead of waiting for its retries.
     AIRFLOW__TARMO__RETRIES="0",
-    # Every task's spark-submit gets these settings (the operator's `conf`). Each task is one step on a
-    # day of 200 customers in a cold JVM, which C1 alone compiles for less than it costs C2 (the test took
-    # about 210 s against 250 s, 2026-12-07); real nights keep HotSpot's default.
+    # Every task's spark-submit gets these settings (the operator's `conf`). Each task is one step in a
+    # cold JVM: C1 only (the test took about 210 s against 250 s, 2026-12-07).
     AIRFLOW__TARMO__SPARK_CONF=json.dumps({
         "spark.driver.memory": "1g",
         "spark.driver.extraJavaOptions": f"-Dlog4j2.configurationFile=jar:{tarmo_jar().as_uri()}!/log4j2.properties"
-                                         " -XX:TieredStopAtLevel=1",
+                                         f" {SHORT_JVM_OPTIONS}",
     }),
     SPARK_HOME=str(SPARK_HOME),
     SPARK_LOCAL_IP="127.0.0.1",

@@ -13,12 +13,12 @@ import pytest
 
 from conftest import SECOND_DAY
 from lake_tables import differences, local_spark, read, run_in_process
-from tarmo_runtime import PSEUDONYM_KEY, REPO, spark_env, submit
+from tarmo_runtime import PSEUDONYM_KEY, REPO, SHORT_JVM_OPTIONS, spark_env, submit
 
 pytestmark = pytest.mark.cluster
 
 
-def comparable(out: str, lake) -> str:
+def printed(out: str, lake) -> str:
     """A command's output with its durations (and the padding around them) and its lake's folder left out."""
     out = out.replace(str(lake.parent), "<folder>")
     return re.sub(r" +", " ", re.sub(r"\d+(\.\d+)? ?(s|ms)\b", "<time>", out))
@@ -55,10 +55,8 @@ def test_two_nights_and_an_erasure_on_the_cluster_equal_local_mode(cluster, test
     apps_before = len(cluster.status().get("completedapps", []))
     env = spark_env(TARMO_PSEUDONYM_KEY=PSEUDONYM_KEY)
     started = time.monotonic()
-    # The executors JIT-compile with C1 only: on tables of a few hundred rows each cold executor JVM spent
-    # most of its time compiling with C2 code it barely ran (371 s against 258 s for both applications,
-    # 2026-12-07). The driver keeps HotSpot's default; on real data the executors should too.
-    c1 = {"spark.executor.extraJavaOptions": "-XX:TieredStopAtLevel=1"}
+    # The executors compile with C1 only (371 s against 258 s for both applications, 2026-12-07).
+    c1 = {"spark.executor.extraJavaOptions": SHORT_JVM_OPTIONS}
     cluster_out = [submit(cluster.url, *two_nights(on_cluster, test_config), env=env, spark_conf=c1).check().out,
                    submit(cluster.url, *erase(on_cluster, test_config, requests), env=env, spark_conf=c1).check().out]
     cluster_seconds = time.monotonic() - started
@@ -74,7 +72,7 @@ def test_two_nights_and_an_erasure_on_the_cluster_equal_local_mode(cluster, test
     assert len(status.get("completedapps", [])) - apps_before == 2
     assert len(cluster.alive_workers()) == 2
     # Every step of both nights printed the same counts in both modes (durations aside).
-    assert [comparable(out, on_cluster) for out in cluster_out] == [comparable(out, in_local) for out in local_out]
+    assert [printed(out, on_cluster) for out in cluster_out] == [printed(out, in_local) for out in local_out]
     assert re.search(rf"nightly {SECOND_DAY}: step 6/6 activate +SUCCEEDED", cluster_out[0])
 
     assert differences(spark, in_local, on_cluster) == {}

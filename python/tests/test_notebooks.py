@@ -12,7 +12,7 @@ import papermill
 import pytest
 
 from lake_tables import local_spark, read
-from tarmo_runtime import REPO
+from tarmo_runtime import REPO, SHORT_JVM_OPTIONS
 
 NOTEBOOKS = REPO / "notebooks"
 EXECUTED = REPO / "python" / "target" / "notebooks"
@@ -80,9 +80,9 @@ def test_notebooks_drop_exactly_the_personal_columns_the_catalogue_declares():
 def test_notebook_runs_on_the_demo_lake_and_shows_no_contact_data(notebook, demo_lake, contact_values,
                                                                    venv_kernel_path, monkeypatch):
     monkeypatch.setenv("JUPYTER_PATH", str(venv_kernel_path))
-    # The kernel's Spark JVM (started through spark-submit) compiles with C1 only: a few queries on a small
-    # lake, where C2's compiling costs more than it saves (the four took 116 s against 145 s, 2026-12-07).
-    monkeypatch.setenv("SPARK_SUBMIT_OPTS", "-XX:TieredStopAtLevel=1")
+    # The kernel's Spark JVM (started through spark-submit) runs a few queries: C1 only (the four took
+    # 116 s against 145 s, 2026-12-07).
+    monkeypatch.setenv("SPARK_SUBMIT_OPTS", SHORT_JVM_OPTIONS)
     EXECUTED.mkdir(parents=True, exist_ok=True)
     executed = EXECUTED / notebook.name
     # A failing cell raises PapermillExecutionError naming the cell and its error.

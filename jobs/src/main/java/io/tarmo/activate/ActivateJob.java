@@ -217,9 +217,7 @@ public final class ActivateJob {
     Column before = lit(Date.valueOf(day));
     List<Dataset<Row>> days = new ArrayList<>();
     if (store.exists(Tables.JOB_RUNS)) {
-      days.add(store.read(Tables.JOB_RUNS)
-          .where(col("command").equalTo("activate").and(col("status").equalTo(JobRuns.Status.SUCCEEDED.name()))
-              .and(col("business_date").lt(before)))
+      days.add(JobRuns.succeededRunDates(store, "activate").where(col("business_date").lt(before))
           .select(col("business_date").as("day")));
     }
     for (TableSpec table : List.of(Tables.ACTIVATION, Tables.ACTIVATION_EXCLUSIONS)) {

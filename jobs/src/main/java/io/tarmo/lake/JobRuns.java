@@ -55,13 +55,17 @@ public final class JobRuns {
     if (!store.exists(Tables.JOB_RUNS)) {
       return Set.of();
     }
-    return store.read(Tables.JOB_RUNS)
-        .where(col("command").equalTo(command).and(col("status").equalTo(Status.SUCCEEDED.name()))
-            .and(col("business_date").isNotNull()))
-        .select(col("business_date")).distinct()
+    return succeededRunDates(store, command).where(col("business_date").isNotNull()).distinct()
         .collectAsList().stream()
         .map(row -> row.getDate(0).toLocalDate())
         .collect(Collectors.toSet());
+  }
+
+  /** {@code business_date} of every SUCCEEDED run of {@code command}, to query further; job_runs must exist. */
+  public static Dataset<Row> succeededRunDates(DeltaStore store, String command) {
+    return store.read(Tables.JOB_RUNS)
+        .where(col("command").equalTo(command).and(col("status").equalTo(Status.SUCCEEDED.name())))
+        .select(col("business_date"));
   }
 
   /**
