@@ -56,7 +56,7 @@ class NightlyCommandTest {
     TwoNightLake.Copy copy = TwoNightLake.copyTo(root);
     lake = copy.lake().toString();
     config = copy.config();
-    String night = copy.nights().get(1);
+    String night = copy.printed();
     assertThat(night.lines().filter(line -> line.startsWith("nightly 2026-11-28: step")).toList())
         .hasSize(NightlyStep.night(false).size())
         .allSatisfy(line -> assertThat(line).contains("SUCCEEDED"));

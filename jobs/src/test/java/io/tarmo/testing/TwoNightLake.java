@@ -6,13 +6,13 @@ import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * The lake the real pipeline leaves after two nights: {@code generate} of 200 customers delivering
- * 2026-11-27 and 2026-11-28, then {@code nightly} for each day with the shipped segment definitions.
+ * The lake the real pipeline leaves after two nights: {@code demo} of 200 customers over 2026-11-27
+ * and 2026-11-28 (the generator's landing files, then the whole night for each day, with the shipped
+ * segment definitions, and the run report beside the lake).
  * Several slow test classes start from that lake. It is built once per build: Maven's two test JVMs
  * share it through the folder {@code tarmo.test.shared-lake} names (jobs/pom.xml; one per build, older
  * builds' folders are removed), the first to need it builds it under a file lock while the other
@@ -23,12 +23,15 @@ public final class TwoNightLake {
   public static final List<String> DAYS = List.of("2026-11-27", "2026-11-28");
 
   /**
-   * A test's copy: the lake, a configuration that names the shipped segment definitions, and what
-   * each night printed on stdout (in {@link #DAYS}' order).
+   * A test's copy: the lake, a configuration that names the shipped segment definitions, what
+   * {@code demo} printed on stdout, and the report it wrote (the copy's {@code report.html}, beside
+   * the lake as the demo writes it).
    */
-  public record Copy(Path lake, Path config, List<String> nights) {}
+  public record Copy(Path lake, Path config, String printed, Path report) {}
 
   private static final String DONE = "built";
+  private static final String PRINTED = "demo.out";
+  private static final String REPORT = "report.html";
 
   private static Path built;
 
@@ -40,11 +43,8 @@ public final class TwoNightLake {
     Path lake = folder.resolve("lake");
     Folders.copy(source.resolve("lake"), lake);
     Path config = Files.writeString(folder.resolve("two-nights.conf"), configText());
-    List<String> nights = new ArrayList<>();
-    for (String day : DAYS) {
-      nights.add(Files.readString(source.resolve("nightly-" + day + ".out")));
-    }
-    return new Copy(lake, config, nights);
+    Path report = Files.copy(source.resolve(REPORT), folder.resolve(REPORT));
+    return new Copy(lake, config, Files.readString(source.resolve(PRINTED)), report);
   }
 
   private static synchronized Path built() throws IOException {
@@ -69,11 +69,9 @@ public final class TwoNightLake {
     Files.createDirectories(folder);
     String lake = folder.resolve("lake").toString();
     Path config = Files.writeString(folder.resolve("two-nights.conf"), configText());
-    tarmo("generate", "--lake", lake, "--date", DAYS.get(1), "--days", "2", "--customers", "200");
-    for (String day : DAYS) {
-      String printed = tarmo("nightly", "--lake", lake, "--config", config.toString(), "--date", day);
-      Files.writeString(folder.resolve("nightly-" + day + ".out"), printed);
-    }
+    String printed = InProcessTarmo.succeeding("demo", "--lake", lake, "--config", config.toString(), "--date",
+        DAYS.get(1), "--days", String.valueOf(DAYS.size()), "--customers", "200");
+    Files.writeString(folder.resolve(PRINTED), printed);
     Files.writeString(folder.resolve(DONE), "");
   }
 
@@ -88,9 +86,5 @@ public final class TwoNightLake {
 
   private static String configText() {
     return "tarmo.segments.file = \"" + Path.of("..", "conf", "segments.conf").toAbsolutePath().normalize() + "\"\n";
-  }
-
-  private static String tarmo(String... args) {
-    return InProcessTarmo.succeeding(args);
   }
 }
