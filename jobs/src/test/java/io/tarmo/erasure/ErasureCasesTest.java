@@ -59,6 +59,7 @@ class ErasureCasesTest {
 
   private final SparkSession spark;
   @TempDir Path root;
+  @TempDir static Path firstDay;
 
   ErasureCasesTest(SparkSession spark) {
     this.spark = spark;
@@ -68,8 +69,19 @@ class ErasureCasesTest {
     return "{\"messageId\":\"" + id + "\",\"type\":\"page\",\"timestamp\":\"" + ts + "\"," + fields + "}";
   }
 
+  /**
+   * The first day's lake, ingested and linked with the default identity rules: built once per class
+   * (in {@link #firstDay}), each test gets a copy of its own.
+   */
   private DeltaStore lake() throws IOException {
-    return lake(DAY);
+    Path lake = root.resolve("lake");
+    if (Files.exists(firstDay.resolve("lake"))) {
+      Folders.copy(firstDay.resolve("lake"), lake);
+      return new DeltaStore(spark, Lake.at(lake.toString()));
+    }
+    DeltaStore store = lake(DAY);
+    Folders.copy(lake, firstDay.resolve("lake"));
+    return store;
   }
 
   /** Delivers the day's files in {@code delivered}'s folders, then (for the first day) ingests and links. */
