@@ -8,6 +8,7 @@ import io.tarmo.lake.Lake;
 import io.tarmo.lake.Tables;
 import io.tarmo.segments.SegmentCatalog;
 import io.tarmo.segments.SegmentsLoader;
+import io.tarmo.subject.Pseudonyms;
 import io.tarmo.testing.ActivationFixtures;
 import io.tarmo.testing.ConsentFixtures;
 import io.tarmo.testing.SparkTest;
@@ -49,7 +50,7 @@ class LedgerToActivationTest {
     DeltaStore store = new DeltaStore(spark, Lake.at(root.toString()));
     ActivationFixtures lake = new ActivationFixtures(spark).evaluated(DAY);
     ConsentFixtures ledger = new ConsentFixtures(spark);
-    for (long key = 1; key <= 12; key++) {
+    for (long key = 1; key <= 15; key++) {
       lake.identity("customer_id", "C" + key, key).member(DAY, "promo", key)
           .profile(key, key == 12 ? null : "c" + key + "@mail.test", "+4915100000" + String.format("%02d", key), null);
     }
@@ -88,11 +89,24 @@ class LedgerToActivationTest {
     ledger.record("k10b", "customer_id:C10", "profiling", "all", "withdrawn", "2026-03-02T10:00:00Z").add();
     // 11: nothing recorded → no_consent. 12: granted, but no email → no_address.
     ledger.record("k12", "customer_id:C12", "marketing", "email", "granted", "2026-03-01T10:00:00Z").add();
+    // 13: consent given on an email that was a customer of its own until identity merged it into C13
+    // → activated, decided by that record.
+    lake.identity("email", "thirteen@mail.test", 13);
+    ledger.record("k13", "email:thirteen@mail.test", "marketing", "email", "granted", "2026-02-25T10:00:00Z").add();
+    // 14: two identifiers of one customer decide at the same instant: the withdrawal wins →
+    // denied_or_withdrawn, although the grant's consent_id sorts later.
+    lake.identity("email", "fourteen@mail.test", 14);
+    ledger.record("k14a", "email:fourteen@mail.test", "marketing", "email", "withdrawn", "2026-03-03T10:00:00Z").add();
+    ledger.record("k14b", "customer_id:C14", "marketing", "email", "granted", "2026-03-03T10:00:00Z").add();
+    // 15: granted, but an erasure suppressed the customer's id → suppressed, on every channel.
+    ledger.record("k15", "customer_id:C15", "marketing", "all", "granted", "2026-03-01T10:00:00Z").add();
+    Pseudonyms keyed = Pseudonyms.withKey(ActivateJobTest.KEY);
+    lake.suppressed("customer_id", keyed.of("C15"));
     lake.writeTo(store);
     store.overwrite(Tables.CONSENT_EVENTS, ledger.ledger(), "test");
 
     new ConsentJob(store, Clock.systemUTC()).run(DAY, "test");
-    new ActivateJob(store, CATALOG, SETTINGS, Optional.empty(), Clock.systemUTC()).run(DAY, "test");
+    new ActivateJob(store, CATALOG, SETTINGS, Optional.of(keyed), Clock.systemUTC()).run(DAY, "test");
 
     assertThat(ActivateJobTest.rows(store.read(Tables.ACTIVATION).orderBy("segment_id", "channel", "customer_key")))
         .containsExactly(
@@ -101,7 +115,8 @@ class LedgerToActivationTest {
             "2026-03-10|email|promo|4|c4@mail.test|consent|k4",
             "2026-03-10|email|promo|5|c5@mail.test|consent|k5a",
             "2026-03-10|email|promo|6|c6@mail.test|legitimate_interest|k6",
-            "2026-03-10|email|promo|9|c9@mail.test|consent|k9");
+            "2026-03-10|email|promo|9|c9@mail.test|consent|k9",
+            "2026-03-10|email|promo|13|c13@mail.test|consent|k13");
     assertThat(ActivateJobTest.rows(store.read(Tables.ACTIVATION_EXCLUSIONS)
             .orderBy("segment_id", "channel", "customer_key").select("segment_id", "channel", "customer_key", "reason")))
         .containsExactly(
@@ -113,6 +128,8 @@ class LedgerToActivationTest {
             "promo|email|10|profiling_objection",
             "promo|email|11|no_consent",
             "promo|email|12|no_address",
+            "promo|email|14|denied_or_withdrawn",
+            "promo|email|15|suppressed",
             "promo|sms|1|no_consent",
             "promo|sms|2|no_consent",
             "promo|sms|3|no_consent",
@@ -124,6 +141,9 @@ class LedgerToActivationTest {
             "promo|sms|9|no_consent",
             "promo|sms|10|profiling_objection",
             "promo|sms|11|no_consent",
-            "promo|sms|12|no_consent");
+            "promo|sms|12|no_consent",
+            "promo|sms|13|no_consent",
+            "promo|sms|14|no_consent",
+            "promo|sms|15|suppressed");
   }
 }
