@@ -205,14 +205,18 @@ public final class ErasureJob {
       active.removeIf(request -> sharedIds.contains(request.requestId()));
     }
     if (!active.isEmpty()) {
-      log.start(active, now);
+      List<ErasureWork.Progress> earlier = workFiles.progress();
+      log.start(active, now, earlier);
       for (ErasureWork.Subject subject : resolved) {
         workFiles.write(subject);
         subjects.add(subject);
       }
       stage(phases, "resolved");
       SubjectSet rows = Subjects.rowsOf(subjects, phoneRegion);
-      work = erase(subjects, rows, keyed, now, commitNote, phases);
+      List<String> activeIds = active.stream().map(ErasureRequests.Request::requestId).toList();
+      work = erase(subjects, rows, keyed, now, commitNote, phases, done -> workFiles.writeProgress(
+          new ErasureWork.Progress(runId, activeIds, done.rowsDeleted(), done.filesRewritten(), done.bytesRewritten(),
+              done.dataFilesRemoved())));
       phases.describe("verify");
       placesByRequest.putAll(verify(subjects, rows, keyed, requestFiles));
       stage(phases, "scanned");
@@ -224,6 +228,11 @@ public final class ErasureJob {
       log.verified(active.stream().filter(request -> !placesByRequest.containsKey(request.requestId())).toList(),
           subjects, work, phases.elapsedMillis());
       failed.forEach(request -> result.failed(request.requestId(), placesByRequest.get(request.requestId())));
+      // Their counts are in the log now: this run's progress, and that of the runs it finished for.
+      // (A stop between the two leaves a FAILED request's earlier progress behind, counted twice.)
+      workFiles.deleteProgress(runId);
+      earlier.stream().filter(progress -> progress.requestIds().stream().anyMatch(activeIds::contains))
+          .forEach(progress -> workFiles.deleteProgress(progress.runId()));
       stage(phases, "verified");
     }
 
@@ -258,9 +267,13 @@ public final class ErasureJob {
     stages.accept(name);
   }
 
-  /** Deletes, rewrites, suppresses and vacuums for the whole batch; each step finds nothing the second time. */
+  /**
+   * Deletes, rewrites, suppresses and vacuums for the whole batch; each step finds nothing the second
+   * time. {@code progress} is told the counts so far after each step that changed something, so a
+   * run that stops does not take them with it.
+   */
   private ErasureResult.Work erase(List<ErasureWork.Subject> subjects, SubjectSet rows, Pseudonyms keyed,
-      Instant now, String commitNote, Phases phases) {
+      Instant now, String commitNote, Phases phases, java.util.function.Consumer<ErasureResult.Work> progress) {
     LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
 
     // Downstream notices first: the activation rows that name the channels are deleted next.
@@ -289,6 +302,7 @@ public final class ErasureJob {
         long n = store.delete(spec, SubjectRows.condition(spec, rows), commitNote);
         if (n > 0) {
           deleted.put(spec.name(), n);
+          progress.accept(new ErasureResult.Work(deleted, 0, 0, 0, 0, 0, 0));
         }
         stage(phases, "deleted:" + spec.name());
       }
@@ -311,14 +325,21 @@ public final class ErasureJob {
         SubjectRows.filter(Tables.folder(ExportFiles.FOLDER), rows));
     exports.refreshManifests(exported.paths());
     rewritten = rewritten.plus(exported);
+    if (rewritten.files() > 0) {
+      progress.accept(new ErasureResult.Work(deleted, rewritten.files(), rewritten.bytes(), rewritten.records(), 0, 0, 0));
+    }
     stage(phases, "rewritten");
 
     phases.describe("vacuum");
     long removed = store.vacuumAll(Tables.ALL.stream().filter(TableSpec::personal).toList(), java.time.Duration.ZERO);
-    stage(phases, "vacuumed");
-    return new ErasureResult.Work(deleted, rewritten.files(), rewritten.bytes(), rewritten.records(), removed,
-        noticed.values().stream().mapToLong(Set::size).sum(),
+    ErasureResult.Work work = new ErasureResult.Work(deleted, rewritten.files(), rewritten.bytes(), rewritten.records(),
+        removed, noticed.values().stream().mapToLong(Set::size).sum(),
         regrouped.getOrDefault("identity.regroup.changed", 0L) + regrouped.getOrDefault("identity.regroup.deleted", 0L));
+    if (removed > 0) {
+      progress.accept(work);
+    }
+    stage(phases, "vacuumed");
+    return work;
   }
 
   /**

@@ -27,6 +27,8 @@ final class ErasureLog {
   private final String runId;
   /** The rows as this run knows them, by request id: read once, then kept up to date. */
   private final Map<String, Entry> entries = new LinkedHashMap<>();
+  /** What earlier runs did for the requests this run started, by request id (see {@link #start}). */
+  private final Map<String, ErasureResult.Work> before = new HashMap<>();
 
   ErasureLog(DeltaStore store, Pseudonyms keyed, String commitNote, String runId) {
     this.store = store;
@@ -66,6 +68,27 @@ final class ErasureLog {
     String status() {
       return (String) fields[1];
     }
+
+    /** The counts of the work the row records (none yet: zeros). */
+    @SuppressWarnings("unchecked")
+    ErasureResult.Work work() {
+      Map<String, Long> rows = (Map<String, Long>) fields[ROWS_DELETED];
+      return new ErasureResult.Work(rows == null ? Map.of() : rows, count(at("files_rewritten")),
+          count(at("bytes_rewritten")), 0, count(at("data_files_removed")), 0, 0);
+    }
+
+    private long count(int field) {
+      return fields[field] == null ? 0L : (Long) fields[field];
+    }
+  }
+
+  /** The counts of both, rows deleted added up per table. */
+  private static ErasureResult.Work plus(ErasureResult.Work a, ErasureResult.Work b) {
+    Map<String, Long> rows = new java.util.TreeMap<>(a.rowsDeleted());
+    b.rowsDeleted().forEach((table, n) -> rows.merge(table, n, Long::sum));
+    return new ErasureResult.Work(rows, a.filesRewritten() + b.filesRewritten(), a.bytesRewritten() + b.bytesRewritten(),
+        a.recordsRemoved() + b.recordsRemoved(), a.dataFilesRemoved() + b.dataFilesRemoved(), a.notices() + b.notices(),
+        a.identifiersRegrouped() + b.identifiersRegrouped());
   }
 
   private static final int ROWS_DELETED = Tables.ERASURE_LOG.schema().fieldIndex("rows_deleted");
@@ -133,10 +156,23 @@ final class ErasureLog {
     write(ids);
   }
 
-  void start(Collection<ErasureRequests.Request> requests, Instant now) {
+  /**
+   * Marks {@code requests} IN_PROGRESS. What earlier runs did for them counts in their outcome: the
+   * counts their row already holds (a FAILED run's) and the progress of runs that stopped before an
+   * outcome ({@code earlier}, each listing the requests of its batch).
+   */
+  void start(Collection<ErasureRequests.Request> requests, Instant now, List<ErasureWork.Progress> earlier) {
     List<String> ids = new ArrayList<>();
     for (ErasureRequests.Request request : requests) {
       Entry entry = entry(request.requestId());
+      ErasureResult.Work done = entry.work();
+      for (ErasureWork.Progress progress : earlier) {
+        if (progress.requestIds().contains(request.requestId())) {
+          done = plus(done, new ErasureResult.Work(progress.rowsDeleted(), progress.filesRewritten(),
+              progress.bytesRewritten(), 0, progress.dataFilesRemoved(), 0, 0));
+        }
+      }
+      before.put(request.requestId(), done);
       set(entry, "status", ErasureJob.Status.IN_PROGRESS.name());
       set(entry, "subject_type", request.type().key());
       set(entry, "subject_hash", keyed.of(request.value()));
@@ -183,10 +219,11 @@ final class ErasureLog {
         set(entry, "identifiers", subject.identifiers().stream().filter(i -> !i.shared()).count());
         set(entry, "shared_identifiers", subject.identifiers().stream().filter(ErasureWork.Identifier::shared).count());
       }
-      set(entry, "rows_deleted", new HashMap<>(work.rowsDeleted()));
-      set(entry, "files_rewritten", work.filesRewritten());
-      set(entry, "bytes_rewritten", work.bytesRewritten());
-      set(entry, "data_files_removed", work.dataFilesRemoved());
+      ErasureResult.Work total = plus(before.getOrDefault(request.requestId(), ErasureResult.Work.NONE), work);
+      set(entry, "rows_deleted", new HashMap<>(total.rowsDeleted()));
+      set(entry, "files_rewritten", total.filesRewritten());
+      set(entry, "bytes_rewritten", total.bytesRewritten());
+      set(entry, "data_files_removed", total.dataFilesRemoved());
       set(entry, "batch_requests", (long) subjects.size());
       set(entry, "duration_ms", durationMs);
       set(entry, "run_id", runId);

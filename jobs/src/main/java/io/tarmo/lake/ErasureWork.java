@@ -7,8 +7,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.permission.FsPermission;
@@ -24,6 +27,8 @@ public final class ErasureWork {
 
   /** The folder of the work files, relative to the lake root. */
   public static final String FOLDER = "_tarmo/erasure";
+  /** The runs' progress files, a folder of their own beside the work files. */
+  private static final String PROGRESS = FOLDER + "/progress";
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -67,6 +72,70 @@ public final class ErasureWork {
     }
   }
 
+  /**
+   * What one erasure run had done when it last wrote its progress: counts only, no identifier. A run
+   * that stops leaves it behind, and the run that finishes its requests adds it to their counts in
+   * {@code erasure_log}, so the log counts the work of every run a request took, not only the last.
+   *
+   * @param runId the run
+   * @param requestIds the requests of its batch
+   * @param rowsDeleted rows deleted, by table
+   * @param filesRewritten files outside the tables rewritten without the subjects' values
+   * @param bytesRewritten their bytes
+   * @param dataFilesRemoved table data files removed by vacuum
+   */
+  public record Progress(String runId, List<String> requestIds, Map<String, Long> rowsDeleted, long filesRewritten,
+      long bytesRewritten, long dataFilesRemoved) {
+    public Progress {
+      requestIds = List.copyOf(requestIds);
+      rowsDeleted = Map.copyOf(rowsDeleted);
+    }
+  }
+
+  private Path progressFile(String runId) {
+    return new Path(lake.root() + "/" + PROGRESS + "/" + runId + ".json");
+  }
+
+  /** Writes (replaces) the run's progress, complete or not at all. */
+  public void writeProgress(Progress progress) {
+    try {
+      writeAtomically(progressFile(progress.runId()), JSON.writeValueAsBytes(progress));
+    } catch (IOException e) {
+      throw TarmoException.job("Cannot write the progress of erasure run " + progress.runId() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The progress every earlier run left behind (none once their requests were finished). */
+  public List<Progress> progress() {
+    Path folder = new Path(lake.root() + "/" + PROGRESS);
+    List<Progress> progress = new ArrayList<>();
+    try {
+      if (!fs.exists(folder)) {
+        return progress;
+      }
+      for (FileStatus status : fs.listStatus(folder)) {
+        String name = status.getPath().getName();
+        if (!name.startsWith(".") && name.endsWith(".json")) {
+          try (InputStream in = fs.open(status.getPath())) {
+            progress.add(JSON.readValue(in, Progress.class));
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw TarmoException.job("Cannot read the progress of earlier erasure runs (" + folder + "): " + e.getMessage(), e);
+    }
+    progress.sort(java.util.Comparator.comparing(Progress::runId));
+    return progress;
+  }
+
+  public void deleteProgress(String runId) {
+    try {
+      fs.delete(progressFile(runId), false);
+    } catch (IOException e) {
+      throw TarmoException.job("Cannot remove the progress of erasure run " + runId, e);
+    }
+  }
+
   private Path file(String requestId) {
     return new Path(lake.root() + "/" + FOLDER + "/" + requestId + ".json");
   }
@@ -88,22 +157,27 @@ public final class ErasureWork {
   /** Writes the subject's work file, readable by the owner only, complete or not at all. */
   public void write(Subject subject) {
     Path file = file(subject.requestId());
-    Path partial = new Path(file.getParent(), "." + file.getName() + ".partial");
     try {
-      fs.mkdirs(file.getParent(), new FsPermission((short) 0700));
-      try (OutputStream out = fs.create(partial, true)) {
-        out.write(JSON.writeValueAsString(subject).getBytes(StandardCharsets.UTF_8));
-      }
-      fs.setPermission(partial, new FsPermission((short) 0600));
-      fs.delete(file, false);
-      if (!fs.rename(partial, file)) {
-        throw new IOException("rename failed");
-      }
+      writeAtomically(file, JSON.writeValueAsString(subject).getBytes(StandardCharsets.UTF_8));
     } catch (JsonProcessingException e) {
       throw TarmoException.job("Cannot write the erasure work file of request " + subject.requestId(), e);
     } catch (IOException e) {
       throw TarmoException.job("Cannot write the erasure work file of request " + subject.requestId()
           + " (" + file + "): " + e.getMessage(), e);
+    }
+  }
+
+  /** {@code bytes} at {@code file}, readable by the owner only, through a partial file renamed into place. */
+  private void writeAtomically(Path file, byte[] bytes) throws IOException {
+    Path partial = new Path(file.getParent(), "." + file.getName() + ".partial");
+    fs.mkdirs(file.getParent(), new FsPermission((short) 0700));
+    try (OutputStream out = fs.create(partial, true)) {
+      out.write(bytes);
+    }
+    fs.setPermission(partial, new FsPermission((short) 0600));
+    fs.delete(file, false);
+    if (!fs.rename(partial, file)) {
+      throw new IOException("rename failed");
     }
   }
 

@@ -12,6 +12,7 @@ import io.tarmo.ingest.IngestSettings;
 import io.tarmo.ingest.IpPolicy;
 import io.tarmo.ingest.PrivacySettings;
 import io.tarmo.lake.DeltaStore;
+import io.tarmo.lake.ErasureWork;
 import io.tarmo.lake.Lake;
 import io.tarmo.lake.Tables;
 import io.tarmo.subject.Pseudonyms;
@@ -405,7 +406,10 @@ class ErasureCasesTest {
     DeltaStore store = lake();
     Path pristine = root.resolve("pristine");
     Folders.copy(root.resolve("lake"), pristine);
-    for (String stage : List.of("resolved", "deleted:identity_map", "request-files-removed")) {
+    // The first stop comes after the outcome was logged: its counts are those of a batch never
+    // stopped, which every other stop's runs must add up to.
+    String counts = null;
+    for (String stage : List.of("request-files-removed", "resolved", "deleted:identity_map")) {
       Folders.delete(root.resolve("lake"));
       Folders.copy(pristine, root.resolve("lake"));
       write("landing/erasure/requests.csv", "request_id,subject_type,subject_value,received_at",
@@ -422,6 +426,15 @@ class ErasureCasesTest {
       assertThat(LakeScan.find(spark, store.lake(), ANNA)).as("after a stop at " + stage).isEmpty();
       assertThat(store.read(Tables.ERASURE_LOG).select("status").as(org.apache.spark.sql.Encoders.STRING())
           .collectAsList()).containsExactly("COMPLETED");
+      String logged = store.read(Tables.ERASURE_LOG).selectExpr("to_json(named_struct('rows', array_sort(map_entries(rows_deleted)),"
+          + " 'files', files_rewritten, 'bytes', bytes_rewritten, 'removed', data_files_removed))").first().getString(0);
+      if (counts == null) {
+        counts = logged;
+        assertThat(counts).contains("{\"key\":\"events\",\"value\":4}");
+      }
+      assertThat(logged).as("the log counts the work of both runs after a stop at " + stage).isEqualTo(counts);
+      assertThat(root.resolve("lake").resolve(ErasureWork.FOLDER).resolve("progress"))
+          .as("no run's progress is left once its requests are done").isEmptyDirectory();
     }
   }
 }
