@@ -89,7 +89,7 @@ class CommandLineEndToEndTest {
 
   /**
    * The demo prints and records each day's steps in order, every one of them succeeded. The demo is
-   * the one that built the shared two-night lake (TwoNightLake: 200 customers, 2 days).
+   * the one that built the shared two-night lake (TwoNightLake: 1,000 customers, 2 days).
    */
   @Test
   void demoRunsEveryStepOfEveryDayInOrder() throws Exception {

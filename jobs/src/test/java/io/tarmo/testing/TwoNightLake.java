@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * The lake the real pipeline leaves after two nights: {@code demo} of 200 customers over 2026-11-27
+ * The lake the real pipeline leaves after two nights: {@code demo} of 1,000 customers over 2026-11-27
  * and 2026-11-28 (the generator's landing files, then the whole night for each day, with the shipped
  * segment definitions, and the run report beside the lake).
  * Several slow test classes start from that lake. It is built once per build: Maven's two test JVMs
@@ -70,7 +70,7 @@ public final class TwoNightLake {
     String lake = folder.resolve("lake").toString();
     Path config = Files.writeString(folder.resolve("two-nights.conf"), configText());
     String printed = InProcessTarmo.succeeding("demo", "--lake", lake, "--config", config.toString(), "--date",
-        DAYS.get(1), "--days", String.valueOf(DAYS.size()), "--customers", "200");
+        DAYS.get(1), "--days", String.valueOf(DAYS.size()), "--customers", "1000");
     Files.writeString(folder.resolve(PRINTED), printed);
     Files.writeString(folder.resolve(DONE), "");
   }
