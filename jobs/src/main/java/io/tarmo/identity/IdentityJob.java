@@ -187,8 +187,8 @@ public final class IdentityJob {
 
       phases.describe("write");
       counts.putAll(write(solved, date, full, commitNote));
-      counts.put("identity.decisions", store.replaceWhere(Tables.IDENTITY_DECISIONS, decisions,
-          "business_date = DATE'" + day + "'", commitNote).rows());
+      counts.put("identity.decisions", store.replaceWhere(Tables.IDENTITY_DECISIONS,
+          notRecordedBefore(decisions, date), "business_date = DATE'" + day + "'", commitNote).rows());
       phases.done("write");
 
       phases.describe("statistics");
@@ -482,6 +482,24 @@ public final class IdentityJob {
     return decisions.join(identifiers, NODE)
         .join(customers, columns(IdentityGraph.OTHER), "left_outer")
         .withColumn("business_date", lit(date));
+  }
+
+  /**
+   * The night's decisions that no earlier night recorded: a cluster solved again (a new link to it,
+   * a full rebuild) mostly comes to the decisions it came to before, and {@code shared_identifier}
+   * and {@code over_limit} rows do not age, so recording each again would grow the table night
+   * after night. A decision about the same identifier with another customer or another other
+   * customer is a new one. A re-run of the same day compares with earlier days only, so it writes
+   * what the first run wrote.
+   */
+  private Dataset<Row> notRecordedBefore(Dataset<Row> decisions, Date date) {
+    Dataset<Row> earlier = store.read(Tables.IDENTITY_DECISIONS).where(col("business_date").lt(lit(date)))
+        .select(col("rule").as("e_rule"), col(TYPE).as("e_type"), col(VALUE).as("e_value"),
+            col("customer_key").as("e_key"), col("other_customer_key").as("e_other"));
+    return decisions.join(earlier, col("rule").equalTo(col("e_rule"))
+        .and(col(TYPE).equalTo(col("e_type"))).and(col(VALUE).equalTo(col("e_value")))
+        .and(col("customer_key").equalTo(col("e_key"))).and(col("other_customer_key").eqNullSafe(col("e_other"))),
+        "left_anti");
   }
 
   /**

@@ -205,7 +205,8 @@ public final class Tables {
       // only here: those decisions stay while their identifier exists (erasure, or retention's
       // expiry of cookie-only visitors, removes them with it).
       .agedBy("business_date", "rule IN ('over_limit', 'shared_identifier')")
-      .build("Audit of the identity rules: every identifier kept from joining two customers, or cut by a limit.");
+      .build("Audit of the identity rules: every identifier kept from joining two customers, or cut by a limit, "
+          + "recorded the night the decision is first made.");
 
   public static final TableSpec IDENTITY_STATS = TableSpec.named("identity_stats",
       col("business_date", DateType, "the business day of the identity run"),

@@ -106,6 +106,7 @@ class IdentityJobTest {
     keysAfterDay1 = keys();
 
     bronze.identify(DAY2, "2026-11-27T12:00:00Z", null, "C6", "shared@gmx.de")
+        .event(DAY2, "2026-11-27T18:00:00Z", "page", "laptop", "C2")
         .event(DAY2, "2026-11-27T07:00:00Z", "page", "cookie-b", "C7")
         .identify(DAY2, "2026-11-27T08:00:00Z", "cookie-c", null, "dora@web.de")
         .alias(DAY2, "2026-11-27T09:00:00Z", "visitor-2", "C8")
@@ -160,6 +161,15 @@ class IdentityJobTest {
     assertThat(shared).hasSize(1);
     assertThat(shared.get(0).<Long>getAs("customer_key")).isEqualTo(key("customer_id:C2"));
     assertThat(shared.get(0).<Long>getAs("other_customer_key")).isEqualTo(key("customer_id:C1"));
+  }
+
+  @Test
+  void aDecisionMadeAgainOnALaterNightIsRecordedOnce() {
+    assertThat(day2.count("identity.decisions.shared_identifier")).as("the laptop's cluster was solved again")
+        .isPositive();
+    assertThat(decisions(DAY1, "shared_identifier", "anonymous_id:laptop")).hasSize(1);
+    assertThat(decisions(DAY2, "shared_identifier", "anonymous_id:laptop")).as("the same decision, not a new one")
+        .isEmpty();
   }
 
   @Test
