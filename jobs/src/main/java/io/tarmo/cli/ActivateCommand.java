@@ -63,7 +63,7 @@ final class ActivateCommand implements Callable<Integer> {
         if (catalog == null) {
           catalog = SegmentsLoader.load(context.settings().segments().file());
         }
-        return new ActivateJob(context.store(), catalog, context.settings().activation(), PseudonymKey.fromEnvironment(),
+        return new ActivateJob(context.store(), catalog, context.settings().activation(), context.pseudonyms(),
             Clock.systemUTC());
       }
     };

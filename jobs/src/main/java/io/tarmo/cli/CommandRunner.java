@@ -64,7 +64,7 @@ final class CommandRunner {
      * @throws TarmoException when the step fails or its quality gate does (after recording it)
      */
     void step(String command, LocalDate businessDate, CommandJob job) {
-      JobContext before = new JobContext(settings, lake, spark, store, null);
+      JobContext before = new JobContext(settings, lake, spark, store, null, global.environment);
       job.validate(before);
       JobRuns runs = new JobRuns(store, Clock.systemUTC());
       // A step inside another (the steps of a nightly run) writes its row once, when it ends: the
@@ -110,7 +110,7 @@ final class CommandRunner {
           + (run.businessDate() == null ? "" : " " + run.businessDate()), false);
       Outcome outcome;
       try {
-        outcome = job.run(new JobContext(settings, lake, spark, store, run));
+        outcome = job.run(new JobContext(settings, lake, spark, store, run, global.environment));
       } catch (Exception e) {
         // Scala code throws checked exceptions (AnalysisException) undeclared: catch them too.
         runs.end(run, JobRuns.Status.FAILED, Map.of(), store.committedVersions(), safeMessage(command, e));
@@ -142,7 +142,7 @@ final class CommandRunner {
     }
 
     JobContext readOnlyContext() {
-      return new JobContext(settings, lake, spark, store, null);
+      return new JobContext(settings, lake, spark, store, null, global.environment);
     }
 
     @Override

@@ -59,7 +59,7 @@ final class DsarCommand implements Callable<Integer> {
       @Override
       public Outcome run(JobContext context) {
         DsarResult result = new DsarJob(context.store(), context.settings().ingest().defaultPhoneRegion(),
-            PseudonymKey.fromEnvironment(), Clock.systemUTC()).run(request, folder);
+            context.pseudonyms(), Clock.systemUTC()).run(request, folder);
         console.println(result.summary());
         return Outcome.of(result.counts());
       }

@@ -93,7 +93,7 @@ final class EraseCommand implements Callable<Integer> {
       }
 
       private ErasureJob job(JobContext context) {
-        return new ErasureJob(context.store(), PseudonymKey.fromEnvironment(),
+        return new ErasureJob(context.store(), context.pseudonyms(),
             context.settings().ingest().defaultPhoneRegion(), context.settings().identity(), Clock.systemUTC());
       }
     };

@@ -1,10 +1,25 @@
 package io.tarmo.cli;
 
 import java.nio.file.Path;
+import java.util.Map;
 import picocli.CommandLine.Option;
 
-/** The options every command takes (CONTRACT section 1). */
+/**
+ * The options every command takes (CONTRACT section 1), and the environment the command runs in
+ * (the variables it reads, such as the pseudonym key): the process's own, or the one
+ * {@link Main#commandLine(java.io.PrintWriter, java.io.PrintWriter, Map)} was given.
+ */
 public final class GlobalOptions {
+
+  final Map<String, String> environment;
+
+  public GlobalOptions() {
+    this(System.getenv());
+  }
+
+  GlobalOptions(Map<String, String> environment) {
+    this.environment = Map.copyOf(environment);
+  }
 
   @Option(names = "--config", paramLabel = "FILE",
       description = "HOCON file layered over the built-in reference.conf (default: conf/local.conf when present)")

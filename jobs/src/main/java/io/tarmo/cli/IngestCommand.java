@@ -66,7 +66,7 @@ final class IngestCommand implements Callable<Integer> {
 
       private IngestJob job(JobContext context) {
         return new IngestJob(context.store(), context.settings().ingest(), context.settings().privacy(),
-            PseudonymKey.fromEnvironment());
+            context.pseudonyms());
       }
     };
   }

@@ -3,6 +3,7 @@ package io.tarmo.cli;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -54,9 +55,24 @@ public final class Main implements Runnable {
     throw new CommandLine.ParameterException(spec.commandLine(), "Missing command");
   }
 
-  /** Builds the command line with Tarmo's error handling; visible for tests. */
+  /** Builds the command line with Tarmo's error handling, in the process's environment. */
   public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
-    CommandLine commandLine = new CommandLine(new Main());
+    return commandLine(out, err, System.getenv());
+  }
+
+  /**
+   * Builds the command line with Tarmo's error handling; its commands read their environment
+   * variables (the pseudonym key) from {@code environment}, not from the process: an embedding
+   * application's, or a test's.
+   */
+  public static CommandLine commandLine(PrintWriter out, PrintWriter err, Map<String, String> environment) {
+    CommandLine.IFactory defaults = CommandLine.defaultFactory();
+    CommandLine commandLine = new CommandLine(new Main(), new CommandLine.IFactory() {
+      @Override
+      public <K> K create(Class<K> type) throws Exception {
+        return type == GlobalOptions.class ? type.cast(new GlobalOptions(environment)) : defaults.create(type);
+      }
+    });
     commandLine.setOut(out);
     commandLine.setErr(err);
     commandLine.setParameterExceptionHandler((ex, args) -> {

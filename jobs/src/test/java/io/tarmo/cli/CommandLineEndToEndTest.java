@@ -3,12 +3,19 @@ package io.tarmo.cli;
 import static io.tarmo.testing.InProcessTarmo.tarmo;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tarmo.lake.DeltaStore;
+import io.tarmo.lake.Lake;
+import io.tarmo.lake.Tables;
+import io.tarmo.subject.Pseudonyms;
+import io.tarmo.testing.InProcessTarmo;
 import io.tarmo.testing.InProcessTarmo.Run;
 import io.tarmo.testing.SparkTest;
 import io.tarmo.testing.TwoNightLake;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -252,7 +259,6 @@ class CommandLineEndToEndTest {
   /** Erasure records keyed hashes: without the key it refuses before anything is read or written. */
   @Test
   void eraseWithoutThePseudonymKeyExitsTwoAndWritesNothing() throws Exception {
-    assertThat(System.getenv(io.tarmo.subject.Pseudonyms.KEY_VARIABLE)).as("the tests run without the key").isNull();
     Path lake = Files.createDirectories(root.resolve("lake"));
     Files.createDirectories(lake.resolve("landing/erasure"));
     Files.writeString(lake.resolve("landing/erasure/requests.csv"),
@@ -265,6 +271,36 @@ class CommandLineEndToEndTest {
         .doesNotContain("anna");
     assertThat(lake.resolve("tables")).doesNotExist();
     assertThat(lake.resolve("landing/erasure/requests.csv")).exists();
+  }
+
+  /**
+   * A value erasure cannot remove (a note saved under the lake root, in no table or landing folder)
+   * fails the request: exit 1 naming no value, the run FAILED in job_runs, the request FAILED in
+   * erasure_log with the place, hashed, and kept for the next run.
+   */
+  @Test
+  void eraseExitsOneWhenTheVerifyingScanStillFindsTheSubject() throws Exception {
+    Path lake = Files.createDirectories(root.resolve("lake"));
+    Files.createDirectories(lake.resolve("landing/erasure"));
+    Files.writeString(lake.resolve("landing/erasure/requests.csv"),
+        "request_id,subject_type,subject_value,received_at\nR-1,email,Anna@Example.de ,2026-11-30\n");
+    Files.createDirectories(lake.resolve("notes"));
+    Files.writeString(lake.resolve("notes/calls.txt"), "call back anna@example.de\n");
+    String key = "cli-erase-test-key-0123456789abcdef0123456789";
+
+    Run erase = InProcessTarmo.tarmoIn(Map.of(Pseudonyms.KEY_VARIABLE, key), "erase", "--lake", lake.toString());
+
+    assertThat(erase.exitCode()).as(erase.err()).isEqualTo(1);
+    assertThat(erase.err().strip()).isEqualTo("tarmo erase: erase: 1 request(s) FAILED: values of the subject are "
+        + "still in the lake (see erasure_log.places); run erase again once the cause is fixed");
+    assertThat(erase.out()).contains("failed=1").doesNotContainIgnoringCase("anna");
+    DeltaStore store = new DeltaStore(spark, Lake.at(lake.toString()));
+    Row run = store.read(Tables.JOB_RUNS).where("command = 'erase'").first();
+    assertThat(run.<String>getAs("status")).isEqualTo("FAILED");
+    Row request = store.read(Tables.ERASURE_LOG).first();
+    assertThat(request.<String>getAs("status") + " " + request.getList(request.fieldIndex("places")))
+        .isEqualTo("FAILED [notes/calls.txt#" + Pseudonyms.withKey(key).of("anna@example.de").substring(0, 12) + "]");
+    assertThat(lake.resolve("landing/erasure/requests.csv")).as("kept for the next run").exists();
   }
 
   @Test
