@@ -11,6 +11,7 @@ import io.tarmo.testing.InProcessTarmo;
 import io.tarmo.testing.InProcessTarmo.Run;
 import io.tarmo.testing.SparkTest;
 import io.tarmo.testing.TwoNightLake;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -259,10 +260,7 @@ class CommandLineEndToEndTest {
   /** Erasure records keyed hashes: without the key it refuses before anything is read or written. */
   @Test
   void eraseWithoutThePseudonymKeyExitsTwoAndWritesNothing() throws Exception {
-    Path lake = Files.createDirectories(root.resolve("lake"));
-    Files.createDirectories(lake.resolve("landing/erasure"));
-    Files.writeString(lake.resolve("landing/erasure/requests.csv"),
-        "request_id,subject_type,subject_value,received_at\nR-1,email,anna@example.de,2026-11-30\n");
+    Path lake = lakeWithOneRequest("R-1,email,anna@example.de,2026-11-30");
 
     Run erase = tarmo("erase", "--lake", lake.toString());
 
@@ -280,10 +278,7 @@ class CommandLineEndToEndTest {
    */
   @Test
   void eraseExitsOneWhenTheVerifyingScanStillFindsTheSubject() throws Exception {
-    Path lake = Files.createDirectories(root.resolve("lake"));
-    Files.createDirectories(lake.resolve("landing/erasure"));
-    Files.writeString(lake.resolve("landing/erasure/requests.csv"),
-        "request_id,subject_type,subject_value,received_at\nR-1,email,Anna@Example.de ,2026-11-30\n");
+    Path lake = lakeWithOneRequest("R-1,email,Anna@Example.de ,2026-11-30");
     Files.createDirectories(lake.resolve("notes"));
     Files.writeString(lake.resolve("notes/calls.txt"), "call back anna@example.de\n");
     String key = "cli-erase-test-key-0123456789abcdef0123456789";
@@ -301,6 +296,15 @@ class CommandLineEndToEndTest {
     assertThat(request.<String>getAs("status") + " " + request.getList(request.fieldIndex("places")))
         .isEqualTo("FAILED [notes/calls.txt#" + Pseudonyms.withKey(key).of("anna@example.de").substring(0, 12) + "]");
     assertThat(lake.resolve("landing/erasure/requests.csv")).as("kept for the next run").exists();
+  }
+
+  /** A lake folder holding nothing but one pending erasure request. */
+  private Path lakeWithOneRequest(String request) throws IOException {
+    Path lake = Files.createDirectories(root.resolve("lake"));
+    Files.createDirectories(lake.resolve("landing/erasure"));
+    Files.writeString(lake.resolve("landing/erasure/requests.csv"),
+        "request_id,subject_type,subject_value,received_at\n" + request + "\n");
+    return lake;
   }
 
   @Test
