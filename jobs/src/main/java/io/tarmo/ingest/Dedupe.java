@@ -1,5 +1,6 @@
 package io.tarmo.ingest;
 
+import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.count_if;
@@ -76,13 +77,19 @@ public final class Dedupe {
   /**
    * Removes rows whose {@code key} an earlier delivery (a smaller {@code ingest_date}) already
    * brought; {@code observation} receives {@code seen} and {@code fresh} counts once the result
-   * has been written.
+   * has been written. With {@code fewKeys} (the rows' keys fit in a broadcast) the table's keys are
+   * only scanned, against the broadcast keys of the delivery, and the few repeated ones broadcast
+   * back: the stored keys are never shuffled, so a delivery costs about the same however long the
+   * table's history. Otherwise both sides are joined as they are.
    */
   public static Dataset<Row> excludeEarlierDeliveries(Dataset<Row> rows, Dataset<Row> table, String key,
-      LocalDate day, Observation observation) {
+      LocalDate day, boolean fewKeys, Observation observation) {
     Dataset<Row> earlier = table.filter(col("ingest_date").lt(lit(java.sql.Date.valueOf(day))))
-        .select(col(key).as(SEEN + key), lit(true).as(SEEN));
-    return rows.join(earlier, col(key).equalTo(col(SEEN + key)), "left")
+        .select(col(key).as(SEEN + key));
+    Dataset<Row> seen = fewKeys
+        ? broadcast(earlier.join(broadcast(rows.select(col(key).as(SEEN + key))), SEEN + key, "left_semi").distinct())
+        : earlier;
+    return rows.join(seen.withColumn(SEEN, lit(true)), col(key).equalTo(col(SEEN + key)), "left")
         .observe(observation,
             count_if(col(SEEN).isNotNull()).as("seen"),
             count_if(col(SEEN).isNull()).as("fresh"))

@@ -66,7 +66,10 @@ public final class IngestJob {
 
   private static final Logger LOG = LoggerFactory.getLogger(IngestJob.class);
 
-  /** Up to this many repeated keys are broadcast to the join that picks the copies to keep. */
+  /**
+   * Up to this many repeated keys are broadcast to the join that picks the copies to keep, and up to
+   * this many keys of a delivery to the scan of the stored keys that finds earlier deliveries.
+   */
   private static final long BROADCAST_KEYS = 2_000_000L;
 
   /** The Spark setting {@link #run} lowers while ingest runs. */
@@ -304,7 +307,7 @@ public final class IngestJob {
       String commitNote) {
     Observation fresh = new Observation(table.name());
     Dataset<Row> rows = Dedupe.excludeEarlierDeliveries(sorted.firstCopies(), store.read(table).where(window), key,
-        day, fresh);
+        day, sorted.tally().valid <= BROADCAST_KEYS, fresh);
     long stored = replaceDay(table, rows, fresh, sorted.tally().valid, day, commitNote);
     return sorted.counts(stored, sorted.tally().valid - stored);
   }

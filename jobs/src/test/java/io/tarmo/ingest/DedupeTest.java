@@ -8,6 +8,7 @@ import io.tarmo.testing.SparkTest;
 import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -64,5 +65,33 @@ class DedupeTest {
     List<Row> kept = Dedupe.keepChosen(rows, chosen, "key", RANKING).orderBy("key").collectAsList();
 
     assertThat(kept).extracting(row -> row.getString(0) + ":" + row.getLong(2)).containsExactly("k1:1", "k2:4", "k3:6");
+  }
+
+  /**
+   * A delivery's rows whose key an earlier delivery brought are removed and counted as seen,
+   * whether the delivery's keys are broadcast to a scan of the stored keys (few) or joined with
+   * them as they are (many); the day's own earlier rows (a re-run) and later days do not count.
+   */
+  @ParameterizedTest
+  @ValueSource(booleans = {true, false})
+  void rowsAnEarlierDeliveryBroughtAreRemovedAndCounted(boolean few) throws InterruptedException {
+    Dataset<Row> delivered = spark.createDataFrame(List.of(RowFactory.create("a", 1), RowFactory.create("b", 2),
+            RowFactory.create("c", 3), RowFactory.create("d", 4)),
+        new StructType().add("key", DataTypes.StringType).add("n", DataTypes.IntegerType));
+    Dataset<Row> stored = spark.createDataFrame(List.of(
+            RowFactory.create("a", java.sql.Date.valueOf("2026-11-01")),
+            RowFactory.create("f", java.sql.Date.valueOf("2026-11-02")),
+            RowFactory.create("c", java.sql.Date.valueOf("2026-11-27")),
+            RowFactory.create("d", java.sql.Date.valueOf("2026-11-28")),
+            RowFactory.create("e", java.sql.Date.valueOf("2026-11-29")),
+            RowFactory.create("b", java.sql.Date.valueOf("2026-11-30"))),
+        new StructType().add("key", DataTypes.StringType).add("ingest_date", DataTypes.DateType));
+    Observation counts = new Observation("dedupe-" + few);
+
+    List<Row> fresh = Dedupe.excludeEarlierDeliveries(delivered, stored, "key", java.time.LocalDate.of(2026, 11, 28),
+        few, counts).orderBy("key").collectAsList();
+
+    assertThat(fresh).extracting(Row::toString).containsExactly("[b,2]", "[d,4]");
+    assertThat(counts.getAsJava()).containsEntry("seen", 2L).containsEntry("fresh", 2L);
   }
 }
