@@ -68,7 +68,7 @@ public final class IngestJob {
 
   /**
    * Up to this many repeated keys are broadcast to the join that picks the copies to keep, and up to
-   * this many keys of a delivery to the scan of the stored keys that finds earlier deliveries.
+   * this many keys of a consent delivery to the scan of the ledger's keys that finds earlier deliveries.
    */
   private static final long BROADCAST_KEYS = 2_000_000L;
 
@@ -191,7 +191,8 @@ public final class IngestJob {
           settings.maxLineChars(), settings.defaultPhoneRegion(), guard), "consent_id", Dedupe.Keep.LOWEST, "ts", kept, reasons);
       phases.done("consent tally");
       quarantined.add(consent.quarantineRows(spark, day));
-      SourceCounts consentCounts = replaceDayOnce(consent, Tables.CONSENT_EVENTS, lit(true), "consent_id", day,
+      // A consent record may be delivered again at any age: its window is the whole ledger.
+      SourceCounts consentCounts = replaceDayOnce(consent, Tables.CONSENT_EVENTS, null, "consent_id", day,
           commitNote);
       phases.done("consent write");
 
@@ -300,14 +301,16 @@ public final class IngestJob {
 
   /**
    * Stores the first copies of an append-only source (events, consent) whose key no earlier
-   * delivery brought among the stored rows in {@code window}, replacing the day's earlier rows; the
-   * rest count as duplicates.
+   * delivery brought among the stored rows in {@code window} (null: the whole table), replacing the
+   * day's earlier rows; the rest count as duplicates. A whole table grows with its history: when the
+   * delivery's keys are few, its keys are only scanned against them ({@link Dedupe}).
    */
   private SourceCounts replaceDayOnce(Sorted sorted, TableSpec table, Column window, String key, LocalDate day,
       String commitNote) {
     Observation fresh = new Observation(table.name());
-    Dataset<Row> rows = Dedupe.excludeEarlierDeliveries(sorted.firstCopies(), store.read(table).where(window), key,
-        day, sorted.tally().valid <= BROADCAST_KEYS, fresh);
+    Dataset<Row> held = window == null ? store.read(table) : store.read(table).where(window);
+    Dataset<Row> rows = Dedupe.excludeEarlierDeliveries(sorted.firstCopies(), held, key, day,
+        window == null && sorted.tally().valid <= BROADCAST_KEYS, fresh);
     long stored = replaceDay(table, rows, fresh, sorted.tally().valid, day, commitNote);
     return sorted.counts(stored, sorted.tally().valid - stored);
   }
