@@ -88,10 +88,11 @@ class DedupeTest {
         new StructType().add("key", DataTypes.StringType).add("ingest_date", DataTypes.DateType));
     Observation counts = new Observation("dedupe-" + few);
 
+    // One action, as ingest's write is: a sort's sampling job would report the observed counts twice.
     List<Row> fresh = Dedupe.excludeEarlierDeliveries(delivered, stored, "key", java.time.LocalDate.of(2026, 11, 28),
-        few, counts).orderBy("key").collectAsList();
+        few, counts).collectAsList();
 
-    assertThat(fresh).extracting(Row::toString).containsExactly("[b,2]", "[d,4]");
+    assertThat(fresh).extracting(Row::toString).containsExactlyInAnyOrder("[b,2]", "[d,4]");
     assertThat(counts.getAsJava()).containsEntry("seen", 2L).containsEntry("fresh", 2L);
   }
 }
