@@ -5,8 +5,8 @@ import java.util.Map;
 import picocli.CommandLine.Option;
 
 /**
- * The options every command takes (CONTRACT section 1), and the environment the command runs in
- * (the variables it reads, such as the pseudonym key): the process's own, or the one
+ * The options every command takes (CONTRACT section 1), and the environment the command reads
+ * the pseudonym key from: the process's own, or the one
  * {@link Main#commandLine(java.io.PrintWriter, java.io.PrintWriter, Map)} was given.
  */
 public final class GlobalOptions {

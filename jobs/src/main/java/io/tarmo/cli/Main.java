@@ -61,9 +61,9 @@ public final class Main implements Runnable {
   }
 
   /**
-   * Builds the command line with Tarmo's error handling; its commands read their environment
-   * variables (the pseudonym key) from {@code environment}, not from the process: an embedding
-   * application's, or a test's.
+   * Builds the command line with Tarmo's error handling; its commands read the pseudonym key
+   * from {@code environment}, not from the process: an embedding application's, or a test's.
+   * ({@code TARMO_HOME}, which only the launcher sets, is still the process's.)
    */
   public static CommandLine commandLine(PrintWriter out, PrintWriter err, Map<String, String> environment) {
     CommandLine.IFactory defaults = CommandLine.defaultFactory();

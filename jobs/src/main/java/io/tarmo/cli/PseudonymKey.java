@@ -7,8 +7,8 @@ import java.util.Optional;
 
 /**
  * The pseudonym key of the commands that need one ({@code ingest}, {@code activate}, {@code erase},
- * {@code dsar}), from the command's environment ({@link JobContext#pseudonyms}): a key too short to be safe is bad configuration
- * (exit 2, its value not shown).
+ * {@code dsar}), from the command's environment ({@link JobContext#pseudonyms}): a key too short
+ * to be safe is bad configuration (exit 2, its value not shown).
  */
 final class PseudonymKey {
 

@@ -347,11 +347,14 @@ public final class IdentityJob {
 
   /** Whether a map row equals the row the identifier had before the run (false for a new one). */
   private static Column asBefore() {
-    Column same = col(CustomerKeys.PREVIOUS_KEY).isNotNull();
-    for (Map.Entry<String, String> column : PREVIOUS.entrySet()) {
-      same = same.and(col(column.getKey()).eqNullSafe(col(column.getValue())));
-    }
-    return same;
+    return col(CustomerKeys.PREVIOUS_KEY).isNotNull().and(same(PREVIOUS));
+  }
+
+  /** Whether each column (a key of {@code partners}) equals its partner column, nulls equal to nulls. */
+  private static Column same(Map<String, String> partners) {
+    return partners.entrySet().stream()
+        .map(column -> col(column.getKey()).eqNullSafe(col(column.getValue())))
+        .reduce(Column::and).orElseThrow();
   }
 
   /**
@@ -493,13 +496,14 @@ public final class IdentityJob {
    * what the first run wrote.
    */
   private Dataset<Row> notRecordedBefore(Dataset<Row> decisions, Date date) {
+    Map<String, String> earlierColumns = new LinkedHashMap<>();
+    for (String column : List.of("rule", TYPE, VALUE, "customer_key", "other_customer_key")) {
+      earlierColumns.put(column, "earlier_" + column);
+    }
     Dataset<Row> earlier = store.read(Tables.IDENTITY_DECISIONS).where(col("business_date").lt(lit(date)))
-        .select(col("rule").as("e_rule"), col(TYPE).as("e_type"), col(VALUE).as("e_value"),
-            col("customer_key").as("e_key"), col("other_customer_key").as("e_other"));
-    return decisions.join(earlier, col("rule").equalTo(col("e_rule"))
-        .and(col(TYPE).equalTo(col("e_type"))).and(col(VALUE).equalTo(col("e_value")))
-        .and(col("customer_key").equalTo(col("e_key"))).and(col("other_customer_key").eqNullSafe(col("e_other"))),
-        "left_anti");
+        .select(earlierColumns.entrySet().stream().map(column -> col(column.getKey()).as(column.getValue()))
+            .toArray(Column[]::new));
+    return decisions.join(earlier, same(earlierColumns), "left_anti");
   }
 
   /**

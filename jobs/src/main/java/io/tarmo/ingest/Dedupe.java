@@ -87,9 +87,10 @@ public final class Dedupe {
     Dataset<Row> earlier = table.filter(col("ingest_date").lt(lit(java.sql.Date.valueOf(day))))
         .select(col(key).as(SEEN + key));
     Dataset<Row> seen = fewKeys
-        ? broadcast(earlier.join(broadcast(rows.select(col(key).as(SEEN + key))), SEEN + key, "left_semi").distinct())
-        : earlier;
-    return rows.join(seen.withColumn(SEEN, lit(true)), col(key).equalTo(col(SEEN + key)), "left")
+        ? broadcast(earlier.join(broadcast(rows.select(col(key).as(SEEN + key))), SEEN + key, "left_semi")
+            .distinct().withColumn(SEEN, lit(true)))
+        : earlier.withColumn(SEEN, lit(true));
+    return rows.join(seen, col(key).equalTo(col(SEEN + key)), "left")
         .observe(observation,
             count_if(col(SEEN).isNotNull()).as("seen"),
             count_if(col(SEEN).isNull()).as("fresh"))
