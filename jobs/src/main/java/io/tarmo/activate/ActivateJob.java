@@ -2,7 +2,7 @@ package io.tarmo.activate;
 
 import static io.tarmo.profiles.CustomerEvents.CUSTOMER_KEY;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.count_distinct;
+import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 
@@ -233,11 +233,21 @@ public final class ActivateJob {
     return latest.isNullAt(0) ? null : latest.getDate(0).toLocalDate();
   }
 
-  /** Distinct customers per pair and outcome, in configuration order, zeros included. */
+  /**
+   * Distinct customers per pair and outcome, in configuration order, zeros included. An excluded
+   * member has one decision row per pair (one reason, no address), so excluded rows are counted as
+   * they are; an activated member has a row per address (web: each of their cookies), so only the
+   * activated rows are made distinct first.
+   */
   private List<ActivationResult.AudienceCount> tally(Dataset<Row> decided) {
+    Dataset<Row> refused = decided.where(col("reason").isNotNull())
+        .groupBy(col("segment_id"), col("channel"), col("reason")).agg(count(lit(1)).as("customers"));
+    Dataset<Row> reached = decided.where(col("reason").isNull())
+        .select(col("segment_id"), col("channel"), col(CUSTOMER_KEY)).distinct()
+        .groupBy(col("segment_id"), col("channel")).agg(count(lit(1)).as("customers"))
+        .select(col("segment_id"), col("channel"), lit(null).cast(DataTypes.StringType).as("reason"), col("customers"));
     Map<String, Map<String, Long>> byPair = new HashMap<>();
-    for (Row row : decided.groupBy(col("segment_id"), col("channel"), col("reason"))
-        .agg(count_distinct(col(CUSTOMER_KEY))).collectAsList()) {
+    for (Row row : refused.unionByName(reached).collectAsList()) {
       byPair.computeIfAbsent(row.getString(0) + "\u0000" + row.getString(1), k -> new HashMap<>())
           .put(row.isNullAt(2) ? "" : row.getString(2), row.getLong(3));
     }

@@ -20,6 +20,48 @@ public final class ActivationFloor {
   private ActivationFloor() {}
 
   /**
+   * The rows of {@code consent_state} as one plain query over the ledger and the identity map: per
+   * customer, purpose and channel (a record for {@code all} standing for every channel), each
+   * decision valid from its {@code ts} to the next decision's, a grant that expires first
+   * {@code granted} and then {@code expired}. At equal {@code ts} the more restrictive decision comes
+   * last, so it is the one that holds. What Tarmo adds to it is left out: a record delivered after
+   * its {@code ts} counting from its delivery, and an interval split where an earlier objection
+   * became known (both only matter when a ledger arrives late). The floor of the history that
+   * {@code consent} writes, for the benchmark (registers {@code f_consent_events} and
+   * {@code f_identity_map}).
+   */
+  public static String stateQuery(DeltaStore store, LocalDate day) {
+    store.read(Tables.CONSENT_EVENTS).createOrReplaceTempView("f_consent_events");
+    store.read(Tables.IDENTITY_MAP).createOrReplaceTempView("f_identity_map");
+    return """
+        WITH rec AS (
+          SELECT m.customer_key, c.purpose, ch AS channel, c.status, c.legal_basis, c.ts, c.expires_at, c.consent_id,
+                 c.source
+          FROM f_consent_events c
+          JOIN f_identity_map m ON m.identifier_type = c.subject_type AND m.identifier_value = c.subject_value
+          LATERAL VIEW explode(IF(c.channel = 'all', array('email', 'sms', 'push', 'phone', 'web'), array(c.channel))) x AS ch
+          WHERE c.ingest_date <= DATE'%1$s'),
+        ordered AS (
+          SELECT *, lead(ts) OVER (PARTITION BY customer_key, purpose, channel
+                      ORDER BY ts, IF(status IN ('denied', 'withdrawn'), 1, 0),
+                               CASE legal_basis WHEN 'contract' THEN 2 WHEN 'legitimate_interest' THEN 1 ELSE 0 END,
+                               expires_at DESC NULLS FIRST, consent_id) AS next_ts
+          FROM rec),
+        intervals AS (
+          SELECT customer_key, purpose, channel, status, legal_basis, ts AS valid_from,
+                 IF(status = 'granted' AND expires_at IS NOT NULL, least(expires_at, next_ts), next_ts) AS valid_to,
+                 consent_id, source
+          FROM ordered
+          UNION ALL
+          SELECT customer_key, purpose, channel, 'expired', legal_basis, greatest(expires_at, ts), next_ts, consent_id,
+                 source
+          FROM ordered
+          WHERE status = 'granted' AND expires_at IS NOT NULL AND (next_ts IS NULL OR expires_at < next_ts))
+        SELECT *, DATE'%1$s' AS as_of_date FROM intervals WHERE valid_to IS NULL OR valid_from < valid_to
+        """.formatted(day);
+  }
+
+  /**
    * The activation rows of {@code day} as one query over the lake's tables: CONTRACT 6 over the
    * ledger, written plainly (registers its inputs as temporary views named {@code f_*}).
    */
