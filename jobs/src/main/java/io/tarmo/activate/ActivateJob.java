@@ -130,9 +130,10 @@ public final class ActivateJob {
     try (Phases phases = Phases.start(spark, "activate " + day, clock); Intermediates held = new Intermediates()) {
       phases.describe("decide");
       Dataset<Row> pairs = pairs(spark);
-      Dataset<Row> members = store.read(Tables.SEGMENT_MEMBERSHIP).where(col("as_of_date").equalTo(lit(date)))
-          .select(col("segment_id"), col(CUSTOMER_KEY))
-          .join(pairs, "segment_id");
+      Dataset<Row> members = store.read(Tables.SEGMENT_MEMBERSHIP).where(col("as_of_date").equalTo(lit(date))
+              .and(col("segment_id").isin(settings.pairs().stream().map(ActivationSettings.Pair::segmentId)
+                  .distinct().toArray())))
+          .select(col("segment_id"), col(CUSTOMER_KEY));
       Dataset<Row> profiles = store.read(Tables.CUSTOMER_PROFILES);
       Dataset<Row> identityMap = store.read(Tables.IDENTITY_MAP);
       Dataset<Row> suppressionList = store.read(Tables.SUPPRESSION_LIST);
@@ -141,13 +142,12 @@ public final class ActivateJob {
           : ActivationRules.suppressed(members, identityMap, profiles, suppressionList, pseudonyms.orElseThrow(() ->
               TarmoException.usage("Cannot run activate for " + day + ": suppression_list holds erased identifiers "
                   + "and " + Pseudonyms.KEY_VARIABLE + " is not set")));
-      Dataset<Row> decisions = ActivationRules.decide(members,
-          store.read(Tables.CONSENT_STATE).where(ConsentState.asOf(day)), suppressed,
-          settings.legitimateInterestChannels());
       Set<Channel> channels = settings.pairs().stream().map(ActivationSettings.Pair::channel)
           .collect(Collectors.toCollection(LinkedHashSet::new));
-      Dataset<Row> decided = held.keep(ActivationRules.withAddresses(decisions,
-          ActivationRules.addresses(members, profiles, identityMap, channels)).withColumn("as_of_date", lit(date)));
+      Dataset<Row> decided = held.keep(ActivationRules.decide(members, pairs,
+          store.read(Tables.CONSENT_STATE).where(ConsentState.asOf(day)), suppressed,
+          ActivationRules.addresses(members, profiles, identityMap, channels), settings.legitimateInterestChannels())
+          .withColumn("as_of_date", lit(date)));
       LocalDate previousDate = previousDate(day);
       long activationRows = store.replaceWhere(Tables.ACTIVATION, decided.where(col("reason").isNull()), today,
           commitNote).rows();

@@ -1,11 +1,18 @@
 package io.tarmo.activate;
 
 import static io.tarmo.profiles.CustomerEvents.CUSTOMER_KEY;
+import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.collect_list;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.explode_outer;
+import static org.apache.spark.sql.functions.filter;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.map_from_entries;
 import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.transform;
 import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.when;
 
@@ -37,35 +44,50 @@ public final class ActivationRules {
   private ActivationRules() {}
 
   /**
-   * One decision per audience member and channel (needs {@code segment_id, channel, customer_key,
-   * sensitive} in {@code members}; {@code consent} is {@code consent_state} as of the day,
-   * {@code suppressed} the suppressed {@code customer_key}s). Returns the member columns without
-   * {@code sensitive}, plus {@code legal_basis}, {@code consent_id} of the deciding marketing record
-   * and {@code reason}: null when consent allows contact (the address is tested afterwards, by
-   * {@link #withAddresses}).
+   * One decision per audience member and channel, with its address: {@code members} are
+   * {@code segment_id, customer_key}, {@code pairs} the configured {@code segment_id, channel,
+   * sensitive}, {@code consent} is {@code consent_state} as of the day, {@code suppressed} the
+   * suppressed {@code customer_key}s and {@code addresses} what {@link #addresses} gives. Returns
+   * {@code segment_id, channel, customer_key, legal_basis, consent_id} (of the deciding marketing
+   * record), {@code reason} and {@code address}: a member consent allows gets one row per address
+   * of the channel (reason null), or {@code no_address} without one; an excluded member gets one
+   * row with its reason and no address.
+   *
+   * <p>Everything known about a customer (their marketing record per channel, an objection to
+   * profiling, a suppression, their addresses) is gathered into one row per member first, joined
+   * on {@code customer_key} alone; only then is each member spread over the channels of its
+   * segment, which needs no shuffle. Joining per member and channel instead moved every member
+   * once per channel through each of four joins.
    */
-  public static Dataset<Row> decide(Dataset<Row> members, Dataset<Row> consent, Dataset<Row> suppressed,
-      Set<Channel> legitimateInterestChannels) {
+  public static Dataset<Row> decide(Dataset<Row> members, Dataset<Row> pairs, Dataset<Row> consent,
+      Dataset<Row> suppressed, Dataset<Row> addresses, Set<Channel> legitimateInterestChannels) {
     Dataset<Row> marketing = latestPerChannel(consent.where(col("purpose").equalTo(MARKETING)))
-        .select(col(CUSTOMER_KEY).as("m_key"), col("channel").as("m_channel"), col("status"), col("legal_basis"),
-            col("objected_before"), col("consent_id"));
+        .groupBy(col(CUSTOMER_KEY).as("m_key"))
+        .agg(map_from_entries(collect_list(struct(col("channel"), struct(col("status"), col("legal_basis"),
+            col("objected_before"), col("consent_id"))))).as("marketing"));
     Dataset<Row> objecting = consent.where(col("purpose").equalTo(PROFILING)
             .and(col("status").isin("denied", "withdrawn")))
         .select(col(CUSTOMER_KEY).as("o_key")).distinct().withColumn("objecting", lit(true));
     Dataset<Row> blocked = suppressed.select(col(CUSTOMER_KEY).as("s_key")).distinct()
         .withColumn("suppressed", lit(true));
+    Dataset<Row> reachable = addresses.groupBy(col(CUSTOMER_KEY).as("a_key"))
+        .agg(collect_list(struct(col("channel"), col("address"))).as("addresses"));
 
-    Dataset<Row> joined = members
-        .join(marketing, col(CUSTOMER_KEY).equalTo(col("m_key")).and(col("channel").equalTo(col("m_channel"))), "left")
+    Dataset<Row> perMember = members.select(col("segment_id"), col(CUSTOMER_KEY))
+        .join(marketing, col(CUSTOMER_KEY).equalTo(col("m_key")), "left")
         .join(objecting, col(CUSTOMER_KEY).equalTo(col("o_key")), "left")
-        .join(blocked, col(CUSTOMER_KEY).equalTo(col("s_key")), "left");
+        .join(blocked, col(CUSTOMER_KEY).equalTo(col("s_key")), "left")
+        .join(reachable, col(CUSTOMER_KEY).equalTo(col("a_key")), "left");
+    Dataset<Row> perChannel = perMember.join(broadcast(pairs.select(col("segment_id"), col("channel"),
+        col("sensitive"))), "segment_id");
 
     List<String> liChannels = new TreeSet<>(legitimateInterestChannels.stream().map(Channel::key).toList()).stream()
         .toList();
-    Column status = col("status");
-    Column basis = col("legal_basis");
+    Column record = col("marketing").getItem(col("channel"));
+    Column status = record.getField("status");
+    Column basis = record.getField("legal_basis");
     // An unknown objection history is read as an objection: legitimate interest needs a clean one.
-    Column objectedBefore = coalesce(col("objected_before"), lit(true));
+    Column objectedBefore = coalesce(record.getField("objected_before"), lit(true));
     Column liAllowed = liChannels.isEmpty() ? lit(false) : col("channel").isin(liChannels.toArray());
     Column reason = when(coalesce(col("suppressed"), lit(false)), reason(ExclusionReason.SUPPRESSED))
         .when(coalesce(col("objecting"), lit(false)), reason(ExclusionReason.PROFILING_OBJECTION))
@@ -78,8 +100,16 @@ public final class ActivationRules {
             reason(ExclusionReason.LEGITIMATE_INTEREST_NOT_ALLOWED))
         .when(basis.isNull().or(not(basis.isin("consent", "legitimate_interest"))), reason(ExclusionReason.NO_CONSENT))
         .when(col("sensitive").and(basis.notEqual("consent")), reason(ExclusionReason.SENSITIVE_WITHOUT_CONSENT));
-    return joined.select(col("segment_id"), col("channel"), col(CUSTOMER_KEY), basis, col("consent_id"),
-        reason.as("reason"));
+    // The channel's addresses for a member consent allows; none (a null address) for everyone else.
+    Column channelAddresses = transform(filter(col("addresses"), a -> a.getField("channel").equalTo(col("channel"))),
+        a -> a.getField("address"));
+    Dataset<Row> decided = perChannel.select(col("segment_id"), col("channel"), col(CUSTOMER_KEY),
+            basis.as("legal_basis"), record.getField("consent_id").as("consent_id"), reason.as("reason"),
+            when(reason.isNull(), channelAddresses).as("addresses"))
+        .withColumn("address", explode_outer(col("addresses")));
+    return decided.select(col("segment_id"), col("channel"), col(CUSTOMER_KEY), col("legal_basis"), col("consent_id"),
+        coalesce(col("reason"), when(col("address").isNull(), reason(ExclusionReason.NO_ADDRESS))).as("reason"),
+        col("address"));
   }
 
   /**
@@ -129,22 +159,6 @@ public final class ActivationRules {
       parts.add(part.withColumn("channel", lit(channel.key())));
     }
     return parts.stream().reduce(Dataset::unionByName).orElseThrow().distinct();
-  }
-
-  /**
-   * Decisions ({@link #decide}) with their addresses: a member consent allows gets one row per
-   * address of the channel, or {@code reason = no_address} without one; excluded members keep their
-   * reason and get a null address. Columns: those of the decisions plus {@code address}.
-   */
-  public static Dataset<Row> withAddresses(Dataset<Row> decisions, Dataset<Row> addresses) {
-    Dataset<Row> excluded = decisions.where(col("reason").isNotNull()).withColumn("address", lit(null).cast("string"));
-    Dataset<Row> allowed = decisions.where(col("reason").isNull()).drop("reason");
-    Dataset<Row> addressed = allowed
-        .join(addresses.select(col(CUSTOMER_KEY).as("a_key"), col("channel").as("a_channel"), col("address")),
-            col(CUSTOMER_KEY).equalTo(col("a_key")).and(col("channel").equalTo(col("a_channel"))), "left")
-        .drop("a_key", "a_channel")
-        .withColumn("reason", when(col("address").isNull(), reason(ExclusionReason.NO_ADDRESS)));
-    return excluded.unionByName(addressed);
   }
 
   /**
