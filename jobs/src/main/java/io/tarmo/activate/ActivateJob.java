@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.when;
 
 import io.tarmo.Phases;
 import io.tarmo.TarmoException;
@@ -188,23 +189,43 @@ public final class ActivateJob {
 
   /**
    * The rows of the export files: today's activation in full, and what was added and removed since
-   * the previous activation day, for the configured pairs only, sorted by file and customer.
+   * the previous activation day, for the configured pairs only. Each file's rows are in one
+   * partition, sorted ({@link ExportFiles#write}): partitioned by channel and segment rather than
+   * sorted as a whole, which would first sample everything once more to find the ranges.
    */
   private Dataset<Row> exportRows(Dataset<Row> pairs, Date date, LocalDate previousDate) {
     Column[] columns = {col("channel"), col("segment_id"), col(CUSTOMER_KEY), col("address")};
     Dataset<Row> activation = store.read(Tables.ACTIVATION);
     Dataset<Row> today = activation.where(col("as_of_date").equalTo(lit(date))).select(columns);
-    Dataset<Row> configured = pairs.select(col("segment_id").as("p_segment"), col("channel").as("p_channel"));
-    Dataset<Row> before = previousDate == null ? today.limit(0) : activation
-        .where(col("as_of_date").equalTo(lit(Date.valueOf(previousDate))))
-        .join(configured, col("segment_id").equalTo(col("p_segment")).and(col("channel").equalTo(col("p_channel"))),
-            "left_semi")
-        .select(columns);
-    // Activation rows are distinct, so the set differences are exactly who came and who went.
-    Dataset<Row> rows = today.withColumn("kind", lit(ExportFiles.Kind.FULL.key()))
-        .unionByName(today.except(before).withColumn("kind", lit(ExportFiles.Kind.ADDED.key())))
-        .unionByName(before.except(today).withColumn("kind", lit(ExportFiles.Kind.REMOVED.key())));
-    return rows.orderBy(col("channel"), col("segment_id"), col("kind"), col(CUSTOMER_KEY), col("address"));
+    Dataset<Row> rows = today.withColumn("kind", lit(ExportFiles.Kind.FULL.key()));
+    if (previousDate != null) {
+      Dataset<Row> configured = pairs.select(col("segment_id").as("p_segment"), col("channel").as("p_channel"));
+      Dataset<Row> before = activation
+          .where(col("as_of_date").equalTo(lit(Date.valueOf(previousDate))))
+          .join(configured, col("segment_id").equalTo(col("p_segment")).and(col("channel").equalTo(col("p_channel"))),
+              "left_semi")
+          .select(columns);
+      // Activation rows are distinct, so one outer join tells who came (no row before) and who
+      // went (no row today).
+      Dataset<Row> then = before.select(col("channel").as("b_channel"), col("segment_id").as("b_segment"),
+          col(CUSTOMER_KEY).as("b_key"), col("address").as("b_address"));
+      Dataset<Row> changes = today.withColumn("t_present", lit(true))
+          .join(then.withColumn("b_present", lit(true)), col("channel").equalTo(col("b_channel"))
+              .and(col("segment_id").equalTo(col("b_segment"))).and(col(CUSTOMER_KEY).equalTo(col("b_key")))
+              .and(col("address").eqNullSafe(col("b_address"))), "full_outer")
+          .where(col("t_present").isNull().or(col("b_present").isNull()));
+      Column added = col("b_present").isNull();
+      rows = rows.unionByName(changes.select(
+          when(added, col("channel")).otherwise(col("b_channel")).as("channel"),
+          when(added, col("segment_id")).otherwise(col("b_segment")).as("segment_id"),
+          when(added, col(CUSTOMER_KEY)).otherwise(col("b_key")).as(CUSTOMER_KEY),
+          when(added, col("address")).otherwise(col("b_address")).as("address"),
+          when(added, lit(ExportFiles.Kind.ADDED.key())).otherwise(lit(ExportFiles.Kind.REMOVED.key())).as("kind")));
+    } else {
+      rows = rows.unionByName(today.withColumn("kind", lit(ExportFiles.Kind.ADDED.key())));
+    }
+    return rows.repartition(col("channel"), col("segment_id"))
+        .sortWithinPartitions(col("channel"), col("segment_id"), col("kind"), col(CUSTOMER_KEY), col("address"));
   }
 
   /**

@@ -121,7 +121,8 @@ public final class ExportFiles {
   /**
    * Replaces the day's export with the {@code rows} of the {@code audiences}: columns
    * {@code channel, segment_id, kind} (full, added or removed), {@code customer_key} and
-   * {@code address}, sorted by all five (each file's rows arrive together and in order).
+   * {@code address}: each file's rows together and in order (for instance partitioned by channel and
+   * segment, each partition sorted by all five).
    *
    * @throws TarmoException when a row belongs to no audience or the rows are not sorted
    */
