@@ -143,12 +143,9 @@ public final class ActivateJob {
           : ActivationRules.suppressed(members, identityMap, profiles, suppressionList, pseudonyms.orElseThrow(() ->
               TarmoException.usage("Cannot run activate for " + day + ": suppression_list holds erased identifiers "
                   + "and " + Pseudonyms.KEY_VARIABLE + " is not set")));
-      Set<Channel> channels = settings.pairs().stream().map(ActivationSettings.Pair::channel)
-          .collect(Collectors.toCollection(LinkedHashSet::new));
       Dataset<Row> decided = held.keep(ActivationRules.decide(members, pairs,
-          store.read(Tables.CONSENT_STATE).where(ConsentState.asOf(day)), suppressed,
-          ActivationRules.addresses(members, profiles, identityMap, channels), settings.legitimateInterestChannels())
-          .withColumn("as_of_date", lit(date)));
+          store.read(Tables.CONSENT_STATE).where(ConsentState.asOf(day)), suppressed, profiles, identityMap,
+          settings.legitimateInterestChannels()).withColumn("as_of_date", lit(date)));
       LocalDate previousDate = previousDate(day);
       long activationRows = store.replaceWhere(Tables.ACTIVATION, decided.where(col("reason").isNull()), today,
           commitNote).rows();

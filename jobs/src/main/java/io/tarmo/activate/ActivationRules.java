@@ -1,23 +1,22 @@
 package io.tarmo.activate;
 
 import static io.tarmo.profiles.CustomerEvents.CUSTOMER_KEY;
+import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.array_contains;
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.collect_list;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.explode_outer;
-import static org.apache.spark.sql.functions.filter;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.map_from_entries;
 import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.struct;
-import static org.apache.spark.sql.functions.transform;
 import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.when;
 
 import io.tarmo.subject.Pseudonyms;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -47,7 +46,8 @@ public final class ActivationRules {
    * One decision per audience member and channel, with its address: {@code members} are
    * {@code segment_id, customer_key}, {@code pairs} the configured {@code segment_id, channel,
    * sensitive}, {@code consent} is {@code consent_state} as of the day, {@code suppressed} the
-   * suppressed {@code customer_key}s and {@code addresses} what {@link #addresses} gives. Returns
+   * suppressed {@code customer_key}s, {@code profiles} {@code customer_profiles} and
+   * {@code identityMap} {@code identity_map} (addresses: {@link #channelAddresses}). Returns
    * {@code segment_id, channel, customer_key, legal_basis, consent_id} (of the deciding marketing
    * record), {@code reason} and {@code address}: a member consent allows gets one row per address
    * of the channel (reason null), or {@code no_address} without one; an excluded member gets one
@@ -60,8 +60,12 @@ public final class ActivationRules {
    * once per channel through each of four joins.
    */
   public static Dataset<Row> decide(Dataset<Row> members, Dataset<Row> pairs, Dataset<Row> consent,
-      Dataset<Row> suppressed, Dataset<Row> addresses, Set<Channel> legitimateInterestChannels) {
-    Dataset<Row> marketing = latestPerChannel(consent.where(col("purpose").equalTo(MARKETING)))
+      Dataset<Row> suppressed, Dataset<Row> profiles, Dataset<Row> identityMap,
+      Set<Channel> legitimateInterestChannels) {
+    // Partitioned by customer once: the window per customer and channel, the map per customer and
+    // the join with the members all keep that partitioning.
+    Dataset<Row> marketing = latestPerChannel(consent.where(col("purpose").equalTo(MARKETING))
+            .repartition(col(CUSTOMER_KEY)))
         .groupBy(col(CUSTOMER_KEY).as("m_key"))
         .agg(map_from_entries(collect_list(struct(col("channel"), struct(col("status"), col("legal_basis"),
             col("objected_before"), col("consent_id"))))).as("marketing"));
@@ -70,14 +74,17 @@ public final class ActivationRules {
         .select(col(CUSTOMER_KEY).as("o_key")).distinct().withColumn("objecting", lit(true));
     Dataset<Row> blocked = suppressed.select(col(CUSTOMER_KEY).as("s_key")).distinct()
         .withColumn("suppressed", lit(true));
-    Dataset<Row> reachable = addresses.groupBy(col(CUSTOMER_KEY).as("a_key"))
-        .agg(collect_list(struct(col("channel"), col("address"))).as("addresses"));
+    Dataset<Row> contact = profiles.select(col(CUSTOMER_KEY).as("p_key"), col("email"), col("phone"),
+        col("push_device_id"));
+    Dataset<Row> cookies = identityMap.where(col("identifier_type").equalTo("anonymous_id"))
+        .groupBy(col(CUSTOMER_KEY).as("w_key")).agg(collect_list(col("identifier_value")).as("cookies"));
 
     Dataset<Row> perMember = members.select(col("segment_id"), col(CUSTOMER_KEY))
         .join(marketing, col(CUSTOMER_KEY).equalTo(col("m_key")), "left")
         .join(objecting, col(CUSTOMER_KEY).equalTo(col("o_key")), "left")
         .join(blocked, col(CUSTOMER_KEY).equalTo(col("s_key")), "left")
-        .join(reachable, col(CUSTOMER_KEY).equalTo(col("a_key")), "left");
+        .join(contact, col(CUSTOMER_KEY).equalTo(col("p_key")), "left")
+        .join(cookies, col(CUSTOMER_KEY).equalTo(col("w_key")), "left");
     Dataset<Row> perChannel = perMember.join(broadcast(pairs.select(col("segment_id"), col("channel"),
         col("sensitive"))), "segment_id");
 
@@ -100,12 +107,9 @@ public final class ActivationRules {
             reason(ExclusionReason.LEGITIMATE_INTEREST_NOT_ALLOWED))
         .when(basis.isNull().or(not(basis.isin("consent", "legitimate_interest"))), reason(ExclusionReason.NO_CONSENT))
         .when(col("sensitive").and(basis.notEqual("consent")), reason(ExclusionReason.SENSITIVE_WITHOUT_CONSENT));
-    // The channel's addresses for a member consent allows; none (a null address) for everyone else.
-    Column channelAddresses = transform(filter(col("addresses"), a -> a.getField("channel").equalTo(col("channel"))),
-        a -> a.getField("address"));
     Dataset<Row> decided = perChannel.select(col("segment_id"), col("channel"), col(CUSTOMER_KEY),
             basis.as("legal_basis"), record.getField("consent_id").as("consent_id"), reason.as("reason"),
-            when(reason.isNull(), channelAddresses).as("addresses"))
+            when(reason.isNull(), channelAddresses()).as("addresses"))
         .withColumn("address", explode_outer(col("addresses")));
     return decided.select(col("segment_id"), col("channel"), col(CUSTOMER_KEY), col("legal_basis"), col("consent_id"),
         coalesce(col("reason"), when(col("address").isNull(), reason(ExclusionReason.NO_ADDRESS))).as("reason"),
@@ -131,34 +135,19 @@ public final class ActivationRules {
   }
 
   /**
-   * Every address of the {@code customers} (a frame with {@code customer_key}) on each of the
-   * {@code channels}: {@code customer_key, channel, address}. Email: the profile's golden email;
-   * sms and phone: the profile's phone when it is E.164; push: the profile's {@code push_device_id}
-   * when it is still an anonymous_id of the customer in {@code identity_map} (never a device the
-   * identity rules took away or blocked); web: each anonymous_id of the customer.
+   * The addresses of a member on the row's {@code channel}, from its profile ({@code email},
+   * {@code phone}, {@code push_device_id}) and its {@code cookies} (its anonymous_ids in
+   * {@code identity_map}); null when it has none. Email: the golden email; sms and phone: the phone
+   * when it is E.164; push: the {@code push_device_id} when it is still an anonymous_id of the
+   * customer (never a device the identity rules took away or blocked); web: each anonymous_id.
    */
-  public static Dataset<Row> addresses(Dataset<Row> customers, Dataset<Row> profiles, Dataset<Row> identityMap,
-      Set<Channel> channels) {
-    Dataset<Row> wanted = profiles.join(customers.select(col(CUSTOMER_KEY)).distinct(), CUSTOMER_KEY);
-    Dataset<Row> devices = identityMap.where(col("identifier_type").equalTo("anonymous_id"))
-        .join(customers.select(col(CUSTOMER_KEY)).distinct(), CUSTOMER_KEY)
-        .select(col(CUSTOMER_KEY), col("identifier_value"));
-    List<Dataset<Row>> parts = new ArrayList<>();
-    for (Channel channel : channels) {
-      Dataset<Row> part = switch (channel) {
-        case EMAIL -> wanted.where(trim(col("email")).notEqual(""))
-            .select(col(CUSTOMER_KEY), col("email").as("address"));
-        case SMS, PHONE -> wanted.where(col("phone").rlike(E164))
-            .select(col(CUSTOMER_KEY), col("phone").as("address"));
-        case PUSH -> wanted.where(col("push_device_id").isNotNull())
-            .join(devices, wanted.col(CUSTOMER_KEY).equalTo(devices.col(CUSTOMER_KEY))
-                .and(col("push_device_id").equalTo(col("identifier_value"))), "left_semi")
-            .select(col(CUSTOMER_KEY), col("push_device_id").as("address"));
-        case WEB -> devices.select(col(CUSTOMER_KEY), col("identifier_value").as("address"));
-      };
-      parts.add(part.withColumn("channel", lit(channel.key())));
-    }
-    return parts.stream().reduce(Dataset::unionByName).orElseThrow().distinct();
+  static Column channelAddresses() {
+    Column channel = col("channel");
+    return when(channel.equalTo(Channel.EMAIL.key()), when(trim(col("email")).notEqual(""), array(col("email"))))
+        .when(channel.isin(Channel.SMS.key(), Channel.PHONE.key()), when(col("phone").rlike(E164), array(col("phone"))))
+        .when(channel.equalTo(Channel.PUSH.key()), when(col("push_device_id").isNotNull()
+            .and(array_contains(col("cookies"), col("push_device_id"))), array(col("push_device_id"))))
+        .when(channel.equalTo(Channel.WEB.key()), col("cookies"));
   }
 
   /**
