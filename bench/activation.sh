@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # `consent` + `activate` for N customers (about 3 ledger records each, 20 segments x 4 channels) against
-# their floor: the same activation rows as one plain Spark SQL query over the same tables, written to Delta.
+# their floor: the same activation rows as one plain Spark SQL query over the same tables, written to Delta;
+# and a second floor with everything the issue asks the two commands to write, as plain Spark SQL
+# (consent_state's whole history, the activation rows, a CSV file per channel and segment).
 # Alternates floor and Tarmo; an untimed warm-up first, which also checks that both answers are equal.
 #   bench/activation.sh [CUSTOMERS] [REPEATS]   (default: 1000000 customers, 3 timed runs)
 set -euo pipefail
