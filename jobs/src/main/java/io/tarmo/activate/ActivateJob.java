@@ -201,13 +201,12 @@ public final class ActivateJob {
           .where(col("as_of_date").equalTo(lit(Date.valueOf(previousDate))))
           .join(configured, col("segment_id").equalTo(col("p_segment")).and(col("channel").equalTo(col("p_channel"))),
               "left_semi")
-          .select(columns);
+          .select(col("channel").as("b_channel"), col("segment_id").as("b_segment"), col(CUSTOMER_KEY).as("b_key"),
+              col("address").as("b_address"));
       // Activation rows are distinct, so one outer join tells who came (no row before) and who
       // went (no row today).
-      Dataset<Row> then = before.select(col("channel").as("b_channel"), col("segment_id").as("b_segment"),
-          col(CUSTOMER_KEY).as("b_key"), col("address").as("b_address"));
       Dataset<Row> changes = today.withColumn("t_present", lit(true))
-          .join(then.withColumn("b_present", lit(true)), col("channel").equalTo(col("b_channel"))
+          .join(before.withColumn("b_present", lit(true)), col("channel").equalTo(col("b_channel"))
               .and(col("segment_id").equalTo(col("b_segment"))).and(col(CUSTOMER_KEY).equalTo(col("b_key")))
               .and(col("address").eqNullSafe(col("b_address"))), "full_outer")
           .where(col("t_present").isNull().or(col("b_present").isNull()));
